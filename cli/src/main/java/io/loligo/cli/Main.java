@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Loligo: a Ceph-style distributed storage system.",
-        subcommands = {CrushtoolCommand.class})
+        subcommands = {CrushtoolCommand.class, ObjectstoreToolCommand.class, DaemonCommand.class, AdminCommands.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
