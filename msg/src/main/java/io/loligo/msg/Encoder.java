@@ -1,0 +1,179 @@
+package io.loligo.msg;
+
+import io.loligo.common.Invariants;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Writes the Loligo binary encoding into a {@link ByteBuf}; {@link Decoder} reads it back.
+ *
+ * <p>Encoding (big-endian, "network order"):
+ * <pre>
+ *   byte, boolean    1 byte (boolean: 0 or 1)
+ *   short            2 bytes
+ *   int              4 bytes
+ *   long             8 bytes
+ *   string           u32 byte count, then UTF-8 bytes
+ *   bytes            u32 byte count, then the bytes
+ *   list             u32 element count, then each element
+ *   map              u32 entry count, then key, value, key, value...
+ *   struct           u8 version, u8 compat, u32 byte count of the body, then the body
+ * </pre>
+ * A struct is Ceph's ENCODE_START(version, compat, bl) / ENCODE_FINISH (src/include/encoding.h):
+ * a writer that adds fields appends them at the end of the body and bumps {@code version}; an old
+ * reader skips the fields it does not know because the header says where the body ends. {@code
+ * compat} is the oldest version a reader must support to make sense of the body at all.
+ *
+ * <p>Map encoding follows the map's iteration order: pass a sorted map when the bytes must be
+ * deterministic (maps stored by the monitors are).
+ */
+public final class Encoder {
+    /** Deepest struct nesting an encoding may use; deeper is a bug, not data. */
+    static final int STRUCT_DEPTH_MAX = 32;
+
+    private final ByteBuf out;
+    private final int[] structStarts = new int[STRUCT_DEPTH_MAX];
+    private int depth;
+
+    /** Appends to {@code out} from its writer index; the caller keeps ownership of the buffer. */
+    public Encoder(ByteBuf out) {
+        this.out = out;
+    }
+
+    /** Encodes with {@code body} into a fresh byte array, e.g. to store a map in the monitors' database. */
+    public static byte[] toBytes(Consumer<Encoder> body) {
+        ByteBuf buf = Unpooled.buffer(256);
+        try {
+            Encoder encoder = new Encoder(buf);
+            body.accept(encoder);
+            Invariants.check(encoder.depth == 0, "encoding left %d structs open", encoder.depth);
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    public ByteBuf buffer() {
+        return out;
+    }
+
+    public Encoder putByte(int value) {
+        out.writeByte(value);
+        return this;
+    }
+
+    public Encoder putBoolean(boolean value) {
+        out.writeByte(value ? 1 : 0);
+        return this;
+    }
+
+    public Encoder putShort(int value) {
+        out.writeShort(value);
+        return this;
+    }
+
+    public Encoder putInt(int value) {
+        out.writeInt(value);
+        return this;
+    }
+
+    public Encoder putLong(long value) {
+        out.writeLong(value);
+        return this;
+    }
+
+    public Encoder putDouble(double value) {
+        out.writeLong(Double.doubleToRawLongBits(value));
+        return this;
+    }
+
+    public Encoder putString(String value) {
+        int lengthIndex = out.writerIndex();
+        out.writeInt(0);
+        int written = out.writeCharSequence(value, StandardCharsets.UTF_8);
+        out.setInt(lengthIndex, written);
+        return this;
+    }
+
+    public Encoder putBytes(byte[] value) {
+        return putBytes(value, 0, value.length);
+    }
+
+    public Encoder putBytes(byte[] value, int offset, int length) {
+        out.writeInt(length);
+        out.writeBytes(value, offset, length);
+        return this;
+    }
+
+    /** Writes the readable bytes of {@code value} (without moving its reader index) as a byte string. */
+    public Encoder putBytes(ByteBuf value) {
+        out.writeInt(value.readableBytes());
+        out.writeBytes(value, value.readerIndex(), value.readableBytes());
+        return this;
+    }
+
+    public <T> Encoder putList(Collection<T> values, BiConsumer<Encoder, T> element) {
+        out.writeInt(values.size());
+        int count = 0;
+        for (T value : values) {
+            element.accept(this, value);
+            count++;
+        }
+        Invariants.check(count == values.size(), "collection changed while encoding: %d != %d", count, values.size());
+        return this;
+    }
+
+    public <K, V> Encoder putMap(Map<K, V> map, BiConsumer<Encoder, K> key, BiConsumer<Encoder, V> value) {
+        out.writeInt(map.size());
+        int count = 0;
+        for (Map.Entry<K, V> entry : map.entrySet()) {
+            key.accept(this, entry.getKey());
+            value.accept(this, entry.getValue());
+            count++;
+        }
+        Invariants.check(count == map.size(), "map changed while encoding: %d != %d", count, map.size());
+        return this;
+    }
+
+    /** Convenience for the common string→string map (caps, config). */
+    public Encoder putStringMap(Map<String, String> map) {
+        return putMap(map, Encoder::putString, Encoder::putString);
+    }
+
+    /** Opens a versioned struct; every startStruct needs its {@link #endStruct}. */
+    public Encoder startStruct(int version, int compat) {
+        Invariants.check(version >= 1 && version <= 255, "struct version %d outside 1..255", version);
+        Invariants.check(compat >= 1 && compat <= version, "struct compat %d outside 1..%d", compat, version);
+        Invariants.check(depth < STRUCT_DEPTH_MAX, "structs nested deeper than %d", STRUCT_DEPTH_MAX);
+        out.writeByte(version);
+        out.writeByte(compat);
+        structStarts[depth++] = out.writerIndex();
+        out.writeInt(0);
+        return this;
+    }
+
+    /** Closes the innermost struct and writes its body length into its header. */
+    public Encoder endStruct() {
+        Invariants.check(depth > 0, "endStruct without startStruct");
+        int lengthIndex = structStarts[--depth];
+        out.setInt(lengthIndex, out.writerIndex() - lengthIndex - 4);
+        return this;
+    }
+
+    /** Convenience: a struct around {@code body}. */
+    public Encoder struct(int version, int compat, Consumer<Encoder> body) {
+        startStruct(version, compat);
+        body.accept(this);
+        return endStruct();
+    }
+
+    int depth() {
+        return depth;
+    }
+}

@@ -1,0 +1,52 @@
+package io.loligo.msg;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * The I/O threads every server and connection in the process shares: native epoll when available
+ * (Linux x86-64), Java NIO otherwise. One thread per core; daemon threads, so the group never
+ * keeps the JVM alive and is never shut down.
+ */
+public final class EventLoops {
+    public static final boolean EPOLL = Epoll.isAvailable();
+
+    private static final class Holder {
+        static final EventLoopGroup GROUP = newGroup("loligo-msg", Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+
+    private EventLoops() {}
+
+    static EventLoopGroup shared() {
+        return Holder.GROUP;
+    }
+
+    /** A new group of {@code threads} I/O threads (benchmarks, or a daemon that wants its own). */
+    public static EventLoopGroup newGroup(String name, int threads) {
+        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    static Class<? extends ServerChannel> serverChannelType() {
+        return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    static Class<? extends Channel> channelType() {
+        return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    public static String transportName() {
+        return EPOLL ? "epoll" : "nio";
+    }
+}
