@@ -1,6 +1,7 @@
 package io.loligo.crush;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,6 +24,34 @@ public final class CrushMap {
     public final TreeMap<Integer, Bucket> buckets = new TreeMap<>();
     /** Rules by id. */
     public final TreeMap<Integer, Rule> rules = new TreeMap<>();
+    /**
+     * Device class names by class id (Ceph's class_name). Ids are allocated 0, 1, ... in order of
+     * first use; they order the {@code id -6 class hdd} lines and the shadow trees.
+     */
+    public final TreeMap<Integer, String> classNames = new TreeMap<>();
+    /** choose_args (alternative weight sets / ids) by index, then by bucket id (Ceph's choose_args). */
+    public final TreeMap<Long, TreeMap<Integer, ChooseArg>> chooseArgs = new TreeMap<>();
+
+    /**
+     * The choose_args entry of one bucket: one weight list (16.16) per position, each as long as the
+     * bucket, and/or replacement item ids (empty when absent).
+     */
+    public record ChooseArg(List<List<Integer>> weightSet, List<Integer> ids) {
+        public ChooseArg {
+            weightSet = weightSet.stream().map(List::copyOf).toList();
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /** Class id of a device class name, or -1. */
+    public int classId(String className) {
+        for (Map.Entry<Integer, String> e : classNames.entrySet()) {
+            if (e.getValue().equals(className)) {
+                return e.getKey();
+            }
+        }
+        return -1;
+    }
 
     public Bucket bucket(int id) {
         return buckets.get(id);
