@@ -1,0 +1,425 @@
+package io.loligo.crush;
+
+import io.loligo.common.Invariants;
+import java.util.Map;
+
+/**
+ * CRUSH placement, bit-compatible with Ceph 16.2's {@code crush_do_rule} ({@code src/crush/mapper.c}).
+ *
+ * <p>The constructor compiles a {@link CrushMap} into flat arrays indexed by bucket position
+ * ({@code -1 - id}), with the derived data Ceph's builder computes (list sums, tree node
+ * weights, legacy straw lengths). The mapper is immutable afterwards and safe to share between
+ * threads: all per-call state (the three scratch vectors and the uniform-bucket permutation
+ * cache) lives in a {@link Workspace}, one per thread ({@link #doRule(int, int, int[], int, int[])}
+ * uses a thread-local one) or passed explicitly. A mapping allocates nothing.
+ *
+ * <p>Every branch below mirrors mapper.c; comments name the C variable where the Java differs
+ * in form (pointer + offset instead of {@code o+osize}, booleans instead of int flags).
+ * Unsigned C values are carried in ints and compared with unsigned operations where it matters.
+ */
+public final class CrushMapper {
+    // Tunables of the map (crush_map fields).
+    final int chooseLocalTries;
+    final int chooseLocalFallbackTries;
+    final int chooseTotalTries;
+    final int chooseleafDescendOnce;
+    final int chooseleafVaryR;
+    final int chooseleafStable;
+
+    /** Ceph's max_devices: 1 + the largest device id named or placed in a bucket. */
+    final int maxDevices;
+    /** Ceph's max_buckets: the bucket array's capacity (8, doubled as ids grow), as crushtool's compiler leaves it. */
+    final int maxBuckets;
+    final int maxRules;
+
+    // Buckets by position -1-id; a position without a bucket has exists == false.
+    final boolean[] exists;
+    final int[] bucketId;
+    final int[] bucketType;
+    final int[] bucketAlg;
+    final int[] bucketHash;
+    final int[] bucketSize;
+    final int[][] items;
+    final int[][] itemWeights;
+    final int[][] sumWeights;
+    final int[][] nodeWeights;
+    final int[][] straws;
+
+    /** Rule steps by rule id, flattened (op, arg1, arg2) triples; null where no rule has that id. */
+    final int[][] ruleSteps;
+
+    private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(this::newWorkspace);
+
+    public CrushMapper(CrushMap map) {
+        Tunables t = map.tunables;
+        chooseLocalTries = t.chooseLocalTries;
+        chooseLocalFallbackTries = t.chooseLocalFallbackTries;
+        chooseTotalTries = t.chooseTotalTries;
+        chooseleafDescendOnce = t.chooseleafDescendOnce;
+        chooseleafVaryR = t.chooseleafVaryR;
+        chooseleafStable = t.chooseleafStable;
+        maxDevices = computeMaxDevices(map);
+        maxBuckets = bucketCapacity(map.maxBuckets());
+        exists = new boolean[maxBuckets];
+        bucketId = new int[maxBuckets];
+        bucketType = new int[maxBuckets];
+        bucketAlg = new int[maxBuckets];
+        bucketHash = new int[maxBuckets];
+        bucketSize = new int[maxBuckets];
+        items = new int[maxBuckets][];
+        itemWeights = new int[maxBuckets][];
+        sumWeights = new int[maxBuckets][];
+        nodeWeights = new int[maxBuckets][];
+        straws = new int[maxBuckets][];
+        for (Bucket b : map.allBuckets()) {
+            compileBucket(b, t.strawCalcVersion);
+        }
+        maxRules = map.rules.isEmpty() ? 0 : map.rules.lastKey() + 1;
+        Invariants.check(map.rules.isEmpty() || map.rules.firstKey() >= 0, "negative rule id %s", map.rules.firstKey());
+        ruleSteps = new int[maxRules][];
+        for (Map.Entry<Integer, Rule> e : map.rules.entrySet()) {
+            ruleSteps[e.getKey()] = flattenSteps(e.getValue());
+        }
+    }
+
+    private static int computeMaxDevices(CrushMap map) {
+        int max = map.maxDevices();
+        for (Bucket b : map.allBuckets()) {
+            for (Bucket.Item item : b.items) {
+                if (item.id() >= max) {
+                    max = item.id() + 1;
+                }
+            }
+        }
+        return max;
+    }
+
+    /** crush_add_bucket grows the array 0 → 8 → 16 → ... until the position fits. */
+    static int bucketCapacity(int positionsNeeded) {
+        if (positionsNeeded == 0) {
+            return 0;
+        }
+        int capacity = 8;
+        while (capacity < positionsNeeded) {
+            capacity *= 2;
+        }
+        return capacity;
+    }
+
+    private void compileBucket(Bucket b, int strawCalcVersion) {
+        Invariants.check(b.id < 0, "bucket %s has non-negative id %d", b.name, b.id);
+        int pos = -1 - b.id;
+        int size = b.items.size();
+        int[] ids = new int[size];
+        int[] weights = new int[size];
+        for (int i = 0; i < size; i++) {
+            ids[i] = b.items.get(i).id();
+            weights[i] = b.items.get(i).weight();
+        }
+        exists[pos] = true;
+        bucketId[pos] = b.id;
+        bucketType[pos] = b.type;
+        bucketAlg[pos] = b.alg;
+        bucketHash[pos] = b.hash;
+        bucketSize[pos] = size;
+        items[pos] = ids;
+        itemWeights[pos] = weights;
+        switch (b.alg) {
+            case CrushConstants.BUCKET_LIST -> sumWeights[pos] = BucketDerived.listSums(weights);
+            case CrushConstants.BUCKET_TREE -> nodeWeights[pos] = BucketDerived.treeNodeWeights(weights);
+            case CrushConstants.BUCKET_STRAW -> straws[pos] = BucketDerived.straws(weights, strawCalcVersion);
+            default -> { }
+        }
+    }
+
+    private static int[] flattenSteps(Rule rule) {
+        int[] steps = new int[rule.steps.size() * 3];
+        for (int i = 0; i < rule.steps.size(); i++) {
+            Rule.Step s = rule.steps.get(i);
+            steps[3 * i] = s.op();
+            steps[3 * i + 1] = s.arg1();
+            steps[3 * i + 2] = s.arg2();
+        }
+        return steps;
+    }
+
+    /** Ceph's max_devices for this map. */
+    public int maxDevices() {
+        return maxDevices;
+    }
+
+    /** Ceph's max_buckets (the bucket array capacity) for this map. */
+    public int maxBuckets() {
+        return maxBuckets;
+    }
+
+    /** Ceph's max_rules: 1 + the largest rule id. */
+    public int maxRules() {
+        return maxRules;
+    }
+
+    public boolean ruleExists(int ruleId) {
+        return ruleId >= 0 && ruleId < maxRules && ruleSteps[ruleId] != null;
+    }
+
+    /** The map's choose_total_tries: the length of the choose-tries histogram. */
+    public int chooseTotalTries() {
+        return chooseTotalTries;
+    }
+
+    /** A fresh per-thread workspace for {@link #doRule(int, int, int[], int, int[], Workspace)}. */
+    public Workspace newWorkspace() {
+        return new Workspace(this);
+    }
+
+    /**
+     * crush_do_rule with this thread's workspace: maps input {@code x} through rule {@code ruleId}
+     * into {@code result[0..n)} and returns n (at most {@code resultMax}). {@code weights[d]} is
+     * device d's 16.16 in/out weight (0x10000 in, 0 out, between: probabilistically out);
+     * devices at or beyond {@code weights.length} are out. A rule id that does not exist gives 0.
+     */
+    public int doRule(int ruleId, int x, int[] result, int resultMax, int[] weights) {
+        return doRule(ruleId, x, result, resultMax, weights, workspaces.get());
+    }
+
+    /** crush_do_rule with an explicit workspace (made by this mapper, used by one thread at a time). */
+    public int doRule(int ruleId, int x, int[] result, int resultMax, int[] weights, Workspace ws) {
+        Invariants.check(ws.mapper == this, "workspace belongs to another mapper");
+        Invariants.check(resultMax >= 0 && resultMax <= result.length, "resultMax out of range");
+        if (ruleId < 0 || ruleId >= maxRules) {
+            return 0;
+        }
+        int[] steps = ruleSteps[ruleId];
+        if (steps == null) {
+            return 0;
+        }
+        ws.ensureScratch(Math.max(1, resultMax)); // take writes w[0] even when resultMax is 0
+        return ws.runner.run(steps, x, result, resultMax, weights);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Bucket choose functions (mapper.c: bucket_*_choose). b is a bucket position.
+
+    int bucketChoose(Workspace ws, int b, int x, int r) {
+        return switch (bucketAlg[b]) {
+            case CrushConstants.BUCKET_UNIFORM -> permChoose(ws, b, x, r);
+            case CrushConstants.BUCKET_LIST -> listChoose(b, x, r);
+            case CrushConstants.BUCKET_TREE -> treeChoose(b, x, r);
+            case CrushConstants.BUCKET_STRAW -> strawChoose(b, x, r);
+            case CrushConstants.BUCKET_STRAW2 -> straw2Choose(b, x, r);
+            default -> items[b][0];
+        };
+    }
+
+    /** bucket_perm_choose: a random permutation of the bucket, computed lazily and cached per x. */
+    int permChoose(Workspace ws, int b, int x, int r) {
+        int size = bucketSize[b];
+        int pr = Integer.remainderUnsigned(r, size);
+        int[] perm = ws.perm(b, size);
+        int hash = bucketHash[b];
+        int id = bucketId[b];
+        if (ws.permX[b] != x || ws.permN[b] == 0) {
+            ws.permX[b] = x;
+            if (pr == 0) {
+                // The common r = 0 case: remember only the first element (perm_n 0xffff marks it).
+                int s = Integer.remainderUnsigned(CrushHash.hash32_3(hash, x, id, 0), size);
+                perm[0] = s;
+                ws.permN[b] = 0xffff;
+                return items[b][s];
+            }
+            for (int i = 0; i < size; i++) {
+                perm[i] = i;
+            }
+            ws.permN[b] = 0;
+        } else if (ws.permN[b] == 0xffff) {
+            // Expand the r = 0 shortcut into a real permutation prefix of length 1.
+            for (int i = 1; i < size; i++) {
+                perm[i] = i;
+            }
+            perm[perm[0]] = 0;
+            ws.permN[b] = 1;
+        }
+        while (ws.permN[b] <= pr) {
+            int p = ws.permN[b];
+            if (p < size - 1) {
+                int i = Integer.remainderUnsigned(CrushHash.hash32_3(hash, x, id, p), size - p);
+                if (i != 0) {
+                    int t = perm[p + i];
+                    perm[p + i] = perm[p];
+                    perm[p] = t;
+                }
+            }
+            ws.permN[b]++;
+        }
+        return items[b][perm[pr]];
+    }
+
+    private int listChoose(int b, int x, int r) {
+        int[] its = items[b];
+        int[] ws = itemWeights[b];
+        int[] sums = sumWeights[b];
+        int hash = bucketHash[b];
+        int id = bucketId[b];
+        for (int i = its.length - 1; i >= 0; i--) {
+            long w = CrushHash.hash32_4(hash, x, its[i], r, id) & 0xffffL;
+            w = (w * Integer.toUnsignedLong(sums[i])) >>> 16;
+            if (w < Integer.toUnsignedLong(ws[i])) {
+                return its[i];
+            }
+        }
+        return its[0];
+    }
+
+    private int treeChoose(int b, int x, int r) {
+        int[] nodes = nodeWeights[b];
+        int hash = bucketHash[b];
+        int id = bucketId[b];
+        int n = nodes.length >> 1;
+        while ((n & 1) == 0) {
+            long w = Integer.toUnsignedLong(nodes[n]);
+            long t = (Integer.toUnsignedLong(CrushHash.hash32_4(hash, x, n, r, id)) * w) >>> 32;
+            int h = BucketDerived.treeHeight(n);
+            int l = n - (1 << (h - 1));
+            if (t < Integer.toUnsignedLong(nodes[l])) {
+                n = l;
+            } else {
+                n = n + (1 << (h - 1));
+            }
+        }
+        return items[b][n >> 1];
+    }
+
+    private int strawChoose(int b, int x, int r) {
+        int[] its = items[b];
+        int[] st = straws[b];
+        int hash = bucketHash[b];
+        int high = 0;
+        long highDraw = 0;
+        for (int i = 0; i < its.length; i++) {
+            long draw = (CrushHash.hash32_3(hash, x, its[i], r) & 0xffffL) * Integer.toUnsignedLong(st[i]);
+            if (i == 0 || draw > highDraw) {
+                high = i;
+                highDraw = draw;
+            }
+        }
+        return its[high];
+    }
+
+    private int straw2Choose(int b, int x, int r) {
+        int[] its = items[b];
+        int[] ws = itemWeights[b];
+        int hash = bucketHash[b];
+        int high = 0;
+        long highDraw = 0;
+        for (int i = 0; i < its.length; i++) {
+            int w = ws[i];
+            long draw;
+            if (w != 0) {
+                int u = CrushHash.hash32_3(hash, x, its[i], r) & 0xffff;
+                // ln is in [-2^48, 0]: a larger weight gives a larger (less negative) draw.
+                long ln = crushLn(u) - 0x1000000000000L;
+                draw = ln / Integer.toUnsignedLong(w);
+            } else {
+                draw = Long.MIN_VALUE;
+            }
+            if (i == 0 || draw > highDraw) {
+                high = i;
+                highDraw = draw;
+            }
+        }
+        return its[high];
+    }
+
+    /** crush_ln: 2^44 * log2(xin + 1) in fixed point, from the tables of crush_ln_table.h. */
+    static long crushLn(int xin) {
+        int x = xin + 1;
+        int iexpon = 15;
+        while ((x & 0x18000) == 0) {
+            x <<= 1;
+            iexpon--;
+        }
+        int index1 = (x >>> 8) << 1;
+        long rh = CrushLnTable.RH_LH[index1 - 256];
+        long lh = CrushLnTable.RH_LH[index1 + 1 - 256];
+        long xl64 = ((long) x * rh) >>> 48;
+        int x1 = (int) xl64;
+        long result = (long) iexpon << (12 + 32);
+        int index2 = x1 & 0xff;
+        long ll = CrushLnTable.LL[index2];
+        lh = (lh + ll) >>> (48 - 12 - 32);
+        return result + lh;
+    }
+
+    /** is_out: whether device {@code item} is rejected for input x under the in/out weight vector. */
+    static boolean isOut(int[] weight, int item, int x) {
+        if (item >= weight.length) {
+            return true;
+        }
+        int w = weight[item];
+        if (w < 0 || w >= 0x10000) {
+            return false;
+        }
+        if (w == 0) {
+            return true;
+        }
+        return (CrushHash.rjenkins1(x, item) & 0xffff) >= w;
+    }
+
+    /**
+     * Per-thread mutable state of a mapping: the scratch vectors of crush_do_rule (a, b, c) and
+     * the uniform-bucket permutation cache (crush_work_bucket: perm_x, perm_n, perm). The cache
+     * is a pure function of (bucket, x), so keeping it across calls never changes a result.
+     * Optionally counts choose tries (crushtool --show-choose-tries); off unless enabled.
+     */
+    public static final class Workspace {
+        final CrushMapper mapper;
+        int[] a = new int[0];
+        int[] b = new int[0];
+        int[] c = new int[0];
+        final int[] permX;
+        final int[] permN;
+        final int[][] perms;
+        int[] chooseTries;
+        final RuleRunner runner;
+
+        Workspace(CrushMapper mapper) {
+            this.mapper = mapper;
+            this.runner = new RuleRunner(mapper, this);
+            permX = new int[mapper.maxBuckets];
+            permN = new int[mapper.maxBuckets];
+            perms = new int[mapper.maxBuckets][];
+        }
+
+        void ensureScratch(int resultMax) {
+            if (a.length < resultMax) {
+                a = new int[resultMax];
+                b = new int[resultMax];
+                c = new int[resultMax];
+            }
+        }
+
+        int[] perm(int bucket, int size) {
+            int[] p = perms[bucket];
+            if (p == null) {
+                p = new int[size];
+                perms[bucket] = p;
+            }
+            return p;
+        }
+
+        /** Starts counting choose tries (Ceph's start_choose_profile); resets the counts. */
+        public void startChooseProfile() {
+            chooseTries = new int[mapper.chooseTotalTries + 1];
+        }
+
+        /** The histogram: entry t = how many choices took t retries; length choose_total_tries. */
+        public int[] chooseProfile() {
+            Invariants.check(chooseTries != null, "choose profile not started");
+            return java.util.Arrays.copyOf(chooseTries, mapper.chooseTotalTries);
+        }
+
+        public void stopChooseProfile() {
+            chooseTries = null;
+        }
+    }
+}
