@@ -1,0 +1,165 @@
+package io.loligo.mon;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loligo.maps.ClusterFlag;
+import io.loligo.maps.MonMap;
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.OsdState;
+import io.loligo.maps.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Health checks as Ceph names them, computed from the replicated state and the quorum: each has a
+ * severity, a one-line summary and detail lines naming what to do. JSON as {@code ceph health
+ * --format json}: {status, checks: {NAME: {severity, summary: {message, count}, detail: [{message}]}}}.
+ */
+final class Health {
+    private Health() {}
+
+    private record Check(String name, String severity, String summary, int count, List<String> detail) {}
+
+    static ObjectNode evaluate(MonState s, QuorumInfo q) {
+        List<Check> checks = new ArrayList<>();
+        monDown(s.monmap(), q, checks);
+        OsdMap m = s.osdmap();
+        osdDown(m, checks);
+        flags(m, checks);
+        tooFewOsds(s, m, checks);
+        pools(m, checks);
+        ObjectNode out = MonReply.JSON.createObjectNode();
+        String status = "HEALTH_OK";
+        for (Check c : checks) {
+            if (c.severity.equals("HEALTH_ERR")) {
+                status = "HEALTH_ERR";
+            } else if (c.severity.equals("HEALTH_WARN") && status.equals("HEALTH_OK")) {
+                status = "HEALTH_WARN";
+            }
+        }
+        out.put("status", status);
+        ObjectNode checksNode = out.putObject("checks");
+        for (Check c : checks) {
+            ObjectNode n = checksNode.putObject(c.name);
+            n.put("severity", c.severity);
+            n.putObject("summary").put("message", c.summary).put("count", c.count);
+            ArrayNode d = n.putArray("detail");
+            c.detail.forEach(line -> d.addObject().put("message", line));
+            n.put("muted", false);
+        }
+        out.putArray("mutes");
+        return out;
+    }
+
+    private static void monDown(MonMap monmap, QuorumInfo q, List<Check> checks) {
+        List<String> down = new ArrayList<>();
+        for (String name : monmap.names()) {
+            if (!q.quorum().contains(name)) {
+                down.add(name);
+            }
+        }
+        if (!down.isEmpty()) {
+            List<String> detail = new ArrayList<>();
+            for (String d : down) {
+                detail.add("mon." + d + " (rank " + monmap.rank(d) + ") addr " + monmap.mon(d).addr()
+                        + " is down (out of quorum); restart it: loligo daemon mon --id " + d);
+            }
+            checks.add(new Check("MON_DOWN", "HEALTH_WARN", down.size() + "/" + monmap.mons().size()
+                    + " mons down, quorum " + String.join(",", q.quorum()), down.size(), detail));
+        }
+    }
+
+    private static void osdDown(OsdMap m, List<Check> checks) {
+        List<String> detail = new ArrayList<>();
+        Map<String, int[]> hosts = new TreeMap<>();   // host -> {total, down}
+        for (OsdState o : m.osds().values()) {
+            if (!o.host().isEmpty()) {
+                int[] h = hosts.computeIfAbsent(o.host(), k -> new int[2]);
+                h[0]++;
+                h[1] += o.up() ? 0 : 1;
+            }
+            if (!o.up() && o.in()) {
+                detail.add("osd." + o.id() + " (root=default,host=" + o.host() + ") is down; check its log and restart it,"
+                        + " or mark it out: loligo osd out " + o.id());
+            }
+        }
+        if (!detail.isEmpty()) {
+            checks.add(new Check("OSD_DOWN", "HEALTH_WARN", detail.size() + " osds down", detail.size(), detail));
+        }
+        List<String> hostDetail = new ArrayList<>();
+        int osdsOnDownHosts = 0;
+        for (var e : hosts.entrySet()) {
+            if (e.getValue()[0] > 0 && e.getValue()[0] == e.getValue()[1]) {
+                hostDetail.add("host " + e.getKey() + " (root=default) (" + e.getValue()[0] + " osds) is down");
+                osdsOnDownHosts += e.getValue()[0];
+            }
+        }
+        if (!hostDetail.isEmpty()) {
+            checks.add(new Check("OSD_HOST_DOWN", "HEALTH_WARN", hostDetail.size() + " host (" + osdsOnDownHosts
+                    + " osds) down", hostDetail.size(), hostDetail));
+        }
+    }
+
+    private static void flags(OsdMap m, List<Check> checks) {
+        List<String> set = new ArrayList<>();
+        for (ClusterFlag f : new ClusterFlag[] {ClusterFlag.PAUSERD, ClusterFlag.PAUSEWR, ClusterFlag.NOUP,
+            ClusterFlag.NODOWN, ClusterFlag.NOOUT, ClusterFlag.NOIN, ClusterFlag.NOBACKFILL, ClusterFlag.NORECOVER,
+            ClusterFlag.NOSCRUB, ClusterFlag.NODEEP_SCRUB, ClusterFlag.NOREBALANCE}) {
+            if (m.isSet(f)) {
+                set.add(f.cephName);
+            }
+        }
+        if (!set.isEmpty()) {
+            checks.add(new Check("OSDMAP_FLAGS", "HEALTH_WARN", String.join(",", set) + " flag(s) set", set.size(),
+                    List.of("unset with: loligo osd unset FLAG")));
+        }
+    }
+
+    private static void tooFewOsds(MonState s, OsdMap m, List<Check> checks) {
+        long want = s.longOption(MonOptions.POOL_DEFAULT_SIZE);
+        if (m.osds().size() < want) {
+            checks.add(new Check("TOO_FEW_OSDS", "HEALTH_WARN", "OSD count " + m.osds().size() + " < osd_pool_default_size "
+                    + want, 1, List.of("start more OSDs (loligo daemon osd ...) or lower osd_pool_default_size")));
+        }
+    }
+
+    private static void pools(OsdMap m, List<Check> checks) {
+        int upIn = 0;
+        for (OsdState o : m.osds().values()) {
+            upIn += o.up() && o.in() ? 1 : 0;
+        }
+        List<String> noRedundancy = new ArrayList<>();
+        List<String> inactive = new ArrayList<>();
+        List<String> degraded = new ArrayList<>();
+        int inactivePgs = 0;
+        int degradedPgs = 0;
+        for (Pool p : m.pools().values()) {
+            if (p.size() == 1) {
+                noRedundancy.add("pool '" + p.name() + "' has no replicas configured; raise it: loligo osd pool set "
+                        + p.name() + " size 3");
+            }
+            if (upIn < p.minSize()) {
+                inactivePgs += p.pgNum();
+                inactive.add("pool '" + p.name() + "': " + p.pgNum() + " pgs inactive, " + upIn + " up+in OSDs < min_size "
+                        + p.minSize() + "; bring OSDs back up");
+            } else if (upIn < p.size()) {
+                degradedPgs += p.pgNum();
+                degraded.add("pool '" + p.name() + "': " + p.pgNum() + " pgs degraded, " + upIn + " up+in OSDs < size " + p.size());
+            }
+        }
+        if (!inactive.isEmpty()) {
+            checks.add(new Check("PG_AVAILABILITY", "HEALTH_WARN", "Reduced data availability: " + inactivePgs
+                    + " pgs inactive", inactivePgs, inactive));
+        }
+        if (!degraded.isEmpty()) {
+            checks.add(new Check("PG_DEGRADED", "HEALTH_WARN", "Degraded data redundancy: " + degradedPgs
+                    + " pgs degraded", degradedPgs, degraded));
+        }
+        if (!noRedundancy.isEmpty()) {
+            checks.add(new Check("POOL_NO_REDUNDANCY", "HEALTH_WARN", noRedundancy.size()
+                    + " pool(s) have no replicas configured", noRedundancy.size(), noRedundancy));
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.loligo.mon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loligo.maps.codec.MapDecodeException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Snapshot files: Ratis' SimpleStateMachineStorage layout, snapshot.TERM_INDEX in the state machine
+ * directory, holding MonState.encode() (format described in MonState), with an .md5 beside it.
+ * Written to a temporary file, fsynced, then renamed into place.
+ */
+/**
+ * The monitors' Ratis state machine. Log entries are commands (UTF-8 JSON, see {@link Cmd});
+ * applying one is deterministic ({@link MonState#apply}). Queries (read-only commands) are
+ * answered from the local state. Listeners hear of every new OSD map epoch, to push maps to
+ * subscribers.
+ */
+public final class MonStateMachine extends BaseStateMachine {
+    private static final Logger log = LoggerFactory.getLogger(MonStateMachine.class);
+
+    private final String name;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final List<LongConsumer> epochListeners = new CopyOnWriteArrayList<>();
+    private volatile Supplier<QuorumInfo> quorum = QuorumInfo::unknown;
+    private MonState state = new MonState();
+
+    public MonStateMachine(String name) {
+        this.name = name;
+    }
+
+    public void setQuorumSupplier(Supplier<QuorumInfo> supplier) {
+        this.quorum = supplier;
+    }
+
+    /** {@code listener} is called with the new epoch after each committed OSD map change (on the apply thread). */
+    public void addEpochListener(LongConsumer listener) {
+        epochListeners.add(listener);
+    }
+
+    /** Runs {@code reader} against the current state under the state machine's lock. */
+    public synchronized <T> T read(java.util.function.Function<MonState, T> reader) {
+        return reader.apply(state);
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        reinitialize();
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        SingleFileSnapshotInfo snap = storage.getLatestSnapshot();
+        if (snap == null) {
+            return;
+        }
+        Path path = snap.getFile().getPath();
+        MD5Hash md5 = snap.getFile().getFileDigest();
+        if (md5 != null) {
+            MD5FileUtil.verifySavedMD5(path.toFile(), md5);
+        }
+        try {
+            MonState loaded = MonState.decode(Files.readAllBytes(path));
+            TermIndex ti = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile());
+            synchronized (this) {
+                state = loaded;
+                updateLastAppliedTermIndex(ti);
+            }
+            log.info("mon.{} loaded snapshot {} at osdmap e{}", name, ti, loaded.epoch());
+        } catch (MapDecodeException e) {
+            throw new IOException("mon." + name + ": snapshot " + path + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        byte[] bytes;
+        TermIndex applied;
+        synchronized (this) {
+            bytes = state.encode();
+            applied = getLastAppliedTermIndex();
+        }
+        if (applied == null || applied.getIndex() < 0) {
+            return -1;
+        }
+        Path file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex()).toPath();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            out.write(bytes);
+            out.flush();
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), applied));
+        log.info("mon.{} took snapshot at {} ({} bytes)", name, applied, bytes.length);
+        return applied.getIndex();
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        TermIndex ti = TermIndex.valueOf(entry);
+        MonReply reply;
+        long before;
+        long after;
+        synchronized (this) {
+            before = state.epoch();
+            Cmd cmd = parse(data);
+            reply = cmd == null ? MonReply.error(Errno.EINVAL, "log entry " + ti + " is not a command object", before)
+                    : state.apply(cmd);
+            after = state.epoch();
+            updateLastAppliedTermIndex(ti);
+        }
+        if (after != before) {
+            for (LongConsumer l : epochListeners) {
+                l.accept(after);
+            }
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toBytes())));
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        Cmd cmd = parse(request.getContent().toByteArray());
+        MonReply reply;
+        if (cmd == null || !MonQueries.isQuery(cmd.prefix())) {
+            reply = MonReply.error(Errno.EINVAL, "not a read-only command", 0);
+        } else {
+            QuorumInfo q = quorum.get();
+            synchronized (this) {
+                reply = MonQueries.answer(state, q, cmd);
+            }
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toBytes())));
+    }
+
+    static Cmd parse(byte[] data) {
+        try {
+            JsonNode n = MonReply.JSON.readTree(data);
+            return n instanceof ObjectNode o ? new Cmd(o) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.loligo.mon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loligo.maps.OsdMap;
+import io.loligo.mon.client.MonClient;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monitors' replicated state machine without Raft: commands in, state and replies out. Proves
+ * the OSD lifecycle (boot, failure reports from distinct hosts, down-out after the interval, noout),
+ * pools, config and auth behave as Ceph's, and that replaying the same commands on a state decoded
+ * from a snapshot gives the same bytes (determinism).
+ */
+class MonStateTest {
+    MonState s;
+    long clock = 1_000_000;
+
+    MonReply run(String prefix, Object... args) {
+        ObjectNode c = MonClient.cmd(prefix, args);
+        c.put("stamp", clock);
+        return s.apply(new Cmd(c));
+    }
+
+    @BeforeEach
+    void bootstrap() {
+        s = new MonState();
+        ObjectNode c = MonClient.cmd("mon bootstrap", "fsid", "6b8e1a52-7f2a-4a9e-9c57-0f0d6d0c6a11");
+        c.put("stamp", clock);
+        c.putArray("mons").addObject().put("name", "a").put("addr", "127.0.0.1:1").put("raft_addr", "127.0.0.1:2");
+        c.putObject("config").put(MonOptions.DOWN_OUT_INTERVAL, "60");
+        assertThat(s.apply(new Cmd(c)).code()).isZero();
+        assertThat(s.epoch()).isEqualTo(1);
+    }
+
+    void boot(int i, String host) {
+        MonReply r = run("osd boot", "uuid", "u" + i, "addr", "127.0.0.1:" + (6800 + i), "host", host, "capacity", 1L << 40);
+        assertThat(r.code()).as(r.outs()).isZero();
+        assertThat(r.data().path("osdid").asInt()).isEqualTo(i);
+    }
+
+    @Test
+    void bootAssignsIdsPlacesInCrushAndMarksUpAndIn() {
+        boot(0, "h0");
+        boot(1, "h1");
+        OsdMap m = s.osdmap();
+        assertThat(m.epoch()).isEqualTo(3);
+        assertThat(m.osd(1).up()).isTrue();
+        assertThat(m.osd(1).in()).isTrue();
+        assertThat(m.crush().bucketByName("h1").items).extracting(i -> i.id()).containsExactly(1);
+        assertThat(m.crush().bucketByName("default").weight()).isEqualTo(2 * 0x10000);
+        boot(1, "h1");
+        assertThat(s.epoch()).as("re-boot at the same address changes nothing").isEqualTo(3);
+    }
+
+    @Test
+    void failureReportsFromDistinctHostsMarkDownThenOutAfterInterval() {
+        boot(0, "h0");
+        boot(1, "h1");
+        boot(2, "h1");
+        boot(3, "h2");
+        long e = s.epoch();
+        run("osd failure", "target", 0, "reporter", 1, "failed", true);
+        run("osd failure", "target", 0, "reporter", 2, "failed", true);
+        assertThat(s.osdmap().osd(0).up()).as("two reporters but one host").isTrue();
+        assertThat(s.epoch()).isEqualTo(e);
+        run("osd failure", "target", 0, "reporter", 3, "failed", true);
+        assertThat(s.osdmap().osd(0).up()).isFalse();
+        assertThat(s.epoch()).isEqualTo(e + 1);
+        clock += 59_000;
+        run("osd out", "ids", List.of("0"), "auto", true);
+        assertThat(s.osdmap().osd(0).in()).as("interval not yet elapsed").isTrue();
+        clock += 1_000;
+        run("osd set", "key", "noout");
+        run("osd out", "ids", List.of("0"), "auto", true);
+        assertThat(s.osdmap().osd(0).in()).as("noout holds it in").isTrue();
+        run("osd unset", "key", "noout");
+        run("osd out", "ids", List.of("0"), "auto", true);
+        assertThat(s.osdmap().osd(0).in()).isFalse();
+        boot(0, "h0");
+        assertThat(s.osdmap().osd(0).up()).as("a wrongly-downed OSD re-asserts itself").isTrue();
+    }
+
+    @Test
+    void poolsFollowCephRules() {
+        assertThat(run("osd pool create", "pool", "rbd").code()).isZero();
+        var p = s.osdmap().poolByName("rbd");
+        assertThat(p.size()).isEqualTo(3);
+        assertThat(p.minSize()).isEqualTo(2);
+        assertThat(Integer.bitCount(p.pgNum())).isEqualTo(1);
+        assertThat(p.hashpspool()).isTrue();
+        assertThat(run("osd pool create", "pool", "data", "pg_num", 16, "size", 2).code()).isZero();
+        assertThat(s.osdmap().poolByName("data").minSize()).isEqualTo(1);
+        assertThat(run("osd pool rm", "pool", "rbd").code()).isEqualTo(Errno.EPERM);
+        assertThat(run("osd pool rename", "srcpool", "rbd", "destpool", "data").code()).isEqualTo(Errno.EEXIST);
+        assertThat(run("osd pool set", "pool", "data", "var", "min_size", "val", "3").code()).isEqualTo(Errno.EINVAL);
+        assertThat(run("osd pool set", "pool", "data", "var", "size", "val", "3").code()).isZero();
+        assertThat(run("osd pool application enable", "pool", "data", "app", "rgw").code()).isZero();
+        assertThat(s.osdmap().poolByName("data").applications()).containsExactly("rgw");
+        assertThat(run("osd pool rm", "pool", "rbd", "pool2", "rbd", "yes_i_really_really_mean_it", true).code()).isZero();
+        assertThat(s.osdmap().poolByName("rbd")).isNull();
+        assertThat(run("osd pool get", "pool", "nope", "var", "size").code()).isEqualTo(Errno.EINVAL);
+        MonReply get = MonQueries.answer(s, QuorumInfo.unknown(), new Cmd(MonClient.cmd("osd pool get", "pool", "nope", "var", "size")));
+        assertThat(get.code()).isEqualTo(Errno.ENOENT);
+        assertThat(get.outs()).contains("loligo osd pool ls");
+    }
+
+    @Test
+    void configAndAuth() {
+        assertThat(run("config set", "who", "mon", "name", MonOptions.DOWN_OUT_INTERVAL, "value", "abc").code())
+                .isEqualTo(Errno.EINVAL);
+        assertThat(run("config set", "who", "osd.3", "name", "debug_osd", "value", "20").code()).isZero();
+        ObjectNode c = MonClient.cmd("auth get-or-create", "entity", "client.x", "caps", List.of("mon", "allow r"));
+        c.put("stamp", clock).put("key", "S0VZ");
+        assertThat(s.apply(new Cmd(c)).data().get(0).path("key").asText()).isEqualTo("S0VZ");
+        c.put("key", "OTHER");
+        assertThat(s.apply(new Cmd(c)).data().get(0).path("key").asText()).as("get-or-create returns the existing key")
+                .isEqualTo("S0VZ");
+        assertThat(run("auth caps", "entity", "client.x", "caps", List.of("mon", "allow *")).code()).isZero();
+        assertThat(s.auth().get("client.x").caps()).containsEntry("mon", "allow *");
+    }
+
+    @Test
+    void unknownAndMalformedCommandsAreRefusedWithoutChange() throws Exception {
+        byte[] before = s.encode();
+        assertThat(run("osd frobnicate").code()).isEqualTo(Errno.EINVAL);
+        assertThat(run("osd out", "ids", List.of("99")).code()).isEqualTo(Errno.ENOENT);
+        assertThat(run("osd reweight", "id", "x", "weight", "1").code()).isEqualTo(Errno.EINVAL);
+        assertThat(MonStateMachine.parse("not json".getBytes())).isNull();
+        assertThat(s.encode()).isEqualTo(before);
+    }
+
+    @Test
+    void snapshotThenReplayIsDeterministic() throws Exception {
+        boot(0, "h0");
+        run("osd pool create", "pool", "p");
+        MonState copy = MonState.decode(s.encode());
+        MonState original = s;
+        for (MonState target : new MonState[] {original, copy}) {
+            s = target;
+            boot(1, "h1");
+            run("osd down", "ids", List.of("0"));
+            run("osd crush add-bucket", "name", "rack1", "type", "rack");
+            run("osd crush move", "name", "h1", "args", List.of("rack=rack1"));
+        }
+        assertThat(copy.encode()).isEqualTo(original.encode());
+        assertThat(copy.incrementalsSince(1)).hasSize((int) copy.epoch() - 1);
+    }
+}
