@@ -19,6 +19,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -96,6 +97,19 @@ public final class MonClient implements AutoCloseable {
         }
         if (!reply.isSuccess()) {
             throw new IOException("monitor command '" + prefix + "' failed: " + reply.getException());
+        }
+        return MonReply.fromBytes(reply.getMessage().getContent().toByteArray());
+    }
+
+    /**
+     * Runs a read-only command against one monitor's own state, without asking the leader: for
+     * checking that a particular monitor has caught up.
+     */
+    public MonReply queryLocal(ObjectNode cmd, String monName) throws IOException {
+        Message msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(cmd)));
+        RaftClientReply reply = raft.io().sendStaleRead(msg, 0, RaftPeerId.valueOf(monName));
+        if (!reply.isSuccess()) {
+            throw new IOException("mon." + monName + " query '" + cmd.path("prefix").asText() + "' failed: " + reply.getException());
         }
         return MonReply.fromBytes(reply.getMessage().getContent().toByteArray());
     }
