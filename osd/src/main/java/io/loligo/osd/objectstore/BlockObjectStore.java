@@ -1,0 +1,668 @@
+package io.loligo.osd.objectstore;
+
+import io.loligo.common.Invariants;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The object store, in the spirit of Ceph's BlueStore: metadata in RocksDB, object data in a data
+ * file whose blocks the store allocates itself, a CRC32C per 4 KiB block verified on every read.
+ * The on-disk format is described in {@link Keys}; the design and its reasons in docs/objectstore.md.
+ *
+ * <p>Writes: {@link #commit} queues a transaction; one commit thread takes every queued transaction
+ * (up to {@code batchTxnsMax}) as a batch, stages each (a failing one is rolled back alone), writes
+ * large new extents to freshly allocated blocks and fsyncs the data file once, then writes one
+ * RocksDB batch with sync for all metadata and the small (deferred) writes, and completes the whole
+ * batch's futures: one or two fsyncs for many transactions. {@link DeferredApplier} later writes the
+ * deferred data into place.
+ *
+ * <p>Reads run on the caller's thread against committed state. They are optimistic: a read that
+ * overlapped a commit's publication is retried, and after a few retries it takes the publication
+ * lock, so a checksum error is reported only for a read that no commit raced with.
+ */
+public final class BlockObjectStore implements ObjectStore {
+    private static final Logger log = LoggerFactory.getLogger(BlockObjectStore.class);
+    static final String BLOCK_FILE = "block";
+    static final String DB_DIR = "db";
+    private static final int QUEUE_TXNS_MAX = 4096;
+
+    private record Pending(Transaction txn, CompletableFuture<Void> future) {}
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final MetaDb meta;
+    private final KvView.Db dbView;
+    private final FileChannel data;
+    private final long blockCount;
+    private final Allocator allocator;
+    private final TxnExecutor executor;
+    private final ConcurrentHashMap<Long, byte[]> overlay = new ConcurrentHashMap<>();
+    private final DeferredApplier applier;
+    private final java.util.concurrent.LinkedBlockingQueue<Pending> queue =
+            new java.util.concurrent.LinkedBlockingQueue<>(QUEUE_TXNS_MAX);
+    private final AtomicLong publishGeneration = new AtomicLong();
+    private final ReentrantReadWriteLock publishLock = new ReentrantReadWriteLock();
+    private final Map<Long, long[]> poolStats = new HashMap<>();
+    private final Thread commitThread;
+    private volatile StoreFailedException failure;
+    private volatile boolean closing;
+    private long lastSeq;
+
+    private BlockObjectStore(Path dir, StoreOptions options, MetaDb meta, FileChannel data, long blockCount,
+            BitSet used, long lastSeq) {
+        this.dir = dir;
+        this.options = options;
+        this.meta = meta;
+        this.dbView = new KvView.Db(meta.db);
+        this.data = data;
+        this.blockCount = blockCount;
+        this.allocator = new Allocator(blockCount, used);
+        this.executor = new TxnExecutor(new BlockWriter(this::readCommitted, allocator, options.largeWriteBytes()));
+        this.lastSeq = lastSeq;
+        this.applier = new DeferredApplier(data, meta, overlay, allocator, lastSeq, this::fail);
+        this.commitThread = Thread.ofPlatform().name("objectstore-commit").daemon().unstarted(this::commitLoop);
+    }
+
+    /** Creates an empty store in {@code dir} (which must not hold one) with a data file of {@code options.blockFileBytes()}. */
+    public static void mkfs(Path dir, StoreOptions options) throws IOException {
+        Files.createDirectories(dir);
+        Path dbDir = dir.resolve(DB_DIR);
+        if (Files.exists(dbDir.resolve("CURRENT"))) {
+            throw new BadRequestException("mkfs: " + dir + " already holds a store");
+        }
+        long bytes = options.blockFileBytes();
+        if (bytes == 0) {
+            bytes = Files.getFileStore(dir).getUsableSpace() - 2 * options.metadataReserveBytes();
+        }
+        long blocks = Math.min(bytes / Keys.BLOCK_BYTES, Integer.MAX_VALUE - Keys.FREELIST_CHUNK_BLOCKS);
+        if (blocks < 64) {
+            throw new StoreFullException("mkfs: " + dir + " has room for only " + Math.max(0, blocks)
+                    + " data blocks after the metadata reserve of " + options.metadataReserveBytes() + " bytes");
+        }
+        preallocate(dir.resolve(BLOCK_FILE), blocks * Keys.BLOCK_BYTES);
+        Files.createDirectories(dbDir);
+        try (MetaDb db = new MetaDb(dbDir, options, true); WriteBatch wb = new WriteBatch()) {
+            wb.put(Keys.superKey(), ByteBuffer.allocate(20).putInt(Keys.MAGIC).putInt(Keys.FORMAT_VERSION)
+                    .putInt(Keys.BLOCK_BYTES).putLong(blocks).array());
+            db.db.write(db.syncWrite, wb);
+        } catch (RocksDBException e) {
+            throw new IOException("mkfs: cannot create metadata in " + dbDir + ": " + e.getMessage(), e);
+        }
+        log.info("objectstore mkfs {}: {} blocks of {} bytes", dir, blocks, Keys.BLOCK_BYTES);
+    }
+
+    /** Writes zeros so the filesystem allocates every block now: later data fsyncs then touch no file metadata. */
+    private static void preallocate(Path file, long bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            for (long pos = 0; pos < bytes; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), bytes - pos));
+                pos += ch.write(zeros, pos);
+            }
+            ch.force(true);
+        }
+    }
+
+    /** Opens the store in {@code dir}: replays deferred writes, loads the allocator, starts the commit threads. */
+    public static BlockObjectStore open(Path dir, StoreOptions options) throws IOException {
+        Path dbDir = dir.resolve(DB_DIR);
+        if (!Files.exists(dbDir.resolve("CURRENT"))) {
+            throw new BadRequestException("no object store in " + dir + "; create one with mkfs");
+        }
+        MetaDb meta;
+        try {
+            meta = new MetaDb(dbDir, options, false);
+        } catch (RocksDBException e) {
+            throw new IOException("cannot open metadata in " + dbDir + ": " + e.getMessage(), e);
+        }
+        FileChannel data = null;
+        try {
+            KvView.Db view = new KvView.Db(meta.db);
+            long blocks = readSuperblock(view, dir);
+            data = FileChannel.open(dir.resolve(BLOCK_FILE), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (data.size() != blocks * Keys.BLOCK_BYTES) {
+                throw new IOException(String.format("data file %s is %d bytes; the superblock says %d",
+                        dir.resolve(BLOCK_FILE), data.size(), blocks * Keys.BLOCK_BYTES));
+            }
+            long lastSeq = replayDeferred(meta, view, data);
+            BitSet used = new BitSet((int) blocks);
+            view.range(Keys.freelist(0), Keys.prefixEnd(new byte[] {Keys.FREELIST}))
+                    .forEach((k, v) -> Allocator.loadChunk(used, ByteBuffer.wrap(k, 1, 4).getInt(), v));
+            BlockObjectStore store = new BlockObjectStore(dir, options, meta, data, blocks, used, lastSeq);
+            view.range(Keys.pool(Long.MIN_VALUE), Keys.prefixEnd(new byte[] {Keys.POOL})).forEach((k, v) -> {
+                ByteBuffer b = ByteBuffer.wrap(v);
+                store.poolStats.put(Keys.poolOf(k), new long[] {b.getLong(), b.getLong(), b.getLong()});
+            });
+            store.applier.start();
+            store.commitThread.start();
+            return store;
+        } catch (IOException | RuntimeException e) {
+            if (data != null) {
+                data.close();
+            }
+            meta.close();
+            throw e;
+        }
+    }
+
+    private static long readSuperblock(KvView view, Path dir) throws IOException {
+        byte[] sb = view.get(Keys.superKey());
+        if (sb == null) {
+            throw new IOException("no superblock in " + dir + ": an interrupted mkfs; run mkfs again");
+        }
+        ByteBuffer b = ByteBuffer.wrap(sb);
+        int magic = b.getInt();
+        int version = b.getInt();
+        int blockBytes = b.getInt();
+        if (magic != Keys.MAGIC || version != Keys.FORMAT_VERSION || blockBytes != Keys.BLOCK_BYTES) {
+            throw new IOException(String.format("superblock in %s: magic %08x version %d block %d (expected %08x %d %d)",
+                    dir, magic, version, blockBytes, Keys.MAGIC, Keys.FORMAT_VERSION, Keys.BLOCK_BYTES));
+        }
+        return b.getLong();
+    }
+
+    /** Applies every 'D' record left by a crash, in order, then deletes them; returns the highest batch seq seen. */
+    private static long replayDeferred(MetaDb meta, KvView view, FileChannel data) throws IOException {
+        NavigableMap<byte[], byte[]> records = view.range(Keys.deferred(0, 0), Keys.prefixEnd(new byte[] {Keys.DEFERRED}));
+        if (records.isEmpty()) {
+            return 0;
+        }
+        long lastSeq = 0;
+        for (Map.Entry<byte[], byte[]> e : records.entrySet()) {
+            ByteBuffer v = ByteBuffer.wrap(e.getValue());
+            long pblock = v.getLong();
+            DeferredApplier.writeFully(data, v, pblock << Keys.BLOCK_SHIFT);
+            lastSeq = Math.max(lastSeq, ByteBuffer.wrap(e.getKey(), 1, 8).getLong());
+        }
+        Faults.point("objectstore.replay.after_data_write");
+        data.force(false);
+        try (WriteBatch wb = new WriteBatch()) {
+            for (byte[] key : records.keySet()) {
+                wb.delete(key);
+            }
+            meta.db.write(meta.syncWrite, wb);
+        } catch (RocksDBException e) {
+            throw new IOException("replay: cannot delete applied deferred writes: " + e.getMessage(), e);
+        }
+        log.info("objectstore replayed {} deferred writes up to batch {}", records.size(), lastSeq);
+        return lastSeq;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public CompletableFuture<Void> commit(Transaction txn) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        StoreFailedException failed = failure;
+        if (failed != null) {
+            future.completeExceptionally(failed);
+            return future;
+        }
+        if (closing) {
+            future.completeExceptionally(new BadRequestException("store " + dir + " is closed"));
+            return future;
+        }
+        try {
+            queue.put(new Pending(txn, future));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.completeExceptionally(new BadRequestException("interrupted while queueing a transaction"));
+        }
+        return future;
+    }
+
+    private void commitLoop() {
+        List<Pending> group = new ArrayList<>();
+        while (true) {
+            try {
+                Pending first = queue.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing && queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, options.batchTxnsMax() - 1);
+                if (failure != null) {
+                    group.forEach(p -> p.future().completeExceptionally(failure));
+                } else {
+                    commitGroup(group);
+                }
+            } catch (Throwable t) {
+                fail(t);
+                group.forEach(p -> p.future().completeExceptionally(failure));
+            }
+            group.clear();
+        }
+    }
+
+    private static boolean onlyDeletes(Transaction txn) {
+        return txn.ops().stream().allMatch(op -> op instanceof Transaction.Remove || op instanceof Transaction.RmAttr
+                || op instanceof Transaction.OmapRmKeys || op instanceof Transaction.OmapRmRange
+                || op instanceof Transaction.OmapClear || op instanceof Transaction.RemoveCollection
+                || op instanceof Transaction.Truncate);
+    }
+
+    private void commitGroup(List<Pending> group) throws IOException, RocksDBException {
+        long seq = lastSeq + 1;
+        Staging batch = Staging.forBatch(dbView);
+        long metaFree = Files.getFileStore(dir.resolve(DB_DIR)).getUsableSpace();
+        List<Pending> staged = new ArrayList<>(group.size());
+        for (Pending p : group) {
+            if (metaFree < options.metadataReserveBytes() && !onlyDeletes(p.txn())) {
+                p.future().completeExceptionally(new StoreFullException(String.format(
+                        "store full: %d bytes free for metadata, %d kept in reserve; only deletes are accepted",
+                        metaFree, options.metadataReserveBytes())));
+                continue;
+            }
+            Staging t = batch.forTransaction();
+            try {
+                executor.execute(p.txn(), t);
+                t.mergeIntoParent();
+                staged.add(p);
+            } catch (StoreException e) {
+                t.rollback(allocator);
+                p.future().completeExceptionally(e);
+            }
+        }
+        if (staged.isEmpty()) {
+            return;
+        }
+        lastSeq = seq;
+        writeDirect(batch);
+        List<DeferredApplier.Record> records = new ArrayList<>(batch.deferred.size());
+        try (WriteBatch wb = new WriteBatch()) {
+            batch.meta.writeTo(wb);
+            int index = 0;
+            for (long pblock : batch.deferred) {
+                Staging.BlockRef ref = batch.block(pblock);
+                Invariants.check(ref.offset() == 0 && ref.buf().length == Keys.BLOCK_BYTES,
+                        "deferred block %d is not a whole staged block", pblock);
+                byte[] key = Keys.deferred(seq, index++);
+                wb.put(key, ByteBuffer.allocate(8 + Keys.BLOCK_BYTES).putLong(pblock).put(ref.buf()).array());
+                records.add(new DeferredApplier.Record(seq, key, pblock, ref.buf()));
+            }
+            for (byte[][] chunk : allocator.takeDirtyChunks()) {
+                wb.put(chunk[0], chunk[1]);
+            }
+            putPoolStats(wb, batch.poolDelta);
+            Faults.point("objectstore.commit.before_kv_commit");
+            publish(wb, records);
+        }
+        Faults.point("objectstore.commit.after_kv_commit");
+        applier.committed(seq, records, batch.freed.stream().mapToLong(Long::longValue).toArray());
+        for (Pending p : staged) {
+            p.future().complete(null);
+        }
+    }
+
+    private void writeDirect(Staging batch) throws IOException {
+        if (batch.directs.isEmpty()) {
+            return;
+        }
+        Faults.point("objectstore.commit.before_data_write");
+        for (Staging.DirectWrite w : batch.directs) {
+            DeferredApplier.writeFully(data, ByteBuffer.wrap(w.buf(), w.offset(), w.length()), w.pblock() << Keys.BLOCK_SHIFT);
+        }
+        Faults.point("objectstore.commit.after_data_write");
+        data.force(false);
+        Faults.point("objectstore.commit.after_data_sync");
+    }
+
+    private void putPoolStats(WriteBatch wb, Map<Long, long[]> deltas) throws RocksDBException {
+        synchronized (poolStats) {
+            for (Map.Entry<Long, long[]> e : deltas.entrySet()) {
+                long[] s = poolStats.computeIfAbsent(e.getKey(), p -> new long[3]);
+                for (int i = 0; i < s.length; i++) {
+                    s[i] += e.getValue()[i];
+                    Invariants.check(s[i] >= 0, "pool %d usage field %d went negative: %d", e.getKey(), i, s[i]);
+                }
+                wb.put(Keys.pool(e.getKey()), ByteBuffer.allocate(24).putLong(s[0]).putLong(s[1]).putLong(s[2]).array());
+            }
+        }
+    }
+
+    /** Makes a batch visible and durable; readers that overlap this retry (see the class comment). */
+    private void publish(WriteBatch wb, List<DeferredApplier.Record> records) throws RocksDBException {
+        publishLock.writeLock().lock();
+        try {
+            publishGeneration.incrementAndGet();
+            for (DeferredApplier.Record r : records) {
+                overlay.put(r.pblock(), r.data());
+            }
+            meta.db.write(meta.syncWrite, wb);
+        } finally {
+            publishGeneration.incrementAndGet();
+            publishLock.writeLock().unlock();
+        }
+    }
+
+    private void fail(Throwable cause) {
+        synchronized (this) {
+            if (failure == null) {
+                failure = new StoreFailedException("object store " + dir + " stopped after an error on its durability path: "
+                        + cause + "; reopen it to replay and check", cause);
+                log.error("objectstore {} failed; no further writes are accepted", dir, cause);
+            }
+        }
+        for (Pending p; (p = queue.poll()) != null; ) {
+            p.future().completeExceptionally(failure);
+        }
+    }
+
+    /** Waits until every committed deferred write is applied in place (for benchmarks, fsck and tests). */
+    public void drainDeferred() throws InterruptedException {
+        applier.drain();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    byte[] readCommitted(long pblock) {
+        byte[] pending = overlay.get(pblock);
+        if (pending != null) {
+            return pending;
+        }
+        byte[] block = new byte[Keys.BLOCK_BYTES];
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(block);
+            long pos = pblock << Keys.BLOCK_SHIFT;
+            while (buf.hasRemaining()) {
+                int n = data.read(buf, pos + buf.position());
+                if (n < 0) {
+                    throw new IOException("short read at block " + pblock);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("read of block " + pblock + " from " + dir.resolve(BLOCK_FILE) + " failed", e);
+        }
+        return block;
+    }
+
+    private void checkUsable() {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Runs {@code read} against a state no commit changed meanwhile: optimistic, then under the publication lock. */
+    private <T> T consistent(java.util.function.Supplier<T> read) {
+        checkUsable();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long generation = publishGeneration.get();
+            if ((generation & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            try {
+                T result = read.get();
+                if (publishGeneration.get() == generation) {
+                    return result;
+                }
+            } catch (ChecksumMismatchException e) {
+                if (publishGeneration.get() == generation) {
+                    throw e;
+                }
+            }
+        }
+        publishLock.readLock().lock();
+        try {
+            return read.get();
+        } finally {
+            publishLock.readLock().unlock();
+        }
+    }
+
+    private Onode onode(CollectionId coll, ObjectId oid) {
+        TxnExecutor.checkMember(dbView, coll, oid);
+        byte[] v = dbView.get(Keys.onode(oid));
+        if (v == null) {
+            throw new ObjectNotFoundException("object " + oid + " not found in collection " + coll);
+        }
+        return Onode.decode(v);
+    }
+
+    @Override
+    public byte[] read(CollectionId coll, ObjectId oid, long offset, int length) {
+        if (offset < 0 || length < 0) {
+            throw new BadRequestException("read of " + oid + ": offset " + offset + " length " + length + " (expected: 0+)");
+        }
+        return consistent(() -> readOnce(coll, oid, offset, length));
+    }
+
+    private byte[] readOnce(CollectionId coll, ObjectId oid, long offset, int length) {
+        Onode n = onode(coll, oid);
+        long end = Math.min(n.size, offset + length);
+        if (end <= offset) {
+            return new byte[0];
+        }
+        byte[] out = new byte[(int) (end - offset)];
+        long b0 = offset >>> Keys.BLOCK_SHIFT;
+        long b1 = ((end - 1) >>> Keys.BLOCK_SHIFT) + 1;
+        BlockReader reader = new BlockReader(data, oid, offset, out);
+        for (long lb = b0; lb < b1; ) {
+            long shardIndex = lb / Keys.SHARD_BLOCKS;
+            Shard s = BlockWriter.loadShard(dbView, oid, shardIndex);
+            for (int j = (int) (lb % Keys.SHARD_BLOCKS); j < Keys.SHARD_BLOCKS && lb < b1; j++, lb++) {
+                long p = s.pblock[j];
+                if (p == Shard.HOLE) {
+                    continue;
+                }
+                byte[] pending = overlay.get(p);
+                if (pending != null) {
+                    reader.fromMemory(lb, p, s.crc[j], pending);
+                } else {
+                    reader.fromFile(lb, p, s.crc[j]);
+                }
+            }
+        }
+        reader.flush();
+        return out;
+    }
+
+    @Override
+    public ObjectStat stat(CollectionId coll, ObjectId oid) {
+        checkUsable();
+        Onode n = onode(coll, oid);
+        return new ObjectStat(n.size, n.version);
+    }
+
+    @Override
+    public boolean exists(CollectionId coll, ObjectId oid) {
+        checkUsable();
+        TxnExecutor.checkMember(dbView, coll, oid);
+        return dbView.get(Keys.onode(oid)) != null;
+    }
+
+    @Override
+    public SortedMap<String, byte[]> getattrs(CollectionId coll, ObjectId oid) {
+        checkUsable();
+        return onode(coll, oid).attrs;
+    }
+
+    @Override
+    public Optional<byte[]> getattr(CollectionId coll, ObjectId oid, String name) {
+        return Optional.ofNullable(getattrs(coll, oid).get(name));
+    }
+
+    @Override
+    public SortedMap<String, byte[]> omapGet(CollectionId coll, ObjectId oid, Collection<String> keys) {
+        checkUsable();
+        onode(coll, oid);
+        byte[] prefix = Keys.omapPrefix(oid);
+        SortedMap<String, byte[]> out = new TreeMap<>();
+        for (String key : keys) {
+            byte[] v = dbView.get(Keys.omap(prefix, key));
+            if (v != null) {
+                out.put(key, v);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public OmapPage omapList(CollectionId coll, ObjectId oid, String afterKey, String prefix, int max) {
+        checkUsable();
+        if (max < 1) {
+            throw new BadRequestException("omap list of " + oid + ": max " + max + " (expected: 1+)");
+        }
+        onode(coll, oid);
+        byte[] objPrefix = Keys.omapPrefix(oid);
+        byte[] keyPrefix = Keys.omap(objPrefix, prefix == null ? "" : prefix);
+        byte[] from = keyPrefix;
+        if (afterKey != null) {
+            byte[] after = Keys.omap(objPrefix, afterKey);
+            byte[] successor = Arrays.copyOf(after, after.length + 1);
+            if (Keys.UNSIGNED.compare(successor, from) > 0) {
+                from = successor;
+            }
+        }
+        NavigableMap<byte[], byte[]> range = dbView.range(from, Keys.prefixEnd(keyPrefix), max + 1);
+        SortedMap<String, byte[]> out = new TreeMap<>(Keys::compareUtf8);
+        for (Map.Entry<byte[], byte[]> e : range.entrySet()) {
+            if (out.size() == max) {
+                break;
+            }
+            out.put(Keys.omapKeyOf(objPrefix, e.getKey()), e.getValue());
+        }
+        return new OmapPage(out, range.size() > max);
+    }
+
+    @Override
+    public byte[] omapHeader(CollectionId coll, ObjectId oid) {
+        checkUsable();
+        onode(coll, oid);
+        byte[] v = dbView.get(Keys.header(oid));
+        return v == null ? new byte[0] : v;
+    }
+
+    @Override
+    public ObjectPage list(CollectionId coll, ObjectId after, int max) {
+        checkUsable();
+        if (max < 1) {
+            throw new BadRequestException("list of " + coll + ": max " + max + " (expected: 1+)");
+        }
+        Integer bits = TxnExecutor.collectionBits(dbView, coll);
+        if (bits == null) {
+            throw new CollectionNotFoundException("collection " + coll + " does not exist");
+        }
+        byte[] from = Keys.collectionStart(coll, bits);
+        if (after != null) {
+            byte[] key = Keys.onode(after);
+            byte[] successor = Arrays.copyOf(key, key.length + 1);
+            if (Keys.UNSIGNED.compare(successor, from) > 0) {
+                from = successor;
+            }
+        }
+        NavigableMap<byte[], byte[]> range = dbView.range(from, Keys.collectionEnd(coll, bits), max);
+        List<ObjectId> out = new ArrayList<>(range.size());
+        for (byte[] key : range.keySet()) {
+            out.add(Keys.objectIdOf(key));
+        }
+        Optional<ObjectId> next = out.size() == max ? Optional.of(out.getLast()) : Optional.empty();
+        return new ObjectPage(out, next);
+    }
+
+    @Override
+    public List<CollectionId> collections() {
+        checkUsable();
+        List<CollectionId> out = new ArrayList<>();
+        for (byte[] key : dbView.range(new byte[] {Keys.COLL}, Keys.prefixEnd(new byte[] {Keys.COLL})).keySet()) {
+            out.add(Keys.collectionOf(key));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<Integer> collectionBits(CollectionId coll) {
+        checkUsable();
+        return Optional.ofNullable(TxnExecutor.collectionBits(dbView, coll));
+    }
+
+    @Override
+    public Statfs statfs() {
+        long free = allocator.freeBlocks();
+        Map<Long, PoolStat> pools = new TreeMap<>();
+        synchronized (poolStats) {
+            poolStats.forEach((pool, s) -> pools.put(pool, new PoolStat(s[0], s[1], s[2] * Keys.BLOCK_BYTES)));
+        }
+        return new Statfs(blockCount * Keys.BLOCK_BYTES, (blockCount - free) * Keys.BLOCK_BYTES,
+                free * Keys.BLOCK_BYTES, directoryBytes(dir.resolve(DB_DIR)), pools);
+    }
+
+    private static long directoryBytes(Path path) {
+        try (Stream<Path> files = Files.list(path)) {
+            return files.mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** A RocksDB property of the metadata store, e.g. rocksdb.block-cache-usage; -1 when unknown. */
+    public long metadataProperty(String name) {
+        return meta.property(name);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    MetaDb meta() {
+        return meta;
+    }
+
+    FileChannel dataFile() {
+        return data;
+    }
+
+    Allocator allocator() {
+        return allocator;
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        try {
+            commitThread.join();
+            applier.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                data.close();
+            } catch (IOException e) {
+                log.warn("objectstore {}: closing the data file: {}", dir, e.toString());
+            }
+            meta.close();
+        }
+    }
+}

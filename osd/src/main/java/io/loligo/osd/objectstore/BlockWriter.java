@@ -1,0 +1,275 @@
+package io.loligo.osd.objectstore;
+
+import io.loligo.common.Invariants;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.zip.CRC32C;
+
+/**
+ * The data half of a transaction: writes, zeroing, truncation and reads of an object's blocks inside
+ * a {@link Staging}. Large writes get new blocks (copy-on-write, written before the commit); small
+ * ones are staged as deferred whole-block writes into the blocks they already have. The invariants:
+ * no block is mapped at or past the object's size rounded up, and the bytes of the last block past
+ * the size are zero. Used by the commit thread only.
+ */
+final class BlockWriter {
+    static final int POOL_OBJECTS = 0;
+    static final int POOL_STORED = 1;
+    static final int POOL_BLOCKS = 2;
+
+    /** Reads a committed block: from the deferred overlay when pending there, else the data file. */
+    interface BlockSource {
+        byte[] readCommitted(long pblock);
+    }
+
+    private final BlockSource source;
+    private final Allocator allocator;
+    private final int largeWriteBytes;
+    private final CRC32C crc = new CRC32C();
+
+    BlockWriter(BlockSource source, Allocator allocator, int largeWriteBytes) {
+        this.source = source;
+        this.allocator = allocator;
+        this.largeWriteBytes = largeWriteBytes;
+    }
+
+    int crcOf(byte[] buf, int offset) {
+        crc.reset();
+        crc.update(buf, offset, Keys.BLOCK_BYTES);
+        return (int) crc.getValue();
+    }
+
+    static Shard loadShard(KvView meta, ObjectId oid, long shardIndex) {
+        byte[] v = meta.get(Keys.shard(oid, shardIndex));
+        return v == null ? new Shard() : Shard.decode(v);
+    }
+
+    private static void storeShard(Staging st, ObjectId oid, long shardIndex, Shard s) {
+        if (s.isEmpty()) {
+            st.meta.delete(Keys.shard(oid, shardIndex));
+        } else {
+            st.meta.put(Keys.shard(oid, shardIndex), s.encode());
+        }
+    }
+
+    void setSize(Staging st, ObjectId oid, Onode n, long size) {
+        st.addPool(oid.pool(), POOL_STORED, size - n.size);
+        n.size = size;
+    }
+
+    /** Writes {@code data} at {@code offset}; the object grows to cover it. */
+    void write(Staging st, ObjectId oid, Onode n, long offset, byte[] data) {
+        int len = data.length;
+        if (len == 0) {
+            return;
+        }
+        long b0 = offset >>> Keys.BLOCK_SHIFT;
+        long b1 = ((offset + len - 1) >>> Keys.BLOCK_SHIFT) + 1;
+        int nb = (int) (b1 - b0);
+        byte[] buf = new byte[nb * Keys.BLOCK_BYTES];
+        int headSkip = (int) (offset & (Keys.BLOCK_BYTES - 1));
+        if (headSkip != 0) {
+            readBlockInto(st, oid, b0, buf, 0);
+        }
+        if (((offset + len) & (Keys.BLOCK_BYTES - 1)) != 0 && (nb > 1 || headSkip == 0)) {
+            readBlockInto(st, oid, b1 - 1, buf, (nb - 1) * Keys.BLOCK_BYTES);
+        }
+        System.arraycopy(data, 0, buf, headSkip, len);
+        if (len >= largeWriteBytes) {
+            placeNew(st, oid, b0, nb, buf);
+        } else {
+            placeDeferred(st, oid, b0, nb, buf);
+        }
+        if (offset + len > n.size) {
+            setSize(st, oid, n, offset + len);
+        }
+    }
+
+    private List<Allocator.Run> allocate(Staging st, int blocks) {
+        List<Allocator.Run> runs = allocator.allocate(blocks, 0);
+        st.allocated.addAll(runs);
+        return runs;
+    }
+
+    /** Copy-on-write: new blocks, written to the data file before the commit. */
+    private void placeNew(Staging st, ObjectId oid, long b0, int nb, byte[] buf) {
+        long[] pblocks = new long[nb];
+        int i = 0;
+        for (Allocator.Run run : allocate(st, nb)) {
+            st.stageDirect(run.start(), buf, i * Keys.BLOCK_BYTES, run.blocks());
+            for (int k = 0; k < run.blocks(); k++) {
+                pblocks[i++] = run.start() + k;
+            }
+        }
+        Invariants.check(i == nb, "allocated %d blocks, wanted %d", i, nb);
+        remap(st, oid, b0, pblocks, buf);
+    }
+
+    /** Deferred: into the blocks already mapped (new ones for holes), through the WAL. */
+    private void placeDeferred(Staging st, ObjectId oid, long b0, int nb, byte[] buf) {
+        long[] pblocks = new long[nb];
+        int holes = 0;
+        for (int i = 0; i < nb; i++) {
+            long lb = b0 + i;
+            pblocks[i] = loadShard(st.meta, oid, lb / Keys.SHARD_BLOCKS).pblock[(int) (lb % Keys.SHARD_BLOCKS)];
+            holes += pblocks[i] == Shard.HOLE ? 1 : 0;
+        }
+        if (holes > 0) {
+            long[] fresh = new long[holes];
+            int f = 0;
+            for (Allocator.Run run : allocate(st, holes)) {
+                for (int k = 0; k < run.blocks(); k++) {
+                    fresh[f++] = run.start() + k;
+                }
+            }
+            f = 0;
+            for (int i = 0; i < nb; i++) {
+                if (pblocks[i] == Shard.HOLE) {
+                    pblocks[i] = fresh[f++];
+                }
+            }
+        }
+        for (int i = 0; i < nb; i++) {
+            st.stageDeferred(pblocks[i], Arrays.copyOfRange(buf, i * Keys.BLOCK_BYTES, (i + 1) * Keys.BLOCK_BYTES));
+        }
+        remap(st, oid, b0, pblocks, buf);
+    }
+
+    /** Points logical blocks [b0, b0 + pblocks.length) at {@code pblocks} with the CRCs of {@code buf}; frees replaced blocks. */
+    private void remap(Staging st, ObjectId oid, long b0, long[] pblocks, byte[] buf) {
+        int i = 0;
+        while (i < pblocks.length) {
+            long lb = b0 + i;
+            long shardIndex = lb / Keys.SHARD_BLOCKS;
+            Shard s = loadShard(st.meta, oid, shardIndex);
+            for (int j = (int) (lb % Keys.SHARD_BLOCKS); j < Keys.SHARD_BLOCKS && i < pblocks.length; j++, i++) {
+                long old = s.pblock[j];
+                if (old != Shard.HOLE && old != pblocks[i]) {
+                    freeBlock(st, oid, old);
+                }
+                if (old != pblocks[i]) {
+                    st.addPool(oid.pool(), POOL_BLOCKS, 1);
+                }
+                s.pblock[j] = pblocks[i];
+                s.crc[j] = crcOf(buf, i * Keys.BLOCK_BYTES);
+            }
+            storeShard(st, oid, shardIndex, s);
+        }
+    }
+
+    private void freeBlock(Staging st, ObjectId oid, long pblock) {
+        allocator.free(pblock);
+        st.freed.add(pblock);
+        st.addPool(oid.pool(), POOL_BLOCKS, -1);
+    }
+
+    /** Unmaps and frees every mapped logical block in [b0, b1). */
+    void unmap(Staging st, ObjectId oid, long b0, long b1) {
+        if (b0 >= b1) {
+            return;
+        }
+        long lastShard = (b1 - 1) / Keys.SHARD_BLOCKS;
+        byte[] from = Keys.shard(oid, b0 / Keys.SHARD_BLOCKS);
+        byte[] to = lastShard >= 0xFFFFFFFFL ? Keys.prefixEnd(Keys.shardPrefix(oid)) : Keys.shard(oid, lastShard + 1);
+        NavigableMap<byte[], byte[]> shards = st.meta.range(from, to);
+        for (Map.Entry<byte[], byte[]> e : shards.entrySet()) {
+            byte[] key = e.getKey();
+            long shardIndex = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(key, key.length - 4, 4).getInt());
+            Shard s = Shard.decode(e.getValue());
+            for (int j = 0; j < Keys.SHARD_BLOCKS; j++) {
+                long lb = shardIndex * Keys.SHARD_BLOCKS + j;
+                if (lb >= b0 && lb < b1 && s.pblock[j] != Shard.HOLE) {
+                    freeBlock(st, oid, s.pblock[j]);
+                    s.pblock[j] = Shard.HOLE;
+                    s.crc[j] = 0;
+                }
+            }
+            storeShard(st, oid, shardIndex, s);
+        }
+    }
+
+    /** Zeros bytes [from, to) inside one logical block, in place (deferred); a hole stays a hole. */
+    private void zeroWithinBlock(Staging st, ObjectId oid, long lb, int from, int to) {
+        Shard s = loadShard(st.meta, oid, lb / Keys.SHARD_BLOCKS);
+        long p = s.pblock[(int) (lb % Keys.SHARD_BLOCKS)];
+        if (p == Shard.HOLE) {
+            return;
+        }
+        byte[] block = new byte[Keys.BLOCK_BYTES];
+        readBlockInto(st, oid, lb, block, 0);
+        Arrays.fill(block, from, to, (byte) 0);
+        st.stageDeferred(p, block);
+        remap(st, oid, lb, new long[] {p}, block);
+    }
+
+    void zero(Staging st, ObjectId oid, Onode n, long offset, long length) {
+        if (length == 0) {
+            return;
+        }
+        long end = offset + length;
+        long full0 = (offset + Keys.BLOCK_BYTES - 1) >>> Keys.BLOCK_SHIFT;
+        long full1 = end >>> Keys.BLOCK_SHIFT;
+        unmap(st, oid, full0, full1);
+        long headBlock = offset >>> Keys.BLOCK_SHIFT;
+        long tailBlock = (end - 1) >>> Keys.BLOCK_SHIFT;
+        long[] edges = headBlock == tailBlock ? new long[] {headBlock} : new long[] {headBlock, tailBlock};
+        for (long b : edges) {
+            if (b >= full0 && b < full1) {
+                continue;
+            }
+            long bs = b << Keys.BLOCK_SHIFT;
+            zeroWithinBlock(st, oid, b, (int) (Math.max(offset, bs) - bs), (int) (Math.min(end, bs + Keys.BLOCK_BYTES) - bs));
+        }
+        if (end > n.size) {
+            setSize(st, oid, n, end);
+        }
+    }
+
+    void truncate(Staging st, ObjectId oid, Onode n, long size) {
+        if (size < n.size) {
+            int tail = (int) (size & (Keys.BLOCK_BYTES - 1));
+            if (tail != 0) {
+                zeroWithinBlock(st, oid, size >>> Keys.BLOCK_SHIFT, tail, Keys.BLOCK_BYTES);
+            }
+            unmap(st, oid, (size + Keys.BLOCK_BYTES - 1) >>> Keys.BLOCK_SHIFT, Long.MAX_VALUE / 2);
+        }
+        setSize(st, oid, n, size);
+    }
+
+    /** Copies logical block {@code lb}'s current content into {@code dst}, verifying its checksum; a hole leaves zeros. */
+    void readBlockInto(Staging st, ObjectId oid, long lb, byte[] dst, int dstOffset) {
+        Shard s = loadShard(st.meta, oid, lb / Keys.SHARD_BLOCKS);
+        int j = (int) (lb % Keys.SHARD_BLOCKS);
+        long p = s.pblock[j];
+        if (p == Shard.HOLE) {
+            Arrays.fill(dst, dstOffset, dstOffset + Keys.BLOCK_BYTES, (byte) 0);
+            return;
+        }
+        Staging.BlockRef staged = st.block(p);
+        byte[] buf = staged != null ? staged.buf() : source.readCommitted(p);
+        int off = staged != null ? staged.offset() : 0;
+        int actual = crcOf(buf, off);
+        if (actual != s.crc[j]) {
+            throw new ChecksumMismatchException(oid, lb << Keys.BLOCK_SHIFT, p, s.crc[j], actual);
+        }
+        System.arraycopy(buf, off, dst, dstOffset, Keys.BLOCK_BYTES);
+    }
+
+    /** Bytes [offset, offset + length) of the object as staged, zeros past its size. */
+    byte[] read(Staging st, ObjectId oid, Onode n, long offset, int length) {
+        byte[] out = new byte[length];
+        long end = Math.min(offset + length, n.size);
+        byte[] block = new byte[Keys.BLOCK_BYTES];
+        for (long pos = offset; pos < end; ) {
+            long lb = pos >>> Keys.BLOCK_SHIFT;
+            int within = (int) (pos & (Keys.BLOCK_BYTES - 1));
+            int take = (int) Math.min(Keys.BLOCK_BYTES - within, end - pos);
+            readBlockInto(st, oid, lb, block, 0);
+            System.arraycopy(block, within, out, (int) (pos - offset), take);
+            pos += take;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,160 @@
+package io.loligo.osd.objectstore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The background half of deferred writes: writes committed 'D' records into place in the data file,
+ * fsyncs it, deletes the records, and only then lets the allocator hand out blocks freed by batches up
+ * to that point. That ordering is what makes replay after a crash safe: a block is never reused while
+ * a 'D' record that targets it may still exist, so replaying old records cannot clobber new data.
+ * The deletes are written without fsync: the WAL is ordered, so any later durable batch (the only
+ * kind that can use a released block) makes them durable too.
+ */
+final class DeferredApplier {
+    record Record(long seq, byte[] key, long pblock, byte[] data) {}
+
+    private final FileChannel data;
+    private final MetaDb meta;
+    private final Map<Long, byte[]> overlay;
+    private final Allocator allocator;
+    private final Consumer<Throwable> onFailure;
+    private final List<Record> queue = new ArrayList<>();
+    private final TreeMap<Long, Integer> unapplied = new TreeMap<>();
+    private final TreeMap<Long, long[]> pendingFrees = new TreeMap<>();
+    private long lastCommittedSeq;
+    private long appliedRecords;
+    private boolean stopping;
+    private final Thread thread;
+
+    DeferredApplier(FileChannel data, MetaDb meta, ConcurrentHashMap<Long, byte[]> overlay, Allocator allocator,
+            long lastCommittedSeq, Consumer<Throwable> onFailure) {
+        this.data = data;
+        this.meta = meta;
+        this.overlay = overlay;
+        this.allocator = allocator;
+        this.lastCommittedSeq = lastCommittedSeq;
+        this.onFailure = onFailure;
+        this.thread = Thread.ofPlatform().name("objectstore-deferred").daemon().unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Called by the commit thread once batch {@code seq} is durable. */
+    synchronized void committed(long seq, List<Record> records, long[] freed) {
+        queue.addAll(records);
+        if (!records.isEmpty()) {
+            unapplied.merge(seq, records.size(), Integer::sum);
+        }
+        if (freed.length > 0) {
+            pendingFrees.put(seq, freed);
+        }
+        lastCommittedSeq = seq;
+        releaseReady();
+        notifyAll();
+    }
+
+    private void releaseReady() {
+        long safe = unapplied.isEmpty() ? lastCommittedSeq : unapplied.firstKey() - 1;
+        while (!pendingFrees.isEmpty() && pendingFrees.firstKey() <= safe) {
+            long[] blocks = pendingFrees.pollFirstEntry().getValue();
+            allocator.release(blocks, blocks.length);
+        }
+    }
+
+    /** Waits until every deferred write committed so far is applied and every freed block released. */
+    synchronized void drain() throws InterruptedException {
+        while ((!unapplied.isEmpty() || !pendingFrees.isEmpty()) && !stopping) {
+            wait(100);
+            releaseReady();
+        }
+    }
+
+    synchronized long appliedRecords() {
+        return appliedRecords;
+    }
+
+    void stop() throws InterruptedException {
+        drain();
+        synchronized (this) {
+            stopping = true;
+            notifyAll();
+        }
+        thread.join();
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                List<Record> round;
+                synchronized (this) {
+                    while (queue.isEmpty() && !stopping) {
+                        wait();
+                    }
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    round = new ArrayList<>(queue);
+                    queue.clear();
+                }
+                applyRound(round);
+            }
+        } catch (Throwable t) {
+            onFailure.accept(t);
+        }
+    }
+
+    private void applyRound(List<Record> round) throws IOException, RocksDBException {
+        // The latest record per block wins; writing in block order keeps the disk's work sequential-ish.
+        Map<Long, Record> latest = new LinkedHashMap<>();
+        for (Record r : round) {
+            latest.put(r.pblock(), r);
+        }
+        List<Record> ordered = new ArrayList<>(latest.values());
+        ordered.sort(Comparator.comparingLong(Record::pblock));
+        for (Record r : ordered) {
+            writeFully(data, ByteBuffer.wrap(r.data()), r.pblock() << Keys.BLOCK_SHIFT);
+        }
+        Faults.point("objectstore.deferred.after_data_write");
+        data.force(false);
+        Faults.point("objectstore.deferred.after_data_sync");
+        try (WriteBatch wb = new WriteBatch()) {
+            for (Record r : round) {
+                wb.delete(r.key());
+            }
+            meta.db.write(meta.asyncWrite, wb);
+        }
+        Faults.point("objectstore.deferred.after_kv_delete");
+        for (Record r : ordered) {
+            overlay.remove(r.pblock(), r.data());
+        }
+        synchronized (this) {
+            for (Record r : round) {
+                unapplied.merge(r.seq(), -1, (a, b) -> a + b == 0 ? null : a + b);
+            }
+            appliedRecords += round.size();
+            releaseReady();
+            notifyAll();
+        }
+    }
+
+    static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            pos += ch.write(buf, pos);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.loligo.osd.objectstore;
+
+import io.loligo.common.Invariants;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * The store's on-disk format: the metadata key schema in RocksDB (one column family) and the layout
+ * of the data file. All integers are big-endian, so keys sort in numeric order.
+ *
+ * <pre>
+ * DIR/block            the data area: a preallocated file of blockCount 4 KiB blocks; block n is at
+ *                      byte n * 4096. Only the metadata says which blocks are in use and by whom.
+ * DIR/db/              RocksDB, holding everything else:
+ *
+ * key                                         value
+ * 'S'                                         superblock: u32 magic "LOBS", u32 format version (1),
+ *                                             u32 block bytes (4096), u64 block count
+ * 'C' pool:u64f seed:u32                      collection: u32 hash bits
+ * 'O' objkey                                  onode: u64 size, u64 version, u32 attr count,
+ *                                             then per attr: u16 name length, name (UTF-8), u32 value length, value
+ * 'X' objkey shard:u32                        block map of logical blocks [shard*16, shard*16+16) (64 KiB):
+ *                                             u16 bitmap of mapped blocks (bit i = block shard*16+i),
+ *                                             then per mapped block in order: u64 physical block, u32 crc32c
+ * 'H' objkey                                  omap header bytes
+ * 'M' objkey key                              omap value of key (key: UTF-8, raw)
+ * 'F' chunk:u32                               freelist: 128-byte bitmap of blocks [chunk*1024, chunk*1024+1024),
+ *                                             bit (i % 8) of byte (i / 8) set when block chunk*1024+i is in use
+ * 'P' pool:u64f                               pool usage: u64 objects, u64 stored bytes, u64 allocated blocks
+ * 'D' seq:u64 index:u32                       deferred write not yet applied to the data file:
+ *                                             u64 first physical block, then whole 4 KiB blocks of data
+ *
+ * objkey  = pool:u64f rhash:u32 esc(namespace) 0x00 esc(name) 0x00
+ * u64f    = the signed pool id with its sign bit flipped, so negative pools sort first
+ * rhash   = Integer.reverse(hash): Ceph's bitwise order, in which a PG (low hash bits = seed) is one range
+ * esc     = UTF-8 with 0x00 written as 0x01 0x01 and 0x01 as 0x01 0x02, so order and termination hold
+ * </pre>
+ *
+ * A hole (a logical block with no mapping) reads as zeros. Every mapped block's CRC32C is in its shard
+ * and is verified on every read. 'D' records are written in the same RocksDB batch as the metadata that
+ * gives the blocks their new checksums; after a restart they are replayed in key order before anything
+ * else happens, which is safe because a block is never reused while a 'D' record may still target it.
+ */
+public final class Keys {
+    public static final int BLOCK_BYTES = 4096;
+    public static final int BLOCK_SHIFT = 12;
+    public static final int SHARD_BLOCKS = 16;
+    public static final int FREELIST_CHUNK_BLOCKS = 1024;
+    public static final int FORMAT_VERSION = 1;
+    public static final int MAGIC = 0x4c4f4253; // "LOBS"
+
+    static final byte SUPER = 'S';
+    static final byte COLL = 'C';
+    static final byte ONODE = 'O';
+    static final byte SHARD = 'X';
+    static final byte HEADER = 'H';
+    static final byte OMAP = 'M';
+    static final byte FREELIST = 'F';
+    static final byte POOL = 'P';
+    static final byte DEFERRED = 'D';
+
+    public static final Comparator<byte[]> UNSIGNED = Arrays::compareUnsigned;
+
+    static {
+        Invariants.check(1 << BLOCK_SHIFT == BLOCK_BYTES, "block shift");
+        Invariants.check(SHARD_BLOCKS <= 16, "shard bitmap is a u16");
+        Invariants.check(FREELIST_CHUNK_BLOCKS % 8 == 0, "freelist chunk is whole bytes");
+    }
+
+    private Keys() {}
+
+    public static int compareUtf8(String a, String b) {
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] superKey() {
+        return new byte[] {SUPER};
+    }
+
+    static byte[] objKey(byte prefix, ObjectId oid, int extra) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + oid.name().length() + extra);
+        out.write(prefix);
+        writeLong(out, oid.pool() ^ Long.MIN_VALUE);
+        writeInt(out, Integer.reverse(oid.hash()));
+        escape(out, oid.namespace());
+        escape(out, oid.name());
+        return out.toByteArray();
+    }
+
+    static byte[] onode(ObjectId oid) {
+        return objKey(ONODE, oid, 0);
+    }
+
+    static byte[] header(ObjectId oid) {
+        return objKey(HEADER, oid, 0);
+    }
+
+    static byte[] shardPrefix(ObjectId oid) {
+        return objKey(SHARD, oid, 4);
+    }
+
+    static byte[] shard(ObjectId oid, long shardIndex) {
+        return ByteBuffer.allocate(shardPrefix(oid).length + 4).put(shardPrefix(oid)).putInt((int) shardIndex).array();
+    }
+
+    static byte[] omapPrefix(ObjectId oid) {
+        return objKey(OMAP, oid, 16);
+    }
+
+    static byte[] omap(byte[] omapPrefix, String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        byte[] out = Arrays.copyOf(omapPrefix, omapPrefix.length + k.length);
+        System.arraycopy(k, 0, out, omapPrefix.length, k.length);
+        return out;
+    }
+
+    static String omapKeyOf(byte[] omapPrefix, byte[] fullKey) {
+        return new String(fullKey, omapPrefix.length, fullKey.length - omapPrefix.length, StandardCharsets.UTF_8);
+    }
+
+    static byte[] collection(CollectionId c) {
+        return ByteBuffer.allocate(13).put(COLL).putLong(c.pool() ^ Long.MIN_VALUE).putInt(c.seed()).array();
+    }
+
+    static CollectionId collectionOf(byte[] key) {
+        ByteBuffer b = ByteBuffer.wrap(key, 1, 12);
+        return new CollectionId(b.getLong() ^ Long.MIN_VALUE, b.getInt());
+    }
+
+    static byte[] freelist(long chunk) {
+        return ByteBuffer.allocate(5).put(FREELIST).putInt((int) chunk).array();
+    }
+
+    static byte[] pool(long pool) {
+        return ByteBuffer.allocate(9).put(POOL).putLong(pool ^ Long.MIN_VALUE).array();
+    }
+
+    static long poolOf(byte[] key) {
+        return ByteBuffer.wrap(key, 1, 8).getLong() ^ Long.MIN_VALUE;
+    }
+
+    static byte[] deferred(long seq, int index) {
+        return ByteBuffer.allocate(13).put(DEFERRED).putLong(seq).putInt(index).array();
+    }
+
+    /** First onode key of a collection's hash range. */
+    static byte[] collectionStart(CollectionId c, int bits) {
+        int low = bits == 0 ? 0 : Integer.reverse(c.seed());
+        return ByteBuffer.allocate(13).put(ONODE).putLong(c.pool() ^ Long.MIN_VALUE).putInt(low).array();
+    }
+
+    /** Exclusive end of a collection's hash range (0xFF never occurs in UTF-8, so it ends every key). */
+    static byte[] collectionEnd(CollectionId c, int bits) {
+        int low = bits == 0 ? 0 : Integer.reverse(c.seed());
+        int high = bits == 0 ? -1 : low | (int) (0xFFFFFFFFL >>> bits);
+        return ByteBuffer.allocate(14).put(ONODE).putLong(c.pool() ^ Long.MIN_VALUE).putInt(high).put((byte) 0xFF).array();
+    }
+
+    /** The smallest key greater than every key starting with {@code prefix}. */
+    static byte[] prefixEnd(byte[] prefix) {
+        int n = prefix.length;
+        while (n > 0 && prefix[n - 1] == (byte) 0xFF) {
+            n--;
+        }
+        Invariants.check(n > 0, "prefix of only 0xFF bytes has no end");
+        byte[] end = Arrays.copyOf(prefix, n);
+        end[n - 1]++;
+        return end;
+    }
+
+    /** Decodes an 'O' key back into its object id. */
+    static ObjectId objectIdOf(byte[] key) {
+        ByteBuffer b = ByteBuffer.wrap(key);
+        b.get();
+        long pool = b.getLong() ^ Long.MIN_VALUE;
+        int hash = Integer.reverse(b.getInt());
+        String namespace = unescape(b);
+        String name = unescape(b);
+        return new ObjectId(pool, namespace, name, hash);
+    }
+
+    private static void escape(ByteArrayOutputStream out, String s) {
+        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            if (x == 0 || x == 1) {
+                out.write(1);
+                out.write(x + 1);
+            } else {
+                out.write(x);
+            }
+        }
+        out.write(0);
+    }
+
+    private static String unescape(ByteBuffer b) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte x = b.get(); x != 0; x = b.get()) {
+            out.write(x == 1 ? b.get() - 1 : x);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void writeLong(ByteArrayOutputStream out, long v) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            out.write((int) (v >>> shift));
+        }
+    }
+
+    private static void writeInt(ByteArrayOutputStream out, int v) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            out.write(v >>> shift);
+        }
+    }
+}

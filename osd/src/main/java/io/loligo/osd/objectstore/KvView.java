@@ -1,0 +1,133 @@
+package io.loligo.osd.objectstore;
+
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+
+/**
+ * A readable view of the metadata: the committed RocksDB contents, or a staging layer of puts and
+ * deletes over another view (a batch over the database, a transaction over its batch). A
+ * transaction's layer is merged into its batch when it succeeds and simply dropped when it fails.
+ */
+abstract sealed class KvView permits KvView.Db, KvView.Layer {
+    abstract byte[] get(byte[] key);
+
+    /** Every live key in [from, to), in key order. */
+    final NavigableMap<byte[], byte[]> range(byte[] from, byte[] to) {
+        return range(from, to, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code limit} live keys in [from, to), in key order. */
+    abstract NavigableMap<byte[], byte[]> range(byte[] from, byte[] to, int limit);
+
+    static final class Db extends KvView {
+        private final RocksDB db;
+
+        Db(RocksDB db) {
+            this.db = db;
+        }
+
+        @Override
+        byte[] get(byte[] key) {
+            try {
+                return db.get(key);
+            } catch (RocksDBException e) {
+                throw new StoreFailedException("metadata read failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        NavigableMap<byte[], byte[]> range(byte[] from, byte[] to, int limit) {
+            NavigableMap<byte[], byte[]> out = new TreeMap<>(Keys.UNSIGNED);
+            try (Slice upper = new Slice(to);
+                    ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+                    RocksIterator it = db.newIterator(ro)) {
+                for (it.seek(from); it.isValid() && out.size() < limit; it.next()) {
+                    out.put(it.key(), it.value());
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw new StoreFailedException("metadata scan failed: " + e.getMessage(), e);
+            }
+            return out;
+        }
+    }
+
+    static final class Layer extends KvView {
+        private static final byte[] TOMBSTONE = new byte[0];
+        private final KvView parent;
+        private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Keys.UNSIGNED);
+
+        Layer(KvView parent) {
+            this.parent = parent;
+        }
+
+        void put(byte[] key, byte[] value) {
+            writes.put(key, value);
+        }
+
+        void delete(byte[] key) {
+            writes.put(key, TOMBSTONE);
+        }
+
+        boolean isEmpty() {
+            return writes.isEmpty();
+        }
+
+        @Override
+        byte[] get(byte[] key) {
+            byte[] v = writes.get(key);
+            if (v == null) {
+                return parent.get(key);
+            }
+            return v == TOMBSTONE ? null : v;
+        }
+
+        @Override
+        NavigableMap<byte[], byte[]> range(byte[] from, byte[] to, int limit) {
+            NavigableMap<byte[], byte[]> mine = writes.subMap(from, true, to, false);
+            int parentLimit = limit == Integer.MAX_VALUE ? limit : (int) Math.min(Integer.MAX_VALUE, (long) limit + mine.size());
+            NavigableMap<byte[], byte[]> out = parent.range(from, to, parentLimit);
+            // Keys past the parent's last one may be missing from it when it stopped at its limit.
+            byte[] parentLast = out.size() < parentLimit ? null : out.lastKey();
+            for (Map.Entry<byte[], byte[]> e : mine.entrySet()) {
+                if (parentLast != null && Keys.UNSIGNED.compare(e.getKey(), parentLast) > 0) {
+                    break;
+                }
+                if (e.getValue() == TOMBSTONE) {
+                    out.remove(e.getKey());
+                } else {
+                    out.put(e.getKey(), e.getValue());
+                }
+            }
+            while (out.size() > limit) {
+                out.pollLastEntry();
+            }
+            return out;
+        }
+
+        /** Moves this layer's writes into its parent layer. */
+        void mergeInto(Layer target) {
+            for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+                target.writes.put(e.getKey(), e.getValue());
+            }
+            writes.clear();
+        }
+
+        void writeTo(WriteBatch batch) throws RocksDBException {
+            for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+                if (e.getValue() == TOMBSTONE) {
+                    batch.delete(e.getKey());
+                } else {
+                    batch.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+    }
+}

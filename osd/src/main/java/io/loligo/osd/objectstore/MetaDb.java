@@ -1,0 +1,79 @@
+package io.loligo.osd.objectstore;
+
+import java.nio.file.Path;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBufferManager;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The RocksDB instance that holds the metadata, opened with bounded memory: an LRU block cache, and
+ * memtables charged to that cache by a write buffer manager. Owns and closes every native handle.
+ */
+final class MetaDb implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    final RocksDB db;
+    final WriteOptions syncWrite;
+    final WriteOptions asyncWrite;
+    private final Options options;
+    private final LRUCache cache;
+    private final WriteBufferManager writeBuffers;
+    private final BloomFilter bloom;
+
+    MetaDb(Path dir, StoreOptions opts, boolean create) throws RocksDBException {
+        cache = new LRUCache(opts.blockCacheBytes() + opts.memtableBytes());
+        writeBuffers = new WriteBufferManager(opts.memtableBytes(), cache);
+        bloom = new BloomFilter(10);
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setFilterPolicy(bloom)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true);
+        options = new Options()
+                .setCreateIfMissing(create)
+                .setErrorIfExists(create)
+                .setTableFormatConfig(table)
+                .setWriteBufferManager(writeBuffers)
+                .setWriteBufferSize(opts.memtableBytes() / 2)
+                .setMaxWriteBufferNumber(2)
+                .setMaxTotalWalSize(opts.memtableBytes() * 2)
+                .setRecycleLogFileNum(2)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setMaxBackgroundJobs(2)
+                .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+                .setKeepLogFileNum(2)
+                .setMaxLogFileSize(1 << 20)
+                .setMaxManifestFileSize(4 << 20);
+        db = RocksDB.open(options, dir.toString());
+        syncWrite = new WriteOptions().setSync(true);
+        asyncWrite = new WriteOptions().setSync(false);
+    }
+
+    long property(String name) {
+        try {
+            return db.getLongProperty(name);
+        } catch (RocksDBException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        syncWrite.close();
+        asyncWrite.close();
+        db.close();
+        options.close();
+        writeBuffers.close();
+        cache.close();
+        bloom.close();
+    }
+}

@@ -1,0 +1,96 @@
+package io.loligo.osd.objectstore;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Changes staged for one group-commit batch, or for one transaction inside it. A transaction's
+ * staging sits on its batch's: it sees the batch's writes, and on success its own are merged in; on
+ * failure its allocations and frees are undone and its writes dropped, so the batch holds only
+ * whole transactions.
+ */
+final class Staging {
+    /** Data bound for new space, written to the data file before the batch's metadata commits. */
+    record DirectWrite(long pblock, byte[] buf, int offset, int length) {}
+
+    /** A block's staged content: {@code buf[offset, offset + 4096)}. */
+    record BlockRef(byte[] buf, int offset) {}
+
+    final Staging parent;
+    final KvView.Layer meta;
+    final Map<Long, BlockRef> blocks = new HashMap<>();
+    final LinkedHashSet<Long> deferred = new LinkedHashSet<>();
+    final List<DirectWrite> directs = new ArrayList<>();
+    final List<Long> freed = new ArrayList<>();
+    final List<Allocator.Run> allocated = new ArrayList<>();
+    final Map<Long, long[]> poolDelta = new HashMap<>();
+    long directBytes;
+
+    Staging(Staging parent, KvView base) {
+        this.parent = parent;
+        this.meta = new KvView.Layer(base);
+    }
+
+    static Staging forBatch(KvView db) {
+        return new Staging(null, db);
+    }
+
+    Staging forTransaction() {
+        return new Staging(this, meta);
+    }
+
+    /** The staged content of a physical block, or null when this batch has not written it. */
+    BlockRef block(long pblock) {
+        for (Staging s = this; s != null; s = s.parent) {
+            BlockRef ref = s.blocks.get(pblock);
+            if (ref != null) {
+                return ref;
+            }
+        }
+        return null;
+    }
+
+    void stageDeferred(long pblock, byte[] block) {
+        blocks.put(pblock, new BlockRef(block, 0));
+        deferred.add(pblock);
+    }
+
+    void stageDirect(long pblock, byte[] buf, int offset, int blockCount) {
+        directs.add(new DirectWrite(pblock, buf, offset, blockCount * Keys.BLOCK_BYTES));
+        directBytes += (long) blockCount * Keys.BLOCK_BYTES;
+        for (int i = 0; i < blockCount; i++) {
+            blocks.put(pblock + i, new BlockRef(buf, offset + i * Keys.BLOCK_BYTES));
+        }
+    }
+
+    void addPool(long pool, int field, long delta) {
+        poolDelta.computeIfAbsent(pool, p -> new long[3])[field] += delta;
+    }
+
+    void mergeIntoParent() {
+        meta.mergeInto(parent.meta);
+        parent.blocks.putAll(blocks);
+        parent.deferred.addAll(deferred);
+        parent.directs.addAll(directs);
+        parent.directBytes += directBytes;
+        parent.freed.addAll(freed);
+        poolDelta.forEach((pool, d) -> {
+            for (int i = 0; i < d.length; i++) {
+                parent.addPool(pool, i, d[i]);
+            }
+        });
+    }
+
+    void rollback(Allocator allocator) {
+        // Frees first: a block allocated and freed by this transaction must end up free.
+        for (int i = freed.size() - 1; i >= 0; i--) {
+            allocator.undoFree(freed.get(i));
+        }
+        for (int i = allocated.size() - 1; i >= 0; i--) {
+            allocator.undoAllocate(allocated.get(i));
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.loligo.osd.objectstore;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A list of operations that the store applies atomically and durably, in order (Ceph's
+ * {@code ObjectStore::Transaction}). Build one with the fluent methods and hand it to
+ * {@link ObjectStore#commit}. Operations that write to an object create it when it is missing;
+ * operations that only take away (remove, truncate, rmattr, omap removals, clone sources) need it to
+ * exist, and fail the whole transaction with {@link ObjectNotFoundException} otherwise.
+ */
+public final class Transaction {
+    /** Largest single write: bounds the memory one operation can pin. */
+    public static final int WRITE_BYTES_MAX = 64 << 20;
+    /** Largest object size (Ceph's osd_max_object_size is 128 MiB; we allow more for images). */
+    public static final long OBJECT_BYTES_MAX = 1L << 40;
+
+    public sealed interface Op {
+        CollectionId coll();
+    }
+
+    public record Touch(CollectionId coll, ObjectId oid) implements Op {}
+    public record Write(CollectionId coll, ObjectId oid, long offset, byte[] data) implements Op {}
+    public record WriteFull(CollectionId coll, ObjectId oid, byte[] data) implements Op {}
+    public record Append(CollectionId coll, ObjectId oid, byte[] data) implements Op {}
+    public record Zero(CollectionId coll, ObjectId oid, long offset, long length) implements Op {}
+    public record Truncate(CollectionId coll, ObjectId oid, long size) implements Op {}
+    public record Remove(CollectionId coll, ObjectId oid) implements Op {}
+    public record Clone(CollectionId coll, ObjectId src, ObjectId dst) implements Op {}
+    public record CloneRange(CollectionId coll, ObjectId src, long srcOffset, long length, ObjectId dst, long dstOffset)
+            implements Op {}
+    public record SetAttr(CollectionId coll, ObjectId oid, String name, byte[] value) implements Op {}
+    public record RmAttr(CollectionId coll, ObjectId oid, String name) implements Op {}
+    public record OmapSet(CollectionId coll, ObjectId oid, SortedMap<String, byte[]> entries) implements Op {}
+    public record OmapRmKeys(CollectionId coll, ObjectId oid, List<String> keys) implements Op {}
+    /** Removes omap keys in [first, last). */
+    public record OmapRmRange(CollectionId coll, ObjectId oid, String first, String last) implements Op {}
+    public record OmapClear(CollectionId coll, ObjectId oid) implements Op {}
+    public record OmapSetHeader(CollectionId coll, ObjectId oid, byte[] header) implements Op {}
+    public record CreateCollection(CollectionId coll, int bits) implements Op {}
+    public record RemoveCollection(CollectionId coll) implements Op {}
+    /** Splits {@code coll}: it keeps {@code newBits} hash bits, and the objects whose hash matches {@code dest} move there. */
+    public record SplitCollection(CollectionId coll, int newBits, CollectionId dest) implements Op {}
+    /** Merges {@code coll} into its sibling {@code dest}, which then has {@code newBits} hash bits; {@code coll} is removed. */
+    public record MergeCollection(CollectionId coll, CollectionId dest, int newBits) implements Op {}
+
+    private final List<Op> ops = new ArrayList<>();
+    private long dataBytes;
+
+    public List<Op> ops() {
+        return Collections.unmodifiableList(ops);
+    }
+
+    /** Bytes of object data carried by this transaction. */
+    public long dataBytes() {
+        return dataBytes;
+    }
+
+    public boolean isEmpty() {
+        return ops.isEmpty();
+    }
+
+    private Transaction add(Op op) {
+        Objects.requireNonNull(op.coll(), "collection");
+        ops.add(op);
+        return this;
+    }
+
+    private static byte[] checkData(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        if (data.length > WRITE_BYTES_MAX) {
+            throw new BadRequestException("write of " + data.length + " bytes exceeds " + WRITE_BYTES_MAX);
+        }
+        return data;
+    }
+
+    private static void checkRange(long offset, long length) {
+        if (offset < 0 || length < 0 || offset + length > OBJECT_BYTES_MAX) {
+            throw new BadRequestException(String.format(
+                    "range [%d, +%d) outside [0, %d)", offset, length, OBJECT_BYTES_MAX));
+        }
+    }
+
+    public Transaction touch(CollectionId c, ObjectId oid) {
+        return add(new Touch(c, oid));
+    }
+
+    public Transaction write(CollectionId c, ObjectId oid, long offset, byte[] data) {
+        checkRange(offset, checkData(data).length);
+        dataBytes += data.length;
+        return add(new Write(c, oid, offset, data.clone()));
+    }
+
+    public Transaction writeFull(CollectionId c, ObjectId oid, byte[] data) {
+        dataBytes += checkData(data).length;
+        return add(new WriteFull(c, oid, data.clone()));
+    }
+
+    public Transaction append(CollectionId c, ObjectId oid, byte[] data) {
+        dataBytes += checkData(data).length;
+        return add(new Append(c, oid, data.clone()));
+    }
+
+    public Transaction zero(CollectionId c, ObjectId oid, long offset, long length) {
+        checkRange(offset, length);
+        return add(new Zero(c, oid, offset, length));
+    }
+
+    public Transaction truncate(CollectionId c, ObjectId oid, long size) {
+        checkRange(size, 0);
+        return add(new Truncate(c, oid, size));
+    }
+
+    public Transaction remove(CollectionId c, ObjectId oid) {
+        return add(new Remove(c, oid));
+    }
+
+    public Transaction clone(CollectionId c, ObjectId src, ObjectId dst) {
+        return add(new Clone(c, src, dst));
+    }
+
+    public Transaction cloneRange(CollectionId c, ObjectId src, long srcOffset, long length, ObjectId dst, long dstOffset) {
+        checkRange(srcOffset, length);
+        checkRange(dstOffset, length);
+        if (length > WRITE_BYTES_MAX) {
+            throw new BadRequestException("clone_range of " + length + " bytes exceeds " + WRITE_BYTES_MAX);
+        }
+        dataBytes += length;
+        return add(new CloneRange(c, src, srcOffset, length, dst, dstOffset));
+    }
+
+    public Transaction setAttr(CollectionId c, ObjectId oid, String name, byte[] value) {
+        if (name.isEmpty() || name.length() > 1024 || value.length > 65536) {
+            throw new BadRequestException("xattr '" + name + "': name must be 1..1024 chars and value at most 64 KiB");
+        }
+        return add(new SetAttr(c, oid, name, value.clone()));
+    }
+
+    public Transaction rmAttr(CollectionId c, ObjectId oid, String name) {
+        return add(new RmAttr(c, oid, name));
+    }
+
+    public Transaction omapSet(CollectionId c, ObjectId oid, SortedMap<String, byte[]> entries) {
+        TreeMap<String, byte[]> copy = new TreeMap<>();
+        entries.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
+        return add(new OmapSet(c, oid, copy));
+    }
+
+    public Transaction omapSet(CollectionId c, ObjectId oid, String key, byte[] value) {
+        TreeMap<String, byte[]> one = new TreeMap<>();
+        one.put(key, value);
+        return omapSet(c, oid, one);
+    }
+
+    public Transaction omapRmKeys(CollectionId c, ObjectId oid, List<String> keys) {
+        return add(new OmapRmKeys(c, oid, List.copyOf(keys)));
+    }
+
+    public Transaction omapRmRange(CollectionId c, ObjectId oid, String first, String last) {
+        return add(new OmapRmRange(c, oid, first, last));
+    }
+
+    public Transaction omapClear(CollectionId c, ObjectId oid) {
+        return add(new OmapClear(c, oid));
+    }
+
+    public Transaction omapSetHeader(CollectionId c, ObjectId oid, byte[] header) {
+        return add(new OmapSetHeader(c, oid, header.clone()));
+    }
+
+    public Transaction createCollection(CollectionId c, int bits) {
+        if (bits < 0 || bits > 31) {
+            throw new BadRequestException("collection " + c + ": bits " + bits + " (expected: 0..31)");
+        }
+        return add(new CreateCollection(c, bits));
+    }
+
+    public Transaction removeCollection(CollectionId c) {
+        return add(new RemoveCollection(c));
+    }
+
+    public Transaction splitCollection(CollectionId c, int newBits, CollectionId dest) {
+        return add(new SplitCollection(c, newBits, dest));
+    }
+
+    public Transaction mergeCollection(CollectionId c, CollectionId dest, int newBits) {
+        return add(new MergeCollection(c, dest, newBits));
+    }
+}
