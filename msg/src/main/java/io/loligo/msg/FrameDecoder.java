@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class FrameDecoder extends ByteToMessageDecoder {
     private volatile int maxFrameBytes;
+    private volatile String limitName = "the pre-authentication frame limit";
     /** After the first bad frame the stream is garbage: discard the rest while the connection closes. */
     private boolean failed;
 
@@ -23,6 +24,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
     void maxFrameBytes(int bytes) {
         this.maxFrameBytes = bytes;
+        this.limitName = "max_frame_bytes";
     }
 
     @Override
@@ -47,7 +49,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
         int start = in.readerIndex();
         long length = in.getUnsignedInt(start);
         if (length > maxFrameBytes) {
-            throw new BadFrame(DropReason.FRAME_TOO_LARGE, "frame length " + length + " exceeds max_frame_bytes " + maxFrameBytes);
+            throw new BadFrame(DropReason.FRAME_TOO_LARGE, "frame length " + length + " exceeds " + limitName + " " + maxFrameBytes);
         }
         if (length < Frames.LENGTH_MIN) {
             throw new BadFrame(DropReason.MALFORMED_FRAME, "frame length " + length + " below the minimum " + Frames.LENGTH_MIN);

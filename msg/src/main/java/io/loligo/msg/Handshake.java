@@ -154,6 +154,9 @@ final class Handshake {
 
     private static byte[] proof(byte[] key, String label, byte[] clientNonce, byte[] serverNonce,
                                 String clientEntity, String serverEntity) {
+        if (key.length == 0) {
+            return new byte[0];   // a client without a key sends an empty proof; the server refuses it
+        }
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

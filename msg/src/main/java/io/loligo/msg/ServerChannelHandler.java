@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,6 +36,12 @@ final class ServerChannelHandler extends ChannelInboundHandlerAdapter {
     private byte[] serverNonce;
     private Session session;
     private int inFlight;
+    /**
+     * Frames read after {@link ServerOptions#maxInFlightPerConnection} requests were in flight; reading
+     * stops at that point, so this holds at most one read burst. Drained, in order, as replies go out.
+     */
+    private final ArrayDeque<Frame> backlog = new ArrayDeque<>();
+    private boolean draining;
 
     ServerChannelHandler(MessengerServer server) {
         this.server = server;
@@ -67,6 +74,9 @@ final class ServerChannelHandler extends ChannelInboundHandlerAdapter {
         if (admitted) {
             server.release();
         }
+        for (Frame frame; (frame = backlog.poll()) != null; ) {
+            frame.payload().release();
+        }
         if (session != null) {
             server.closed(session);
             try {
@@ -80,6 +90,14 @@ final class ServerChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Frame frame = (Frame) msg;
+        if (state == State.OPEN && (!backlog.isEmpty() || inFlight >= server.options().maxInFlightPerConnection())) {
+            backlog.add(frame);
+            return;
+        }
+        process(ctx, frame);
+    }
+
+    private void process(ChannelHandlerContext ctx, Frame frame) {
         try {
             if (state == State.CLOSED) {
                 return;
@@ -220,7 +238,19 @@ final class ServerChannelHandler extends ChannelInboundHandlerAdapter {
     private void writeReply(ChannelHandlerContext ctx, ByteBuf frame) {
         ctx.writeAndFlush(frame, ctx.voidPromise());
         inFlight--;
-        if (!ctx.channel().config().isAutoRead() && inFlight < server.options().maxInFlightPerConnection()) {
+        int max = server.options().maxInFlightPerConnection();
+        if (draining) {
+            return;   // the outer drain loop below continues; no recursion per backlog frame
+        }
+        draining = true;
+        try {
+            while (state == State.OPEN && inFlight < max && !backlog.isEmpty()) {
+                process(ctx, backlog.poll());
+            }
+        } finally {
+            draining = false;
+        }
+        if (state == State.OPEN && inFlight < max && backlog.isEmpty() && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
     }
