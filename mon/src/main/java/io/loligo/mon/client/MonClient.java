@@ -63,12 +63,45 @@ public final class MonClient implements AutoCloseable {
     public static MonClient connect(ClusterConf conf) throws ClusterConf.ConfException {
         RaftProperties props = new RaftProperties();
         RaftConfigKeys.Rpc.setType(props, SupportedRpcType.NETTY);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftClient client = RaftClient.newBuilder().setRaftGroup(group(conf)).setProperties(props)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(150,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
         return new MonClient(client);
+    }
+
+    /**
+     * Reads are safe to repeat: when Ratis drops a shared connection (another call on it timed
+     * out), in-flight reads fail with AlreadyClosedException and are sent again.
+     */
+    private RaftClientReply readWithRetry(Message msg) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return await(raft.async().sendReadOnly(msg));
+            } catch (IOException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * The async API retries a call with the same call id (so the leader's retry cache never applies
+     * a mutation twice) and does not fail sibling calls when one connection is reset.
+     */
+    private static RaftClientReply await(java.util.concurrent.CompletableFuture<RaftClientReply> f) throws IOException {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for the monitors");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("no reply from the monitors within 60 s; are they running? (mon_host in the conf file)");
+        }
     }
 
     /** A new random secret, as {@code auth get-or-create} hands out (16 bytes, base64). */
@@ -85,7 +118,7 @@ public final class MonClient implements AutoCloseable {
         RaftClientReply reply;
         if (MonQueries.isQuery(prefix)) {
             msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(cmd)));
-            reply = raft.io().sendReadOnly(msg);
+            reply = readWithRetry(msg);
         } else {
             ObjectNode stamped = cmd.deepCopy();
             stamped.put("stamp", System.currentTimeMillis());
@@ -93,7 +126,7 @@ public final class MonClient implements AutoCloseable {
                 stamped.put("key", newKey());
             }
             msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(stamped)));
-            reply = raft.io().send(msg);
+            reply = await(raft.async().send(msg));
         }
         if (!reply.isSuccess()) {
             throw new IOException("monitor command '" + prefix + "' failed: " + reply.getException());

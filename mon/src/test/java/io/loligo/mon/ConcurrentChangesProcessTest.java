@@ -1,0 +1,86 @@
+package io.loligo.mon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loligo.mon.client.MapSubscriber;
+import io.loligo.mon.client.MonClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 200 map changes from 4 clients on 8 threads against 3 monitor processes all land, each in its
+ * own epoch; meanwhile 50 subscribers follow the OSD map by incrementals and all converge on the
+ * last epoch with a map byte-identical to the monitors'.
+ */
+class ConcurrentChangesProcessTest {
+    @Test
+    void concurrentChangesEachGetTheirOwnEpochAndSubscribersConverge() throws Exception {
+        try (MonCluster cluster = new MonCluster(3, Map.of("mon_raft_snapshot_every", "64"))) {
+            cluster.startAll();
+            List<MonClient> clients = new ArrayList<>();
+            List<MonClient> subClients = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                clients.add(cluster.client());
+                subClients.add(cluster.client());
+            }
+            long start = MonCluster.retry(clients.get(0), MonClient.cmd("osd stat"), Duration.ofSeconds(60)).epoch();
+            assertThat(start).isGreaterThanOrEqualTo(1);
+
+            List<MapSubscriber> subs = new ArrayList<>();
+            ExecutorService subThreads = Executors.newFixedThreadPool(50);
+            ExecutorService writers = Executors.newFixedThreadPool(8);
+            try {
+                for (int i = 0; i < 50; i++) {
+                    MapSubscriber s = new MapSubscriber(subClients.get(i % subClients.size()), m -> { });
+                    subs.add(s);
+                    subThreads.submit(s);
+                }
+                Set<Long> epochs = ConcurrentHashMap.newKeySet();
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int thread = t;
+                    done.add(writers.submit(() -> {
+                        MonClient c = clients.get(thread % clients.size());
+                        for (int i = 0; i < 25; i++) {
+                            MonReply r = c.command(MonClient.cmd("osd pool create", "pool", "t" + thread + "-" + i, "pg_num", 8));
+                            assertThat(r.code()).as(r.outs()).isZero();
+                            assertThat(epochs.add(r.epoch())).as("epoch %d given twice", r.epoch()).isTrue();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+                long last = start + 200;
+                assertThat(epochs).hasSize(200);
+                assertThat(clients.get(0).command(MonClient.cmd("osd stat")).epoch()).isEqualTo(last);
+                assertThat(clients.get(1).command(MonClient.cmd("osd pool ls")).data()).hasSize(200);
+
+                MonCluster.await("50 subscribers at e" + last, Duration.ofSeconds(60),
+                        () -> subs.stream().allMatch(s -> s.epoch() == last));
+                byte[] truth = Base64.getDecoder().decode(
+                        clients.get(0).command(MonClient.cmd("osd getmap", "since", 0)).data().path("full").asText());
+                long incs = 0;
+                for (MapSubscriber s : subs) {
+                    assertThat(s.map().encode()).isEqualTo(truth);
+                    incs += s.incrementalsReceived();
+                }
+                assertThat(incs).as("subscribers advance by incrementals").isGreaterThanOrEqualTo(50L * 190);
+            } finally {
+                subs.forEach(MapSubscriber::stop);
+                writers.shutdownNow();
+                subThreads.shutdownNow();
+            }
+        }
+    }
+}
