@@ -75,6 +75,11 @@ final class BucketItems {
                         + "'; lower the item weights");
             }
         }
+        if (uniformWeight != null && (uniformWeight == 0 || total > 0xFFFFFFFFL)) {
+            // crush_make_uniform_bucket refuses (crush_multiplication_is_unsafe) and crushtool aborts
+            throw b.alg().error("uniform bucket '" + bucket + "' needs items of equal non-zero weight whose total"
+                    + " fits in 32 bits");
+        }
         for (int pos = 0; pos < size; pos++) {
             if (slots[pos] == null) {
                 throw b.name().error("bucket '" + bucket + "' has no item at pos " + pos

@@ -111,7 +111,12 @@ class CrushTextErrorsTest {
                 Arguments.of("choose_args for a missing bucket", withLine(27,
                         "}\nchoose_args 0 {\n  {\n    bucket_id -40\n  }\n}"), 30, 15, "bucket -40 does not exist"),
                 Arguments.of("hash other than rjenkins1", withLine(10, "\thash 3"), 10, 7, "hash 3 is not supported"),
-                Arguments.of("rule id above 255", withLine(20, "\tid 256"), 20, 5, "rule id 256 out of range"));
+                Arguments.of("rule id above 255", withLine(20, "\tid 256"), 20, 5, "rule id 256 out of range"),
+                Arguments.of("uniform bucket of zero weights (crushtool aborts)", withLine(9, "\talg uniform")
+                        .replace("weight 1.000", "weight 0"), 9, 6, "needs items of equal non-zero weight"),
+                Arguments.of("class take from a uniform bucket (Ceph cannot clone it)", withLine(9, "\talg uniform")
+                        .replace("step take default", "step take default class hdd"), 24, 26,
+                        "step take default has no class information"));
     }
 
     @ParameterizedTest(name = "{0}")
