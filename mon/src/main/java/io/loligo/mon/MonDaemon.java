@@ -47,6 +47,8 @@ public final class MonDaemon implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private volatile long leaderSinceMillis;
     private MonClient client;
+    private io.loligo.msg.MessengerServer messenger;
+    private final java.util.concurrent.ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
 
     public MonDaemon(String name, ClusterConf conf, Path dataDir) throws IOException, ClusterConf.ConfException {
         this.name = name;
@@ -102,9 +104,37 @@ public final class MonDaemon implements AutoCloseable {
     public void start() throws IOException, ClusterConf.ConfException {
         server.start();
         client = MonClient.connect(conf);
+        String addr = conf.get("mon." + name, "mon_addr");
+        if (addr != null) {
+            startMessenger(addr);
+        }
         ticker.scheduleWithFixedDelay(this::tick, 200, 500, TimeUnit.MILLISECONDS);
         log.info("mon.{} started: raft {} group {} peers {}", name, group.getPeer(RaftPeerId.valueOf(name)).getAddress(),
                 group.getGroupId(), conf.monNames());
+    }
+
+    private void startMessenger(String addr) throws IOException, ClusterConf.ConfException {
+        io.loligo.msg.auth.Keyring local = new io.loligo.msg.auth.Keyring();
+        String keyring = conf.get("mon." + name, "keyring");
+        if (keyring != null && Files.exists(Path.of(keyring))) {
+            local = io.loligo.msg.auth.Keyring.load(Path.of(keyring));
+        }
+        MonService service = new MonService(name, sm, client, local, requests);
+        int colon = addr.lastIndexOf(':');
+        java.net.InetSocketAddress bind = new java.net.InetSocketAddress(addr.substring(0, colon), port(addr));
+        try {
+            messenger = io.loligo.msg.MessengerServer.start(bind, service, service,
+                    io.loligo.maps.proto.MonMessages.registry(), io.loligo.msg.ServerOptions.defaults("mon." + name));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + addr, e);
+        }
+        log.info("mon.{} serving clients at {}", name, addr);
+    }
+
+    /** The port clients reach this monitor on, or -1 when it serves no messenger. */
+    public int messengerPort() {
+        return messenger == null ? -1 : messenger.port();
     }
 
     public String name() {
@@ -219,6 +249,10 @@ public final class MonDaemon implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ticker.shutdownNow();
+        if (messenger != null) {
+            messenger.close();
+        }
+        requests.shutdownNow();
         if (client != null) {
             client.close();
         }

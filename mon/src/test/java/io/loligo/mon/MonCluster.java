@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import io.loligo.msg.auth.EntityKey;
+import io.loligo.msg.auth.Keyring;
 
 /**
  * Test harness: N monitors as real processes ({@code java -cp <test classpath> io.loligo.mon.MonMain})
@@ -24,6 +26,8 @@ import java.util.function.BooleanSupplier;
 final class MonCluster implements AutoCloseable {
     final Path dir;
     final Path confPath;
+    final Path keyringPath;
+    final String adminKey;
     final List<String> names = new ArrayList<>();
     final Map<String, Process> procs = new LinkedHashMap<>();
     private final List<MonClient> clients = new ArrayList<>();
@@ -40,9 +44,16 @@ final class MonCluster implements AutoCloseable {
         StringBuilder monSections = new StringBuilder();
         for (String name : names) {
             int raft = freePort();
-            hosts.add("127.0.0.1:" + raft);
-            monSections.append("[mon.").append(name).append("]\nmon_raft_addr = 127.0.0.1:").append(raft).append('\n');
+            int addr = freePort();
+            hosts.add("127.0.0.1:" + addr);
+            monSections.append("[mon.").append(name).append("]\nmon_raft_addr = 127.0.0.1:").append(raft).append('\n')
+                    .append("mon_addr = 127.0.0.1:").append(addr).append('\n');
         }
+        adminKey = Keyring.generateKey();
+        keyringPath = dir.resolve("keyring");
+        new Keyring().put("client.admin", EntityKey.of(adminKey, Map.of("mon", "allow *", "osd", "allow *")))
+                .put("mon.", EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *"))).write(keyringPath);
+        conf.append("keyring = ").append(keyringPath).append('\n');
         conf.append("mon_host = ").append(String.join(",", hosts)).append('\n').append(monSections);
         confPath = dir.resolve("loligo.conf");
         Files.writeString(confPath, conf);

@@ -1,0 +1,150 @@
+package io.loligo.mon;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loligo.maps.proto.MonMessages;
+import io.loligo.maps.proto.MonMessages.MonCommand;
+import io.loligo.maps.proto.MonMessages.MonCommandReply;
+import io.loligo.maps.proto.MonMessages.MonSubscribe;
+import io.loligo.maps.proto.MonMessages.OsdMapUpdate;
+import io.loligo.mon.client.MonClient;
+import io.loligo.msg.ErrorReply;
+import io.loligo.msg.Handler;
+import io.loligo.msg.Message;
+import io.loligo.msg.RemoteError;
+import io.loligo.msg.Session;
+import io.loligo.msg.auth.EntityKey;
+import io.loligo.msg.auth.KeyLookup;
+import io.loligo.msg.auth.Keyring;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor's client-facing service on the messenger: authenticates peers against the auth
+ * database (falling back to the local keyring before the cluster is bootstrapped), checks their
+ * {@code mon} caps (reads need r, changes need w; anything auth and config changes need *), runs commands
+ * through the quorum and pushes OSD map updates to subscribers.
+ */
+final class MonService implements Handler, KeyLookup {
+    private static final Logger log = LoggerFactory.getLogger(MonService.class);
+
+    private record Subscription(Session session, long sentEpoch) {}
+
+    private final String name;
+    private final MonStateMachine sm;
+    private final MonClient quorum;
+    private final Keyring localKeys;
+    private final ExecutorService executor;
+    private final Map<Long, Subscription> subscriptions = new ConcurrentHashMap<>();
+
+    MonService(String name, MonStateMachine sm, MonClient quorum, Keyring localKeys, ExecutorService executor) {
+        this.name = name;
+        this.sm = sm;
+        this.quorum = quorum;
+        this.localKeys = localKeys;
+        this.executor = executor;
+        sm.addEpochListener(this::publish);
+    }
+
+    @Override
+    public Optional<EntityKey> lookup(String entity) {
+        MonState.AuthEntity a = sm.read(s -> s.auth().get(entity));
+        if (a != null) {
+            try {
+                return Optional.of(EntityKey.of(a.key(), a.caps()));
+            } catch (IllegalArgumentException e) {
+                log.warn("mon.{} auth entry for {} is unusable: {}", name, entity, e.getMessage());
+                return Optional.empty();
+            }
+        }
+        boolean bootstrapped = sm.read(MonState::bootstrapped);
+        return bootstrapped ? Optional.empty() : localKeys.lookup(entity);
+    }
+
+    @Override
+    public CompletableFuture<? extends Message> onRequest(Session session, Message request) {
+        if (request instanceof MonCommand c) {
+            return CompletableFuture.supplyAsync(() -> new MonCommandReply(new String(handle(session, c.json()).toBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8)), executor);
+        }
+        if (request instanceof MonSubscribe s) {
+            if (!session.caps().check("mon", null, true, false)) {
+                return CompletableFuture.failedFuture(new RemoteError(ErrorReply.EACCES,
+                        "access denied: " + session.entity() + " lacks mon 'r' capability to subscribe"));
+            }
+            OsdMapUpdate first = update(s.since());
+            subscriptions.put(session.id(), new Subscription(session, first.epoch()));
+            // An epoch committed between building the reply and registering is pushed after the reply.
+            executor.execute(() -> publish(sm.read(MonState::epoch)));
+            return CompletableFuture.completedFuture(first);
+        }
+        return CompletableFuture.failedFuture(new RemoteError(ErrorReply.EINVAL,
+                "mon." + name + " does not serve message type 0x" + Integer.toHexString(request.typeId())));
+    }
+
+    @Override
+    public void onSessionClosed(Session session) {
+        subscriptions.remove(session.id());
+    }
+
+    private MonReply handle(Session session, String json) {
+        Cmd cmd = MonStateMachine.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (cmd == null) {
+            return MonReply.error(Errno.EINVAL, "command is not a JSON object", 0);
+        }
+        String prefix = cmd.prefix();
+        boolean read = MonQueries.isQuery(prefix);
+        // Reading the auth database reveals secrets: it needs 'allow *', as changing auth or config does.
+        boolean admin = prefix.startsWith("auth") || !read && prefix.startsWith("config");
+        boolean allowed = admin ? session.caps().check("mon", null, null, true, true, true)
+                : session.caps().check("mon", null, true, !read);
+        if (!allowed) {
+            log.warn("mon.{} refused '{}' from {} at {}: caps {}", name, prefix, session.entity(), session.peer(),
+                    session.caps());
+            return MonReply.error(Errno.EACCES, "access denied: " + session.entity() + " lacks mon '"
+                    + (admin ? "allow *" : read ? "r" : "w") + "' capability for '" + prefix + "'", 0);
+        }
+        try {
+            ObjectNode body = cmd.json().deepCopy();
+            body.remove("stamp");   // the monitor stamps mutations with its own clock
+            body.remove("key");     // and generates new secrets itself
+            return quorum.command(body);
+        } catch (IOException e) {
+            return MonReply.error(Errno.EAGAIN, "mon." + name + " could not reach the quorum: " + e.getMessage(), 0);
+        }
+    }
+
+    private OsdMapUpdate update(long since) {
+        return sm.read(s -> {
+            if (!s.bootstrapped()) {
+                return new OsdMapUpdate(0, new byte[0], List.of());
+            }
+            List<byte[]> incs = s.incrementalsSince(since);
+            if (incs == null) {
+                return new OsdMapUpdate(s.epoch(), s.osdmap().encode(), List.of());
+            }
+            return new OsdMapUpdate(s.epoch(), new byte[0], incs);
+        });
+    }
+
+    /** After each new epoch: push every subscriber what it has not seen yet. */
+    private synchronized void publish(long epoch) {
+        for (Subscription sub : subscriptions.values()) {
+            if (sub.sentEpoch() >= epoch) {
+                continue;
+            }
+            OsdMapUpdate u = update(sub.sentEpoch());
+            if (sub.session().push(u)) {
+                subscriptions.put(sub.session().id(), new Subscription(sub.session(), u.epoch()));
+            } else {
+                subscriptions.remove(sub.session().id());
+            }
+        }
+    }
+}

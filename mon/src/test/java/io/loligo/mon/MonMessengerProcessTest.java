@@ -1,0 +1,177 @@
+package io.loligo.mon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loligo.mon.client.ClusterConf;
+import io.loligo.mon.client.MonClient;
+import io.loligo.mon.client.MonConnection;
+import io.loligo.msg.Connection;
+import io.loligo.msg.Encoder;
+import io.loligo.msg.Message;
+import io.loligo.maps.proto.MonMessages;
+import io.loligo.msg.auth.Keyring;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients reach the monitors through the messenger with cephx-like auth against the monitors'
+ * auth database. One 3-monitor cluster (processes) serves every test: no key, a wrong key, an
+ * unknown entity and a key without the needed capability are refused; garbage, oversized frames
+ * and unknown message types get the connection dropped while the monitor keeps serving and loses
+ * nothing; subscribers get OSD map pushes.
+ */
+class MonMessengerProcessTest {
+    static MonCluster cluster;
+    static ClusterConf conf;
+    static List<InetSocketAddress> mons;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new MonCluster(3, Map.of());
+        cluster.startAll();
+        conf = ClusterConf.load(cluster.confPath);
+        mons = new ArrayList<>();
+        for (String name : cluster.names) {
+            String addr = conf.get("mon." + name, "mon_addr");
+            mons.add(new InetSocketAddress("127.0.0.1", Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1))));
+        }
+        MonCluster.retry(cluster.client(), MonClient.cmd("osd stat"), Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    MonConnection admin() throws Exception {
+        MonCluster.await("bootstrapped monitors accept client.admin", Duration.ofSeconds(60), () -> {
+            try (MonConnection c = MonConnection.connect(conf, "client.admin")) {
+                return c.command(MonClient.cmd("osd stat")).ok();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return MonConnection.connect(conf, "client.admin");
+    }
+
+    @Test
+    void adminRunsCommandsThroughAnyMonitor() throws Exception {
+        for (InetSocketAddress mon : mons) {
+            try (MonConnection c = MonConnection.connect(List.of(mon), "client.admin", Base64.getDecoder().decode(cluster.adminKey))) {
+                MonCluster.await("mon at " + mon + " serves", Duration.ofSeconds(30), () -> {
+                    try {
+                        return c.command(MonClient.cmd("status")).ok();
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                MonReply r = c.command(MonClient.cmd("osd pool create", "pool", "via-" + mon.getPort(), "pg_num", 8));
+                assertThat(r.code()).as(r.outs()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void missingOrWrongKeysAreRefused() throws Exception {
+        try (MonConnection ok = admin()) {
+            assertThat(ok.command(MonClient.cmd("osd stat")).ok()).isTrue();
+        }
+        byte[] wrong = Base64.getDecoder().decode(Keyring.generateKey());
+        assertThatThrownBy(() -> MonConnection.connect(mons, "client.admin", wrong))
+                .hasMessageContaining("refused");
+        assertThatThrownBy(() -> MonConnection.connect(mons, "client.nobody", wrong))
+                .hasMessageContaining("refused");
+        assertThatThrownBy(() -> MonConnection.connect(mons, "client.admin", new byte[0]))
+                .isInstanceOf(Exception.class);
+    }
+
+    @Test
+    void keyWithoutCapabilityIsRefusedTheCommand() throws Exception {
+        String key;
+        try (MonConnection a = admin()) {
+            MonReply r = a.command(MonClient.cmd("auth get-or-create", "entity", "client.ro", "caps", List.of("mon", "allow r")));
+            assertThat(r.code()).as(r.outs()).isZero();
+            key = r.data().get(0).path("key").asText();
+        }
+        try (MonConnection ro = MonConnection.connect(mons, "client.ro", Base64.getDecoder().decode(key))) {
+            assertThat(ro.command(MonClient.cmd("osd stat")).ok()).isTrue();
+            MonReply denied = ro.command(MonClient.cmd("osd pool create", "pool", "nope"));
+            assertThat(denied.code()).isEqualTo(Errno.EACCES);
+            assertThat(denied.outs()).contains("client.ro").contains("osd pool create");
+            assertThat(ro.command(MonClient.cmd("auth ls")).code()).isEqualTo(Errno.EACCES);
+        }
+    }
+
+    record Unknown() implements Message {
+        @Override
+        public int typeId() {
+            return 0x0999;
+        }
+
+        @Override
+        public void encodeFields(Encoder out) {
+            out.putLong(42);
+        }
+    }
+
+    @Test
+    void garbageOversizedAndUnknownMessagesAreDroppedAndTheMonitorKeepsServing() throws Exception {
+        long epochBefore;
+        try (MonConnection a = admin()) {
+            epochBefore = a.command(MonClient.cmd("osd stat")).epoch();
+        }
+        InetSocketAddress target = mons.get(0);
+        for (byte[] junk : new byte[][] {
+            "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(),
+            {(byte) 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4, 5, 6, 7, 8},
+            new byte[64 * 1024],
+        }) {
+            try (Socket s = new Socket(target.getAddress(), target.getPort())) {
+                s.setSoTimeout(10_000);
+                OutputStream out = s.getOutputStream();
+                out.write(junk);
+                out.flush();
+                assertThat(s.getInputStream().readAllBytes().length).as("server answers garbage by closing").isLessThan(4096);
+            } catch (java.net.SocketException reset) {
+                // a reset is a drop too
+            }
+        }
+        var registry = MonMessages.registry();
+        try (Connection raw = Connection.connect(target, "client.admin", Base64.getDecoder().decode(cluster.adminKey), registry)) {
+            assertThatThrownBy(() -> raw.call(new Unknown(), Duration.ofSeconds(10)).get()).isInstanceOf(ExecutionException.class);
+        }
+        try (MonConnection a = admin()) {
+            MonReply r = a.command(MonClient.cmd("osd stat"));
+            assertThat(r.ok()).isTrue();
+            assertThat(r.epoch()).as("nothing lost, nothing changed by garbage").isGreaterThanOrEqualTo(epochBefore);
+        }
+    }
+
+    @Test
+    void subscribersReceivePushedMaps() throws Exception {
+        try (MonConnection a = admin(); MonConnection sub = admin()) {
+            sub.subscribe(m -> { });
+            MonCluster.await("initial map", Duration.ofSeconds(30), () -> sub.osdMap() != null);
+            long want = 0;
+            for (int i = 0; i < 5; i++) {
+                want = a.command(MonClient.cmd("osd pool create", "pool", "push" + i, "pg_num", 8)).epoch();
+            }
+            long target = want;
+            MonCluster.await("pushed map e" + target, Duration.ofSeconds(30), () -> sub.osdMap().epoch() >= target);
+            assertThat(sub.osdMap().poolByName("push4")).isNotNull();
+        }
+    }
+}
