@@ -48,6 +48,9 @@ public final class CrushMapper {
     /** Rule steps by rule id, flattened (op, arg1, arg2) triples; null where no rule has that id. */
     final int[][] ruleSteps;
 
+    /** Compiled choose_args by index (Ceph's choose_args map); DEFAULT_CHOOSE_ARGS is -1. */
+    private final Map<Long, ChooseArgs> chooseArgs = new java.util.HashMap<>();
+
     private final ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(this::newWorkspace);
 
     public CrushMapper(CrushMap map) {
@@ -79,6 +82,9 @@ public final class CrushMapper {
         ruleSteps = new int[maxRules][];
         for (Map.Entry<Integer, Rule> e : map.rules.entrySet()) {
             ruleSteps[e.getKey()] = flattenSteps(e.getValue());
+        }
+        for (Map.Entry<Long, java.util.TreeMap<Integer, CrushMap.ChooseArg>> e : map.chooseArgs.entrySet()) {
+            chooseArgs.put(e.getKey(), new ChooseArgs(this, e.getValue()));
         }
     }
 
@@ -167,6 +173,19 @@ public final class CrushMapper {
         return chooseTotalTries;
     }
 
+    /** Ceph's DEFAULT_CHOOSE_ARGS: the weight set used when no per-pool one exists ("compat" balancer). */
+    public static final long DEFAULT_CHOOSE_ARGS = -1;
+
+    /**
+     * The choose_args (alternative straw2 weights and ids) to map with, as Ceph's
+     * choose_args_get_with_fallback: those of {@code index} (a pool id; crushtool --test uses 0),
+     * else those of {@link #DEFAULT_CHOOSE_ARGS}, else null (the bucket weights).
+     */
+    public ChooseArgs chooseArgsWithFallback(long index) {
+        ChooseArgs args = chooseArgs.get(index);
+        return args != null ? args : chooseArgs.get(DEFAULT_CHOOSE_ARGS);
+    }
+
     /** A fresh per-thread workspace for {@link #doRule(int, int, int[], int, int[], Workspace)}. */
     public Workspace newWorkspace() {
         return new Workspace(this);
@@ -184,7 +203,17 @@ public final class CrushMapper {
 
     /** crush_do_rule with an explicit workspace (made by this mapper, used by one thread at a time). */
     public int doRule(int ruleId, int x, int[] result, int resultMax, int[] weights, Workspace ws) {
+        return doRule(ruleId, x, result, resultMax, weights, ws, null);
+    }
+
+    /**
+     * crush_do_rule with an explicit workspace and choose_args ({@link #chooseArgsWithFallback};
+     * null for none): straw2 buckets then draw with the choose_args' weights for the output
+     * position and hash its replacement ids.
+     */
+    public int doRule(int ruleId, int x, int[] result, int resultMax, int[] weights, Workspace ws, ChooseArgs args) {
         Invariants.check(ws.mapper == this, "workspace belongs to another mapper");
+        Invariants.check(args == null || args.mapper == this, "choose_args belong to another mapper");
         Invariants.check(resultMax >= 0 && resultMax <= result.length, "resultMax out of range");
         if (ruleId < 0 || ruleId >= maxRules) {
             return 0;
@@ -194,19 +223,22 @@ public final class CrushMapper {
             return 0;
         }
         ws.ensureScratch(Math.max(1, resultMax)); // take writes w[0] even when resultMax is 0
-        return ws.runner.run(steps, x, result, resultMax, weights);
+        return ws.runner.run(steps, x, result, resultMax, weights, args);
     }
 
     // ---------------------------------------------------------------------------------------
     // Bucket choose functions (mapper.c: bucket_*_choose). b is a bucket position.
 
-    int bucketChoose(Workspace ws, int b, int x, int r) {
+    /** crush_bucket_choose; {@code position} (the output position) selects the choose_args weight set. */
+    int bucketChoose(Workspace ws, int b, int x, int r, ChooseArgs args, int position) {
         return switch (bucketAlg[b]) {
             case CrushConstants.BUCKET_UNIFORM -> permChoose(ws, b, x, r);
             case CrushConstants.BUCKET_LIST -> listChoose(b, x, r);
             case CrushConstants.BUCKET_TREE -> treeChoose(b, x, r);
             case CrushConstants.BUCKET_STRAW -> strawChoose(b, x, r);
-            case CrushConstants.BUCKET_STRAW2 -> straw2Choose(b, x, r);
+            case CrushConstants.BUCKET_STRAW2 -> args == null
+                    ? straw2Choose(b, x, r, itemWeights[b], items[b])
+                    : straw2Choose(b, x, r, args.weights(this, b, position), args.ids(this, b));
             default -> items[b][0];
         };
     }
@@ -305,9 +337,9 @@ public final class CrushMapper {
         return its[high];
     }
 
-    private int straw2Choose(int b, int x, int r) {
+    /** bucket_straw2_choose with the weights and hashed ids in effect (choose_args or the bucket's own). */
+    private int straw2Choose(int b, int x, int r, int[] ws, int[] ids) {
         int[] its = items[b];
-        int[] ws = itemWeights[b];
         int hash = bucketHash[b];
         int high = 0;
         long highDraw = 0;
@@ -315,7 +347,7 @@ public final class CrushMapper {
             int w = ws[i];
             long draw;
             if (w != 0) {
-                int u = CrushHash.hash32_3(hash, x, its[i], r) & 0xffff;
+                int u = CrushHash.hash32_3(hash, x, ids[i], r) & 0xffff;
                 // ln is in [-2^48, 0]: a larger weight gives a larger (less negative) draw.
                 long ln = crushLn(u) - 0x1000000000000L;
                 draw = ln / Integer.toUnsignedLong(w);

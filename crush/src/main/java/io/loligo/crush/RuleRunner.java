@@ -19,6 +19,7 @@ final class RuleRunner {
     // Inputs and state of the current call: crush_do_rule's locals.
     private int x;
     private int[] weight;
+    private ChooseArgs args;
     private int[] w;
     private int[] o;
     private int wsize;
@@ -35,9 +36,10 @@ final class RuleRunner {
     }
 
     /** crush_do_rule's step loop. */
-    int run(int[] steps, int x, int[] result, int resultMax, int[] weight) {
+    int run(int[] steps, int x, int[] result, int resultMax, int[] weight, ChooseArgs args) {
         this.x = x;
         this.weight = weight;
+        this.args = args;
         w = ws.a;
         o = ws.b;
         wsize = 0;
@@ -197,7 +199,7 @@ final class RuleRunner {
                         if (localFallbackRetries > 0 && flocal >= (inSize >>> 1) && flocal > localFallbackRetries) {
                             item = m.permChoose(ws, in, x, r);
                         } else {
-                            item = m.bucketChoose(ws, in, x, r);
+                            item = m.bucketChoose(ws, in, x, r, args, outpos);
                         }
                         if (item >= m.maxDevices) {
                             skipRep = true;
@@ -319,7 +321,7 @@ final class RuleRunner {
             if (inSize == 0) {
                 return 0; // empty bucket
             }
-            int item = m.bucketChoose(ws, in, x, r);
+            int item = m.bucketChoose(ws, in, x, r, args, outpos);
             if (item >= m.maxDevices) {
                 out[outBase + rep] = NONE;
                 if (out2 != null) {

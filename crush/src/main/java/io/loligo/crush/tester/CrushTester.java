@@ -1,6 +1,7 @@
 package io.loligo.crush.tester;
 
 import io.loligo.crush.Bucket;
+import io.loligo.crush.ChooseArgs;
 import io.loligo.crush.CrushConstants;
 import io.loligo.crush.CrushHash;
 import io.loligo.crush.CrushMap;
@@ -193,10 +194,12 @@ public final class CrushTester {
             expected[i] = proportional * expectedObjects;
         }
         int[] result = new int[Math.max(nr, 0)];
+        // CrushTester maps with choose_args index 0, falling back to the default set.
+        ChooseArgs chooseArgs = mapper.chooseArgsWithFallback(0);
         StringBuilder line = new StringBuilder(64);
         for (int x = xLo; x <= xHi; x++) {
             int realX = poolId != -1 ? CrushHash.hash32_2(0, x, poolId) : x;
-            int n = nr >= 0 ? mapper.doRule(r, realX, result, nr, weight, ws) : 0;
+            int n = nr >= 0 ? mapper.doRule(r, realX, result, nr, weight, ws, chooseArgs) : 0;
             if (outputMappings) {
                 line.setLength(0);
                 line.append("CRUSH rule ").append(r).append(" x ").append(x).append(' ');
