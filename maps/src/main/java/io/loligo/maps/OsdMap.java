@@ -108,6 +108,18 @@ public final class OsdMap {
     public NavigableMap<PgId, Integer> primaryTemp() { return primaryTemp; }
     public NavigableMap<String, Long> blocklist() { return blocklist; }
 
+    private volatile OsdMapPlacement placement;
+
+    /** Placement (object → PG → OSDs) against this map; built on first use. */
+    public OsdMapPlacement placement() {
+        OsdMapPlacement p = placement;
+        if (p == null) {
+            p = new OsdMapPlacement(this);
+            placement = p;
+        }
+        return p;
+    }
+
     public Pool poolByName(String name) {
         for (Pool p : pools.values()) {
             if (p.name().equals(name)) {

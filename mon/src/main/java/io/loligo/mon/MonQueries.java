@@ -25,7 +25,7 @@ public final class MonQueries {
     /** Every prefix this class answers; anything else is a mutation and goes through the log. */
     public static final Set<String> PREFIXES = Set.of("status", "health", "mon stat", "quorum_status", "osd dump",
             "osd tree", "osd stat", "osd df", "osd pool ls", "osd pool get", "osd getcrushmap", "osd getmap",
-            "pg stat", "df", "config get", "config dump", "auth get", "auth ls", "auth export");
+            "pg stat", "pg dump", "osd map", "df", "config get", "config dump", "auth get", "auth ls", "auth export");
 
     private MonQueries() {}
 
@@ -53,6 +53,8 @@ public final class MonQueries {
                         Base64.getEncoder().encodeToString(CrushCodec.toBytes(s.osdmap().crush())));
                 case "osd getmap" -> getMap(s, c.lng("since", 0));
                 case "pg stat" -> pgStat(s.osdmap());
+                case "pg dump" -> pgDump(s.osdmap());
+                case "osd map" -> osdMap(s, c);
                 case "df" -> df(s.osdmap());
                 case "config get" -> configGet(s, c);
                 case "config dump" -> configDump(s);
@@ -249,6 +251,55 @@ public final class MonQueries {
         n.put("bytes_used", 0);
         n.put("bytes_avail", 0);
         n.put("bytes_total", 0);
+        return n;
+    }
+
+    /** {@code osd map POOL OBJECT [NAMESPACE]} as Ceph's JSON. */
+    static ObjectNode osdMap(MonState s, Cmd c) throws CommandException {
+        Pool p = PoolCommands.pool(s, c.str("pool"));
+        String object = c.str("object");
+        String ns = c.str("nspace", "");
+        var placement = s.osdmap().placement();
+        int raw = placement.objectHash(p, ns, object);
+        var m = placement.mapObject(p, ns, object);
+        ObjectNode n = MonReply.JSON.createObjectNode();
+        n.put("epoch", s.epoch()).put("pool", p.name()).put("pool_id", p.id()).put("objname", object)
+                .put("raw_pgid", p.id() + "." + Integer.toHexString(raw)).put("pgid", m.pg().toString());
+        ArrayNode up = n.putArray("up");
+        for (int o : m.up()) {
+            up.add(o);
+        }
+        n.put("up_primary", m.upPrimary());
+        ArrayNode acting = n.putArray("acting");
+        for (int o : m.acting()) {
+            acting.add(o);
+        }
+        n.put("acting_primary", m.actingPrimary());
+        return n;
+    }
+
+    /** {@code pg dump}: every PG's up and acting sets (states are "unknown" until OSDs report). */
+    static ObjectNode pgDump(OsdMap m) {
+        ObjectNode n = MonReply.JSON.createObjectNode();
+        ObjectNode pgMap = n.putObject("pg_map");
+        pgMap.put("version", m.epoch());
+        ArrayNode stats = pgMap.putArray("pg_stats");
+        var placement = m.placement();
+        for (Pool p : m.pools().values()) {
+            for (int seed = 0; seed < p.pgNum(); seed++) {
+                var mapping = placement.mapPg(p, seed);
+                ObjectNode pg = stats.addObject().put("pgid", mapping.pg().toString()).put("state", "unknown");
+                ArrayNode up = pg.putArray("up");
+                for (int o : mapping.up()) {
+                    up.add(o);
+                }
+                ArrayNode acting = pg.putArray("acting");
+                for (int o : mapping.acting()) {
+                    acting.add(o);
+                }
+                pg.put("up_primary", mapping.upPrimary()).put("acting_primary", mapping.actingPrimary());
+            }
+        }
         return n;
     }
 

@@ -109,6 +109,28 @@ class MonStateTest {
     }
 
     @Test
+    void osdMapPlacesObjectsOnDistinctHostsAndSkipsDownOsds() {
+        for (int i = 0; i < 6; i++) {
+            boot(i, "h" + (i % 3));
+        }
+        run("osd pool create", "pool", "rbd", "pg_num", 32);
+        var q = new Cmd(MonClient.cmd("osd map", "pool", "rbd", "object", "foo"));
+        MonReply r = MonQueries.answer(s, QuorumInfo.unknown(), q);
+        assertThat(r.code()).as(r.outs()).isZero();
+        List<Integer> up = new java.util.ArrayList<>();
+        r.data().path("up").forEach(n -> up.add(n.asInt()));
+        assertThat(up).hasSize(3).doesNotHaveDuplicates();
+        assertThat(up.stream().map(o -> o % 3).distinct().count()).as("one replica per host").isEqualTo(3);
+        assertThat(r.data().path("pgid").asText()).startsWith("1.");
+        run("osd down", "ids", List.of(String.valueOf(up.get(0))));
+        MonReply after = MonQueries.answer(s, QuorumInfo.unknown(), q);
+        List<Integer> up2 = new java.util.ArrayList<>();
+        after.data().path("up").forEach(n -> up2.add(n.asInt()));
+        assertThat(up2).doesNotContain(up.get(0));
+        assertThat(after.data().path("up_primary").asInt()).isNotEqualTo(up.get(0));
+    }
+
+    @Test
     void configAndAuth() {
         assertThat(run("config set", "who", "mon", "name", MonOptions.DOWN_OUT_INTERVAL, "value", "abc").code())
                 .isEqualTo(Errno.EINVAL);
