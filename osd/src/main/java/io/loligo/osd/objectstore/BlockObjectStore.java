@@ -274,28 +274,42 @@ public final class BlockObjectStore implements ObjectStore {
         long seq = lastSeq + 1;
         Staging batch = Staging.forBatch(dbView);
         long metaFree = Files.getFileStore(dir.resolve(DB_DIR)).getUsableSpace();
-        List<Pending> staged = new ArrayList<>(group.size());
-        for (Pending p : group) {
+        // Outcomes are handed out only after the batch is durable and in submission order, so a
+        // completed transaction always means every earlier one is durable (or failed) too.
+        StoreException[] errors = new StoreException[group.size()];
+        boolean anyStaged = false;
+        for (int i = 0; i < group.size(); i++) {
+            Pending p = group.get(i);
             if (metaFree < options.metadataReserveBytes() && !onlyDeletes(p.txn())) {
-                p.future().completeExceptionally(new StoreFullException(String.format(
+                errors[i] = new StoreFullException(String.format(
                         "store full: %d bytes free for metadata, %d kept in reserve; only deletes are accepted",
-                        metaFree, options.metadataReserveBytes())));
+                        metaFree, options.metadataReserveBytes()));
                 continue;
             }
             Staging t = batch.forTransaction();
             try {
                 executor.execute(p.txn(), t);
                 t.mergeIntoParent();
-                staged.add(p);
+                anyStaged = true;
             } catch (StoreException e) {
                 t.rollback(allocator);
-                p.future().completeExceptionally(e);
+                errors[i] = e;
             }
         }
-        if (staged.isEmpty()) {
-            return;
+        if (anyStaged) {
+            lastSeq = seq;
+            commitBatch(seq, batch);
         }
-        lastSeq = seq;
+        for (int i = 0; i < group.size(); i++) {
+            if (errors[i] == null) {
+                group.get(i).future().complete(null);
+            } else {
+                group.get(i).future().completeExceptionally(errors[i]);
+            }
+        }
+    }
+
+    private void commitBatch(long seq, Staging batch) throws IOException, RocksDBException {
         writeDirect(batch);
         List<DeferredApplier.Record> records = new ArrayList<>(batch.deferred.size());
         try (WriteBatch wb = new WriteBatch()) {
@@ -318,9 +332,6 @@ public final class BlockObjectStore implements ObjectStore {
         }
         Faults.point("objectstore.commit.after_kv_commit");
         applier.committed(seq, records, batch.freed.stream().mapToLong(Long::longValue).toArray());
-        for (Pending p : staged) {
-            p.future().complete(null);
-        }
     }
 
     private void writeDirect(Staging batch) throws IOException {

@@ -39,9 +39,14 @@ final class ModelStore {
         return m;
     }
 
+    /** Objects already copied by the transaction being applied (copy on first write keeps apply cheap). */
+    private final Set<ObjectId> copied = new HashSet<>();
+
     /** Applies {@code txn} all or nothing; returns the error it failed with, or null. */
     StoreException apply(Transaction txn) {
-        ModelStore scratch = copy();
+        ModelStore scratch = new ModelStore();
+        scratch.colls.putAll(colls);
+        scratch.objects.putAll(objects);
         Set<ObjectId> touched = new HashSet<>();
         try {
             for (Transaction.Op op : txn.ops()) {
@@ -53,7 +58,7 @@ final class ModelStore {
         for (ObjectId oid : touched) {
             Obj o = scratch.objects.get(oid);
             if (o != null) {
-                o.version++;
+                scratch.writable(o, oid).version++;
             }
         }
         colls.clear();
@@ -76,7 +81,15 @@ final class ModelStore {
     private Obj forWrite(CollectionId c, ObjectId oid, Set<ObjectId> touched) {
         checkMember(c, oid);
         touched.add(oid);
-        return objects.computeIfAbsent(oid, k -> new Obj());
+        return writable(objects.computeIfAbsent(oid, k -> new Obj()), oid);
+    }
+
+    private Obj writable(Obj o, ObjectId oid) {
+        if (copied.add(oid)) {
+            o = o.copy();
+            objects.put(oid, o);
+        }
+        return o;
     }
 
     private Obj source(CollectionId c, ObjectId oid) {
@@ -91,7 +104,7 @@ final class ModelStore {
     private Obj existing(CollectionId c, ObjectId oid, Set<ObjectId> touched) {
         Obj o = source(c, oid);
         touched.add(oid);
-        return o;
+        return writable(o, oid);
     }
 
     private static void write(Obj o, long offset, byte[] data) {
