@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Mappings per second: Loligo's CrushMapper (JMH) beside Ceph's crushtool, in the same run, on the
+# 18-OSD hierarchical map from testvectors/crush. Needs: apt-get install -y ceph-base (crushtool).
+# Usage (from the repository root): bench/run-crush.sh [N]   N = x values for the crushtool runs
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+cd "$ROOT"
+export JAVA_HOME=${LOLIGO_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+N=${1:-4000000}
+command -v crushtool >/dev/null || { echo "crushtool missing: apt-get install -y ceph-base" >&2; exit 2; }
+mvn -B -q -Dstyle.color=never -DskipTests package -pl bench -am >&2
+MAP=testvectors/crush/maps/hier18
+crushtool -c $MAP.txt -o /tmp/hier18.$$.bin
+trap 'rm -f /tmp/hier18.$$.bin' EXIT
+
+# crushtool: time N mappings, minus its start-up (x = 0..0), per rule.
+ceph_rate() {  # $1 = rule
+  local t0 t1 s0 s1
+  s0=$(date +%s.%N); crushtool -i /tmp/hier18.$$.bin --test --rule "$1" --num-rep 3 --min-x 0 --max-x 0 2>/dev/null; s1=$(date +%s.%N)
+  t0=$(date +%s.%N); crushtool -i /tmp/hier18.$$.bin --test --rule "$1" --num-rep 3 --min-x 0 --max-x $((N - 1)) 2>/dev/null; t1=$(date +%s.%N)
+  awk -v n="$N" -v a="$t0" -v b="$t1" -v c="$s0" -v d="$s1" 'BEGIN { printf "%.0f", n / ((b - a) - (d - c)) }'
+}
+# ./loligo crushtool: the same loop through the same tester path, minus start-up.
+loligo_rate() {
+  local t0 t1 s0 s1
+  s0=$(date +%s.%N); ./loligo crushtool -i $MAP.txt --test --rule "$1" --num-rep 3 --min-x 0 --max-x 0 2>/dev/null; s1=$(date +%s.%N)
+  t0=$(date +%s.%N); ./loligo crushtool -i $MAP.txt --test --rule "$1" --num-rep 3 --min-x 0 --max-x $((N - 1)) 2>/dev/null; t1=$(date +%s.%N)
+  awk -v n="$N" -v a="$t0" -v b="$t1" -v c="$s0" -v d="$s1" 'BEGIN { printf "%.0f", n / ((b - a) - (d - c)) }'
+}
+
+JMH_OUT=$(mktemp)
+"$JAVA_HOME/bin/java" -Dloligo.root="$ROOT" -cp "bench/target/loligo-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
+    org.openjdk.jmh.Main CrushMapperBench -rf text -rff "$JMH_OUT" >&2
+printf '\n| rule | Loligo doRule (JMH) mappings/s | Loligo `crushtool --test` mappings/s | Ceph crushtool mappings/s | JMH / Ceph | loligo crushtool / Ceph |\n|---|---:|---:|---:|---:|---:|\n'
+for r in 0 1; do
+  jmh=$(awk -v r="$r" '$1 ~ /map3/ && $2 == r {print $5}' "$JMH_OUT" | tr -d ,)
+  c=$(ceph_rate "$r"); l=$(loligo_rate "$r")
+  awk -v r="$r" -v j="$jmh" -v l="$l" -v c="$c" 'BEGIN { printf "| %s | %.0f | %.0f | %.0f | %.2f | %.2f |\n", r, j, l, c, j / c, l / c }'
+done
+rm -f "$JMH_OUT"
