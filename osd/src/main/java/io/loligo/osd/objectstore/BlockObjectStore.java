@@ -72,6 +72,7 @@ public final class BlockObjectStore implements ObjectStore {
     private volatile StoreFailedException failure;
     private volatile boolean closing;
     private long lastSeq;
+    private long lastReclaimNanos = System.nanoTime() - 2_000_000_000L;
 
     private BlockObjectStore(Path dir, StoreOptions options, MetaDb meta, FileChannel data, long blockCount,
             BitSet used, long lastSeq) {
@@ -273,7 +274,7 @@ public final class BlockObjectStore implements ObjectStore {
     private void commitGroup(List<Pending> group) throws IOException, RocksDBException {
         long seq = lastSeq + 1;
         Staging batch = Staging.forBatch(dbView);
-        long metaFree = Files.getFileStore(dir.resolve(DB_DIR)).getUsableSpace();
+        long metaFree = metadataFreeBytes();
         // Outcomes are handed out only after the batch is durable and in submission order, so a
         // completed transaction always means every earlier one is durable (or failed) too.
         StoreException[] errors = new StoreException[group.size()];
@@ -307,6 +308,25 @@ public final class BlockObjectStore implements ObjectStore {
                 group.get(i).future().completeExceptionally(errors[i]);
             }
         }
+    }
+
+    /**
+     * Free filesystem space for RocksDB. When it is under the reserve, the memtables are flushed
+     * first: the WAL holds the deferred data until then, and a flush lets RocksDB drop old WAL files.
+     */
+    private long metadataFreeBytes() throws IOException, RocksDBException {
+        long free = Files.getFileStore(dir.resolve(DB_DIR)).getUsableSpace();
+        long now = System.nanoTime();
+        if (free < options.metadataReserveBytes() && now - lastReclaimNanos > 1_000_000_000L) {
+            lastReclaimNanos = now;
+            try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                meta.db.flush(flush);
+            }
+            free = Files.getFileStore(dir.resolve(DB_DIR)).getUsableSpace();
+            log.warn("objectstore {}: metadata space low; flushed memtables, {} bytes free (reserve {})",
+                    dir, free, options.metadataReserveBytes());
+        }
+        return free;
     }
 
     private void commitBatch(long seq, Staging batch) throws IOException, RocksDBException {
