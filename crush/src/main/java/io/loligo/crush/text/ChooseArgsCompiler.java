@@ -57,15 +57,4 @@ final class ChooseArgsCompiler {
         }
         map.chooseArgs.put(index, args);
     }
-
-    /**
-     * CrushWrapper::update_choose_args: only straw2 buckets use choose_args, so Ceph strips the
-     * entries of every other bucket (the index itself stays, possibly empty).
-     */
-    static void dropNonStraw2(CrushMap map) {
-        for (TreeMap<Integer, CrushMap.ChooseArg> args : map.chooseArgs.values()) {
-            args.keySet().removeIf(id -> map.bucket(id) == null
-                    || map.bucket(id).alg != io.loligo.crush.CrushConstants.BUCKET_STRAW2);
-        }
-    }
 }

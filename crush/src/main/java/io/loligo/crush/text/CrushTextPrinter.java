@@ -238,8 +238,10 @@ final class CrushTextPrinter {
             out.append("choose_args ").append(Long.toUnsignedString(index)).append(" {\n");
             for (Map.Entry<Integer, CrushMap.ChooseArg> e : args.descendingMap().entrySet()) {
                 CrushMap.ChooseArg arg = e.getValue();
-                if (arg.weightSet().isEmpty() && arg.ids().isEmpty()) {
-                    continue;
+                Bucket b = map.bucket(e.getKey());
+                if ((arg.weightSet().isEmpty() && arg.ids().isEmpty()) || b == null
+                        || b.alg != CrushConstants.BUCKET_STRAW2) {
+                    continue;   // Ceph's decode strips choose_args of all but straw2 buckets
                 }
                 out.append("  {\n    bucket_id ").append(e.getKey()).append('\n');
                 if (!arg.weightSet().isEmpty()) {

@@ -67,7 +67,6 @@ final class MapCompiler {
         for (Syntax.ChooseArgs args : file.chooseArgs()) {
             ChooseArgsCompiler.compile(c.map, args);
         }
-        ChooseArgsCompiler.dropNonStraw2(c.map);
         return c.map;
     }
 
