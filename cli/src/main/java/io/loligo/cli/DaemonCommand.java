@@ -1,14 +1,46 @@
 package io.loligo.cli;
 
+import io.loligo.mon.MonMain;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code loligo daemon}. PLACEHOLDER: being written. */
-@Command(name = "daemon", description = "Run a daemon (mon, osd) in the foreground.")
-public final class DaemonCommand implements Callable<Integer> {
+/**
+ * {@code loligo daemon mon --id a --conf FILE --data DIR}: runs a daemon in the foreground.
+ * Each daemon type is a subcommand class of its own ({@code daemon osd} is added beside {@link Mon}).
+ */
+@Command(name = "daemon", description = "Run a daemon (mon, osd) in the foreground.",
+        subcommands = {DaemonCommand.Mon.class})
+public final class DaemonCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
-    public Integer call() {
-        System.err.println("daemon: not written yet");
-        return 1;
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    @Command(name = "mon", description = "Run a monitor: one member of the Raft quorum that owns the cluster maps.")
+    public static final class Mon implements Callable<Integer> {
+        @Option(names = {"-i", "--id"}, required = true, description = "Monitor name, e.g. a (its [mon.a] section).")
+        String id;
+
+        @Option(names = {"-c", "--conf"}, description = "Cluster config file (default: $LOLIGO_CONF).")
+        String conf;
+
+        @Option(names = "--data", required = true, description = "Data directory (Raft log and snapshots).")
+        Path data;
+
+        @Override
+        public Integer call() throws Exception {
+            String c = conf != null ? conf : System.getenv("LOLIGO_CONF");
+            if (c == null || c.isEmpty()) {
+                System.err.println("error: no config file: pass --conf FILE or set LOLIGO_CONF");
+                return 2;
+            }
+            return MonMain.run(id, Path.of(c), data);
+        }
     }
 }

@@ -113,7 +113,9 @@ final class MonService implements Handler, KeyLookup {
         try {
             ObjectNode body = cmd.json().deepCopy();
             body.remove("stamp");   // the monitor stamps mutations with its own clock
-            body.remove("key");     // and generates new secrets itself
+            if (prefix.startsWith("auth")) {
+                body.remove("key");     // and generates new secrets itself
+            }
             return quorum.command(body);
         } catch (IOException e) {
             return MonReply.error(Errno.EAGAIN, "mon." + name + " could not reach the quorum: " + e.getMessage(), 0);
