@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +23,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     private enum State { AWAIT_CHALLENGE, AWAIT_AUTH_OK, OPEN, CLOSED }
 
-    private record Pending(CompletableFuture<Message> future, ScheduledFuture<?> timer) {}
+    private record Pending(CompletableFuture<Message> future, io.netty.util.Timeout timer) {}
 
     private final Connection connection;
     private final byte[] clientNonce = Handshake.nonce();
@@ -66,8 +65,8 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
                     + " calls pending, the limit is " + connection.options().maxPendingCalls()));
             return future;
         }
-        ScheduledFuture<?> timer = channel.eventLoop().schedule(
-                () -> fail(correlationId, new Timeout(connection.name() + ": no reply within "
+        io.netty.util.Timeout timer = EventLoops.timer().newTimeout(
+                expired -> fail(correlationId, new Timeout(connection.name() + ": no reply within "
                         + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms")),
                 timeoutNanos, TimeUnit.NANOSECONDS);
         pending.put(correlationId, new Pending(future, timer));
@@ -87,7 +86,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     private void fail(long correlationId, Throwable error) {
         Pending call = pending.remove(correlationId);
         if (call != null) {
-            call.timer().cancel(false);
+            call.timer().cancel();
             call.future().completeExceptionally(error);
         }
     }
@@ -162,7 +161,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
             log.debug("{}: reply {} arrived after its call ended (timeout)", connection.name(), frame.correlationId());
             return;
         }
-        call.timer().cancel(false);
+        call.timer().cancel();
         Message reply;
         try {
             reply = connection.registry().decode(frame.type(), frame.payload());

@@ -144,6 +144,26 @@ class BadInputTest {
     }
 
     @Test
+    void aValidFrameTrickledByteByByteIsStillServed() throws IOException {
+        byte[] payload = new byte[3000];
+        new SplittableRandom(3).nextBytes(payload);
+        try (RawPeer peer = authenticated()) {
+            byte[] frame = RawPeer.frameBytes(Frames.KIND_REQUEST, 42, new TestMessages.Echo(42, payload));
+            for (byte b : frame) {
+                peer.sendRaw(new byte[] {b});   // one segment per byte (TCP_NODELAY): many reads on the server
+            }
+            RawPeer.RawFrame reply = peer.read();
+            assertThat(reply.kind()).isEqualTo(Frames.KIND_REPLY);
+            assertThat(reply.correlationId()).isEqualTo(42);
+            Message decoded = TestMessages.registry().decode(reply.type(), Unpooled.wrappedBuffer(reply.payload()));
+            assertThat(((TestMessages.EchoReply) decoded).payload()).isEqualTo(payload);
+        }
+        for (DropReason reason : DropReason.values()) {
+            assertThat(fixture.server.drops(reason)).as("drops for %s", reason).isZero();
+        }
+    }
+
+    @Test
     void aRequestBeforeTheHandshake() throws IOException {
         try (RawPeer peer = new RawPeer(fixture.address())) {
             peer.send(Frames.KIND_REQUEST, 1, new TestMessages.Echo(1, new byte[0]));
