@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * {@link CrushBinaryException} and never an unchecked exception or a huge allocation.
  */
 final class BinaryDecoder {
+    /** Deepest bucket hierarchy accepted; keeps every recursive walk of the map shallow. */
+    static final int MAX_DEPTH = 1000;
+
     private final LittleEndianReader in;
     private final CrushMap map = new CrushMap();
     /** Item names by id, devices and buckets (name_map). */
@@ -280,6 +283,10 @@ final class BinaryDecoder {
                 }
             }
         }
+        Map<Integer, Boolean> visited = new java.util.HashMap<>();   // false: on the current path
+        for (int id : map.buckets.keySet()) {
+            checkAcyclic(id, visited, 0);
+        }
         for (Rule r : map.rules.values()) {
             for (Rule.Step s : r.steps) {
                 if (s.op() == CrushConstants.RULE_TAKE && s.arg1() < 0 && !map.buckets.containsKey(s.arg1())) {
@@ -288,6 +295,27 @@ final class BinaryDecoder {
                 }
             }
         }
+    }
+
+    /** Buckets must form a directed acyclic graph (CrushCompiler::decompile_bucket refuses cycles). */
+    private void checkAcyclic(int id, Map<Integer, Boolean> visited, int depth) throws CrushBinaryException {
+        if (depth > MAX_DEPTH) {
+            throw new CrushBinaryException(in.position(), "bucket hierarchy deeper than " + MAX_DEPTH + " levels");
+        }
+        Boolean state = visited.get(id);
+        if (state != null) {
+            if (!state) {
+                throw new CrushBinaryException(in.position(), "bucket " + id + " contains itself (a cycle)");
+            }
+            return;
+        }
+        visited.put(id, false);
+        for (Bucket.Item item : map.bucket(id).items) {
+            if (item.id() < 0) {
+                checkAcyclic(item.id(), visited, depth + 1);
+            }
+        }
+        visited.put(id, true);
     }
 
     /** class_bucket: each bucket's shadow ids by class; the shadows learn whom they shadow. */

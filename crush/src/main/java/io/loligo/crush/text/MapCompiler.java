@@ -33,6 +33,10 @@ final class MapCompiler {
     private final Map<String, Integer> itemIds = new HashMap<>();
     /** Ceph's id_item keys: every bucket id the text names (class lines too) or was assigned. */
     private final Set<Integer> usedIds = new HashSet<>();
+    /** Deepest bucket hierarchy accepted; keeps every recursive walk of the map shallow. */
+    static final int MAX_DEPTH = 1000;
+    /** Levels below each bucket (1 for a bucket of devices only). */
+    private final Map<Integer, Integer> depths = new HashMap<>();
     /** Total weight of each compiled bucket: the default weight of an item naming it. */
     private final Map<Integer, Integer> bucketWeights = new HashMap<>();
     private final Map<String, Integer> typeIds = new HashMap<>();
@@ -245,6 +249,14 @@ final class MapCompiler {
             throw b.ids().isEmpty() ? b.name().error("duplicate bucket id " + id)
                     : firstOwnId(b).error("duplicate bucket id " + id + " (already bucket '" + map.bucket(id).name + "')");
         }
+        int depth = 1;
+        for (Bucket.Item item : items) {
+            depth = Math.max(depth, 1 + depths.getOrDefault(item.id(), 0));
+        }
+        if (depth > MAX_DEPTH) {
+            throw b.name().error("bucket '" + name + "' makes the hierarchy deeper than " + MAX_DEPTH + " levels");
+        }
+        depths.put(id, depth);
         usedIds.add(id);
         Bucket bucket = new Bucket(id, name, type, alg);
         bucket.hash = hash;
