@@ -1,5 +1,6 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loligo.maps.ClusterFlag;

@@ -1,9 +1,10 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loligo.maps.OsdMap;
 import io.loligo.maps.OsdState;
-import io.loligo.mon.client.ClusterConf;
+import io.loligo.maps.monc.ClusterConf;
 import io.loligo.mon.client.MonClient;
 import java.io.IOException;
 import java.nio.file.Files;

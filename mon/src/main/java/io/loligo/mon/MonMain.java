@@ -1,6 +1,6 @@
 package io.loligo.mon;
 
-import io.loligo.mon.client.ClusterConf;
+import io.loligo.maps.monc.ClusterConf;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 

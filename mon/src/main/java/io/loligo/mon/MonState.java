@@ -1,5 +1,6 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.loligo.common.Invariants;
 import io.loligo.maps.MonMap;

@@ -1,5 +1,6 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import io.loligo.maps.OsdMap;
 import io.loligo.maps.Pool;
 import java.util.ArrayList;

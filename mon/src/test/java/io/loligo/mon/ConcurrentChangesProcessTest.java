@@ -1,5 +1,6 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loligo.mon.client.MapSubscriber;

@@ -1,11 +1,12 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.loligo.mon.client.ClusterConf;
+import io.loligo.maps.monc.ClusterConf;
 import io.loligo.mon.client.MonClient;
-import io.loligo.mon.client.MonConnection;
+import io.loligo.maps.monc.MonConnection;
 import io.loligo.msg.Connection;
 import io.loligo.msg.Encoder;
 import io.loligo.msg.Message;

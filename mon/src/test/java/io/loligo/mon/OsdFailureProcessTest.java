@@ -1,11 +1,12 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loligo.maps.OsdMap;
-import io.loligo.mon.client.ClusterConf;
+import io.loligo.maps.monc.ClusterConf;
 import io.loligo.mon.client.MonClient;
-import io.loligo.mon.client.MonConnection;
+import io.loligo.maps.monc.MonConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,10 @@
 package io.loligo.mon;
 
+import io.loligo.maps.monc.MonReply;
 import io.loligo.maps.OsdMap;
 import io.loligo.maps.OsdState;
 import io.loligo.mon.client.MonClient;
-import io.loligo.mon.client.MonConnection;
+import io.loligo.maps.monc.MonConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

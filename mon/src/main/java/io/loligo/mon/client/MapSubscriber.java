@@ -3,7 +3,7 @@ package io.loligo.mon.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.loligo.maps.OsdMap;
 import io.loligo.maps.codec.MapDecodeException;
-import io.loligo.mon.MonReply;
+import io.loligo.maps.monc.MonReply;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.function.Consumer;

@@ -1,8 +1,9 @@
 package io.loligo.mon.client;
 
+import io.loligo.maps.monc.ClusterConf;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loligo.mon.MonQueries;
-import io.loligo.mon.MonReply;
+import io.loligo.maps.monc.MonReply;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
