@@ -70,7 +70,7 @@ final class CrushTextPrinter {
 
     private void tunable(String name, int value, int legacy) {
         if (value != legacy) {
-            out.append("tunable ").append(name).append(' ').append(Integer.toUnsignedString(value)).append('\n');
+            out.append("tunable ").append(name).append(' ').append(value).append('\n');   // Ceph prints the getters' int
         }
     }
 
