@@ -2,7 +2,7 @@ package io.loligo.cli.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.loligo.mon.MonReply;
+import io.loligo.maps.monc.MonReply;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

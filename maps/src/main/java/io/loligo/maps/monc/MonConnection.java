@@ -1,0 +1,216 @@
+package io.loligo.maps.monc;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.codec.MapDecodeException;
+import io.loligo.maps.proto.MonMessages;
+import io.loligo.maps.proto.MonMessages.MonCommand;
+import io.loligo.maps.proto.MonMessages.MonCommandReply;
+import io.loligo.maps.proto.MonMessages.MonSubscribe;
+import io.loligo.maps.proto.MonMessages.OsdMapUpdate;
+import io.loligo.msg.AuthFailed;
+import io.loligo.msg.Connection;
+import io.loligo.msg.ConnectionLost;
+import io.loligo.msg.ConnectionOptions;
+import io.loligo.msg.Message;
+import io.loligo.msg.MsgException;
+import io.loligo.msg.auth.EntityKey;
+import io.loligo.msg.auth.Keyring;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * A client's session with the monitors over the messenger, authenticated as an entity from a
+ * keyring: commands ({@link #command}) and an OSD map subscription ({@link #subscribe}) kept
+ * current by pushes. Connects to the first reachable monitor of {@code mon_host} and hunts for
+ * another when that one goes away; any monitor forwards changes to the leader.
+ */
+public final class MonConnection implements AutoCloseable {
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final List<InetSocketAddress> mons;
+    private final String entity;
+    private final byte[] key;
+    private volatile Connection conn;
+    private volatile int current;
+    private volatile OsdMap map;
+    private volatile Consumer<OsdMap> mapListener;
+    private volatile boolean closed;
+
+    private MonConnection(List<InetSocketAddress> mons, String entity, byte[] key) {
+        this.mons = mons;
+        this.entity = entity;
+        this.key = key;
+    }
+
+    /** Connects as {@code entity} with its key from the keyring named in the conf ({@code keyring}). */
+    public static MonConnection connect(ClusterConf conf, String entity) throws ClusterConf.ConfException, IOException {
+        String keyringPath = conf.require(entity, "keyring");
+        Keyring keyring;
+        try {
+            keyring = Keyring.load(Path.of(keyringPath));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ClusterConf.ConfException("cannot read keyring " + keyringPath + ": " + e.getMessage());
+        }
+        EntityKey k = keyring.lookup(entity).orElseThrow(() -> new ClusterConf.ConfException(
+                "no key for " + entity + " in keyring " + keyringPath));
+        return connect(monHosts(conf), entity, k.key());
+    }
+
+    public static MonConnection connect(List<InetSocketAddress> mons, String entity, byte[] key) throws IOException {
+        MonConnection c = new MonConnection(mons, entity, key);
+        c.hunt();
+        return c;
+    }
+
+    public static List<InetSocketAddress> monHosts(ClusterConf conf) throws ClusterConf.ConfException {
+        String hosts = conf.require(null, "mon_host");
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String h : hosts.split("[,\\s]+")) {
+            if (h.isEmpty()) {
+                continue;
+            }
+            int colon = h.lastIndexOf(':');
+            try {
+                out.add(new InetSocketAddress(h.substring(0, colon), Integer.parseInt(h.substring(colon + 1))));
+            } catch (RuntimeException e) {
+                throw new ClusterConf.ConfException(conf.path() + ": mon_host entry '" + h + "' is not HOST:PORT");
+            }
+        }
+        return out;
+    }
+
+    /** Connects to the next monitor that answers; an auth refusal is final (the key is wrong everywhere). */
+    private synchronized void hunt() throws IOException {
+        if (conn != null && conn.isConnected()) {
+            return;
+        }
+        if (conn != null) {
+            conn.close();
+        }
+        MsgException last = null;
+        for (int i = 0; i < mons.size(); i++) {
+            int idx = (current + i) % mons.size();
+            try {
+                ConnectionOptions opts = ConnectionOptions.defaults().withConnectTimeout(Duration.ofSeconds(5))
+                        .withOnPush(this::onPush).withOnReconnect(this::resubscribe);
+                conn = Connection.connect(mons.get(idx), entity, key, MonMessages.registry(), opts);
+                current = idx;
+                return;
+            } catch (AuthFailed e) {
+                throw new IOException("authentication as " + entity + " refused by " + mons.get(idx) + ": " + e.getMessage(), e);
+            } catch (MsgException e) {
+                last = e;
+            }
+        }
+        throw new IOException("no monitor reachable at " + mons + (last == null ? "" : ": " + last.getMessage()));
+    }
+
+    /** Runs one command; a lost connection is retried once on another monitor. */
+    public MonReply command(ObjectNode cmd) throws IOException {
+        byte[] json = MonReply.json().writeValueAsBytes(cmd);
+        for (int attempt = 1; ; attempt++) {
+            hunt();
+            try {
+                Message reply = conn.call(new MonCommand(new String(json, StandardCharsets.UTF_8)), CALL_TIMEOUT)
+                        .get(CALL_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                if (reply instanceof MonCommandReply r) {
+                    return MonReply.fromBytes(r.json().getBytes(StandardCharsets.UTF_8));
+                }
+                throw new IOException("unexpected reply type 0x" + Integer.toHexString(reply.typeId()));
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof ConnectionLost && attempt < 2) {
+                    current = (current + 1) % mons.size();
+                    continue;
+                }
+                throw new IOException(e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for the monitors");
+            } catch (TimeoutException e) {
+                throw new IOException("no reply from the monitors within " + CALL_TIMEOUT);
+            }
+        }
+    }
+
+    /** Follows the OSD map from now on; {@code listener} gets every new map (on the I/O thread: do not block). */
+    public void subscribe(Consumer<OsdMap> listener) throws IOException {
+        this.mapListener = listener;
+        hunt();
+        resubscribe();
+    }
+
+    public OsdMap osdMap() {
+        return map;
+    }
+
+    private void resubscribe() {
+        Connection c = conn;
+        if (mapListener == null || c == null || closed) {
+            return;
+        }
+        OsdMap m = map;
+        c.call(new MonSubscribe(m == null ? 0 : m.epoch()), Duration.ofSeconds(30))
+                .whenComplete((reply, err) -> {
+                    if (reply instanceof OsdMapUpdate u) {
+                        onPush(u);
+                    }
+                });
+    }
+
+    private synchronized void onPush(Message message) {
+        if (!(message instanceof OsdMapUpdate u)) {
+            return;
+        }
+        try {
+            OsdMap m = map;
+            if (u.full().length > 0) {
+                OsdMap full = OsdMap.decode(u.full());
+                if (m == null || full.epoch() > m.epoch()) {
+                    m = full;
+                }
+            }
+            for (byte[] b : u.incrementals()) {
+                OsdMap.Incremental inc = OsdMap.Incremental.decode(b);
+                if (m == null || inc.epoch <= m.epoch()) {
+                    continue;
+                }
+                if (inc.epoch != m.epoch() + 1) {
+                    break;   // a gap: ask again from what we hold
+                }
+                m = m.apply(inc);
+            }
+            if (m != null && (map == null || m.epoch() > map.epoch())) {
+                map = m;
+                Consumer<OsdMap> l = mapListener;
+                if (l != null) {
+                    l.accept(m);
+                }
+            }
+            if (map == null || map.epoch() < u.epoch()) {
+                resubscribe();
+            }
+        } catch (MapDecodeException | IllegalStateException e) {
+            map = null;
+            resubscribe();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection c = conn;
+        if (c != null) {
+            c.close();
+        }
+    }
+}
