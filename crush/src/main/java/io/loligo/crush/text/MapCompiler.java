@@ -208,28 +208,9 @@ final class MapCompiler {
         if (itemIds.containsKey(name)) {
             throw b.name().error("bucket or device '" + name + "' is already defined");
         }
-        Integer id = null;
-        TreeMap<Integer, Integer> classIds = new TreeMap<>();
-        for (Syntax.BucketId line : b.ids()) {
-            int value = number(line.id(), BUCKET_ID_MIN, -1, "bucket id");
-            if (line.deviceClass() == null) {
-                if (id != null) {
-                    throw line.keyword().error("bucket '" + name + "' has two ids (" + id + " and " + value + ")");
-                }
-                id = value;
-            } else {
-                int classId = classIdOrCreate(line.deviceClass().text());
-                if (classIds.containsKey(classId)) {
-                    throw line.deviceClass().error("duplicate device class " + line.deviceClass().text()
-                            + " for bucket " + name);
-                }
-                if (textClassIdTokens.containsKey(value)) {
-                    throw line.id().error("shadow bucket id " + value + " is given twice");
-                }
-                classIds.put(classId, value);
-                textClassIdTokens.put(value, line.id());
-            }
-        }
+        BucketIds ids = bucketIds(b);
+        Integer id = ids.own();
+        TreeMap<Integer, Integer> classIds = ids.byClass();
         int alg = alg(b.alg());
         int hash = CrushConstants.HASH_RJENKINS1;
         for (Token h : b.hashes()) {
@@ -267,6 +248,36 @@ final class MapCompiler {
         if (!classIds.isEmpty()) {
             textClassIds.put(id, classIds);
         }
+    }
+
+    /** A bucket's own id (null when the text gives none) and its shadow ids by class id. */
+    private record BucketIds(Integer own, TreeMap<Integer, Integer> byClass) {}
+
+    private BucketIds bucketIds(Syntax.Bucket b) throws CrushParseException {
+        String name = b.name().text();
+        Integer id = null;
+        TreeMap<Integer, Integer> classIds = new TreeMap<>();
+        for (Syntax.BucketId line : b.ids()) {
+            int value = number(line.id(), BUCKET_ID_MIN, -1, "bucket id");
+            if (line.deviceClass() == null) {
+                if (id != null) {
+                    throw line.keyword().error("bucket '" + name + "' has two ids (" + id + " and " + value + ")");
+                }
+                id = value;
+            } else {
+                int classId = classIdOrCreate(line.deviceClass().text());
+                if (classIds.containsKey(classId)) {
+                    throw line.deviceClass().error("duplicate device class " + line.deviceClass().text()
+                            + " for bucket " + name);
+                }
+                if (textClassIdTokens.containsKey(value)) {
+                    throw line.id().error("shadow bucket id " + value + " is given twice");
+                }
+                classIds.put(classId, value);
+                textClassIdTokens.put(value, line.id());
+            }
+        }
+        return new BucketIds(id, classIds);
     }
 
     private static Token firstOwnId(Syntax.Bucket b) {
