@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Proves that compiling and printing reproduce crushtool on the corners the vector maps do not
- * reach: device-class shadow ids handed out around explicit ids, Ceph's bucket reordering, tree
- * and uniform positions, half-even weight rounding (0.0625 prints 0.062), unnamed rules,
+ * reach: device-class shadow ids handed out around explicit ids (two roots, a host with two
+ * parents, a class named only by a bucket, no shadow trees at all when there is no rule), Ceph's
+ * bucket reordering, tree and uniform positions, a missing type 0, half-even weight rounding (0.0625 prints 0.062), unnamed rules,
  * choose_args (printed for straw2 buckets only, as crushtool does). Expected texts are crushtool
  * 16.2.15's own output (resources/io/loligo/crush/text/crushtool/README.md).
  */
