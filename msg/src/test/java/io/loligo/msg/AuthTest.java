@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * itself off; a recorded handshake replayed on a new connection is refused; and the key never
  * appears on the wire.
  */
+@org.junit.jupiter.api.extension.ExtendWith(LeakRecordingDetector.Check.class)
 class AuthTest {
     private Fixture fixture;
 

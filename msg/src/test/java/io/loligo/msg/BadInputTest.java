@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * server closes that connection, counts the reason (the log line goes with it), and a
  * well-behaved client connected to the same server before and after keeps working.
  */
+@org.junit.jupiter.api.extension.ExtendWith(LeakRecordingDetector.Check.class)
 class BadInputTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final int MAX_FRAME_BYTES = 1 << 20;

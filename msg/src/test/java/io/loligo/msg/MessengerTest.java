@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * correctly, per-connection ordering, large payloads, server push, error replies, timeouts, and
  * reconnect after a server restart on the same port.
  */
+@org.junit.jupiter.api.extension.ExtendWith(LeakRecordingDetector.Check.class)
 class MessengerTest {
     private Fixture fixture;
 
