@@ -145,6 +145,11 @@ final class ServerChannelHandler extends ChannelInboundHandlerAdapter {
             throw new BadFrame(DropReason.MALFORMED_FRAME, "HELLO with nonce of " + h.clientNonce().length
                     + " bytes and entity name of " + h.entity().length() + " chars");
         }
+        if (!io.loligo.msg.auth.Keyring.isValidEntityName(h.entity())) {
+            refuse(ctx, ErrorReply.EINVAL, "entity name '" + h.entity() + "' is not valid (expected TYPE.ID, e.g. client.admin)",
+                    DropReason.AUTH_REFUSED);
+            return;
+        }
         Optional<EntityKey> key = server.keys().lookup(h.entity());
         if (key.isEmpty()) {
             refuse(ctx, ErrorReply.ENOENT, "unknown entity " + h.entity()

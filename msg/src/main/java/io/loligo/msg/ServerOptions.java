@@ -29,6 +29,12 @@ public record ServerOptions(String serverEntity, int maxFrameBytes, int maxInFli
             throw new IllegalArgumentException("max in flight " + maxInFlightPerConnection + " and max connections "
                     + maxConnections + " must be 1+");
         }
+        if (maxPushBacklogBytes < 1) {
+            throw new IllegalArgumentException("max push backlog " + maxPushBacklogBytes + " bytes (expected 1+)");
+        }
+        if (!io.loligo.msg.auth.Keyring.isValidEntityName(serverEntity)) {
+            throw new IllegalArgumentException("server entity name '" + serverEntity + "' is not valid (expected e.g. mon.a, osd.3)");
+        }
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("handshake timeout " + handshakeTimeout + " (expected > 0)");
         }
@@ -54,6 +60,10 @@ public record ServerOptions(String serverEntity, int maxFrameBytes, int maxInFli
 
     public ServerOptions withMaxConnections(int count) {
         return new ServerOptions(serverEntity, maxFrameBytes, maxInFlightPerConnection, count, handshakeTimeout, maxPushBacklogBytes);
+    }
+
+    public ServerOptions withMaxPushBacklogBytes(long bytes) {
+        return new ServerOptions(serverEntity, maxFrameBytes, maxInFlightPerConnection, maxConnections, handshakeTimeout, bytes);
     }
 
     public ServerOptions withHandshakeTimeout(Duration timeout) {

@@ -184,6 +184,33 @@ class BadInputTest {
     }
 
     @Test
+    void aSessionThatDoesNotReadItsPushesIsDroppedAsASlowConsumer() throws IOException, InterruptedException {
+        try (Fixture small = new Fixture(ServerOptions.defaults("mon.b").withMaxPushBacklogBytes(1 << 20));
+             Connection bystanderHere = small.connect(Fixture.RBD);
+             RawPeer deaf = new RawPeer(small.address())) {
+            assertThat(deaf.handshake(Fixture.ADMIN, small.key(Fixture.ADMIN))).isInstanceOf(Handshake.AuthOk.class);
+            // 400 pushes of 256 KiB = 100 MiB: far beyond the socket buffers, and the peer reads none.
+            deaf.send(Frames.KIND_REQUEST, 1, new TestMessages.Flood(400, 256 << 10));
+            Await.until("slow consumer dropped", DEADLINE, () -> small.server.drops(DropReason.SLOW_CONSUMER) == 1);
+            Await.until("session gone", DEADLINE, () -> small.server.sessions().size() == 1);
+            assertThat(bystanderHere.call(new TestMessages.Echo(1, new byte[0]), TestMessages.CALL_TIMEOUT).join())
+                    .isInstanceOf(TestMessages.EchoReply.class);
+        }
+    }
+
+    @Test
+    void aMalformedEntityNameIsRefusedWithEinval() throws IOException {
+        try (RawPeer peer = new RawPeer(fixture.address())) {
+            Message answer = peer.handshake("admin", fixture.key(Fixture.ADMIN));
+            assertThat(answer).isInstanceOfSatisfying(Handshake.Refused.class, r -> {
+                assertThat(r.code()).isEqualTo(ErrorReply.EINVAL);
+                assertThat(r.reason()).contains("entity name 'admin' is not valid");
+            });
+            assertDroppedAndOthersServed(peer, DropReason.AUTH_REFUSED);
+        }
+    }
+
+    @Test
     void connectionsBeyondTheLimitAreRefusedWithEbusy() throws IOException, InterruptedException {
         try (Fixture small = new Fixture(ServerOptions.defaults("osd.0").withMaxConnections(2));
              Connection first = small.connect(Fixture.ADMIN);

@@ -163,6 +163,34 @@ class MessengerTest {
     }
 
     @Test
+    void aServerReadsANewerVersionOfAMessageSkippingTheFieldsItDoesNotKnow() {
+        try (Connection c = fixture.connect(Fixture.ADMIN)) {
+            TestMessages.EchoReply reply = c.call(new TestMessages.EchoV2(8, new byte[] {1}, "only v2 readers see this"),
+                    TestMessages.EchoReply.class, TestMessages.CALL_TIMEOUT).join();
+            assertThat(reply.seq()).isEqualTo(8);
+            assertThat(reply.payload()).containsExactly(1);
+        }
+    }
+
+    @Test
+    void aReplyOfTheWrongTypeFailsWithProtocolError() {
+        try (Connection c = fixture.connect(Fixture.ADMIN)) {
+            assertThatThrownBy(() -> c.call(new TestMessages.Echo(1, new byte[0]), TestMessages.Tick.class,
+                    TestMessages.CALL_TIMEOUT).join())
+                    .cause().isInstanceOf(ProtocolError.class).hasMessageContaining("expected a Tick reply to Echo, got EchoReply");
+        }
+    }
+
+    @Test
+    void callsOnAClosedConnectionFailWithConnectionLost() {
+        Connection c = fixture.connect(Fixture.ADMIN);
+        c.close();
+        assertThatThrownBy(() -> c.call(new TestMessages.Echo(1, new byte[0]), TestMessages.CALL_TIMEOUT).join())
+                .cause().isInstanceOf(ConnectionLost.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> c.send(new TestMessages.Note(1)).join()).cause().isInstanceOf(ConnectionLost.class);
+    }
+
+    @Test
     void aCallWithoutReplyFailsWithTimeout() throws InterruptedException {
         Handler silent = (session, request) -> new CompletableFuture<>();
         try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,

@@ -127,6 +127,38 @@ final class TestMessages {
         }
     }
 
+    /** The server pushes {@code count} EchoReplies of {@code bytes} bytes each, then replies. */
+    record Flood(int count, int bytes) implements Message {
+        static final int TYPE = 0x0107;
+
+        public int typeId() {
+            return TYPE;
+        }
+
+        public void encodeFields(Encoder out) {
+            out.putInt(count).putInt(bytes);
+        }
+
+        static Flood decode(Decoder in, int version) {
+            return new Flood(in.getInt(), in.getInt());
+        }
+    }
+
+    /** A newer sender's Echo: version 2 appends a field an Echo v1 reader skips. */
+    record EchoV2(long seq, byte[] payload, String addedInV2) implements Message {
+        public int typeId() {
+            return Echo.TYPE;
+        }
+
+        public int version() {
+            return 2;
+        }
+
+        public void encodeFields(Encoder out) {
+            out.putLong(seq).putBytes(payload).putString(addedInV2);
+        }
+    }
+
     static MessageRegistry registry() {
         return MessageRegistry.create()
                 .register(Echo.TYPE, 1, Echo::decode)
@@ -135,7 +167,8 @@ final class TestMessages {
                 .register(Subscribe.TYPE, 1, Subscribe::decode)
                 .register(Tick.TYPE, 1, Tick::decode)
                 .register(Fail.TYPE, 1, Fail::decode)
-                .register(WhoAmI.TYPE, 1, WhoAmI::decode);
+                .register(WhoAmI.TYPE, 1, WhoAmI::decode)
+                .register(Flood.TYPE, 1, Flood::decode);
     }
 
     /** Echoes, records notes and request seqs in arrival order, pushes ticks on demand. */
@@ -157,6 +190,13 @@ final class TestMessages {
                         session.push(new Tick(i));
                     }
                     yield CompletableFuture.completedFuture(new EchoReply(-1, new byte[0]));
+                }
+                case Flood f -> {
+                    int pushed = 0;
+                    for (int i = 0; i < f.count() && session.push(new EchoReply(i, new byte[f.bytes()])); i++) {
+                        pushed++;
+                    }
+                    yield CompletableFuture.completedFuture(new EchoReply(pushed, new byte[0]));
                 }
                 case Fail f -> CompletableFuture.failedFuture(new RemoteError(f.code(), f.text()));
                 case WhoAmI w -> CompletableFuture.completedFuture(new EchoReply(0,

@@ -101,9 +101,7 @@ public final class Keyring implements KeyLookup {
             throw new FormatException(where + ": section [" + entity + "] appears twice");
         }
         try {
-            EntityKey entry = EntityKey.of(key, caps);
-            entry.parsedCaps();
-            entries.put(entity, entry);
+            put(entity, EntityKey.of(key, caps));
         } catch (IllegalArgumentException e) {
             throw new FormatException(where + ": [" + entity + "]: " + e.getMessage());
         }
@@ -131,10 +129,22 @@ public final class Keyring implements KeyLookup {
         return value;
     }
 
-    /** Adds or replaces {@code entity}; caps are validated. */
+    /**
+     * Ceph's entity names: a type, a dot, an id: {@code mon.} (the monitors' shared key), {@code
+     * mon.a}, {@code osd.3}, {@code mgr.x}, {@code mds.a}, {@code client.admin}, {@code client.rgw.host1}.
+     */
+    public static boolean isValidEntityName(String entity) {
+        return entity != null && ENTITY_NAME.matcher(entity).matches();
+    }
+
+    private static final java.util.regex.Pattern ENTITY_NAME = java.util.regex.Pattern.compile(
+            "mon\\.[A-Za-z0-9_.-]*|osd\\.[0-9]+|(mgr|mds|client)\\.[A-Za-z0-9_.-]+");
+
+    /** Adds or replaces {@code entity}; the name and caps are validated. */
     public Keyring put(String entity, EntityKey entry) {
-        if (entity.isBlank() || entity.contains("]") || entity.contains("\n")) {
-            throw new IllegalArgumentException("entity name '" + entity + "' is not valid (expected e.g. client.admin)");
+        if (!isValidEntityName(entity)) {
+            throw new IllegalArgumentException("entity name '" + entity
+                    + "' is not valid (expected TYPE.ID: mon., mon.a, osd.3, mgr.x, mds.a, client.admin)");
         }
         entry.parsedCaps();
         entries.put(entity, entry);

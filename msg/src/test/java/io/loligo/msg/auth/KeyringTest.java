@@ -63,6 +63,14 @@ class KeyringTest {
         assertThat(Files.list(dir).map(p -> p.getFileName().toString())).containsExactly("keyring");
     }
 
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource({"mon.,true", "mon.a,true", "osd.0,true", "osd.12,true", "mgr.x,true", "mds.a,true", "client.admin,true",
+            "client.rgw.host-1,true", "osd.,false", "osd.a,false", "client.,false", "admin,false", "client admin,false",
+            "rgw.x,false", "'',false"})
+    void entityNames(String name, boolean valid) {
+        assertThat(Keyring.isValidEntityName(name)).isEqualTo(valid);
+    }
+
     @Test
     void generatedKeysAreSixteenRandomBytes() {
         String a = Keyring.generateKey();
@@ -86,7 +94,9 @@ class KeyringTest {
             "[client.a\\nkey = x|k:1: malformed section header",
             "[client.a]\\nkey x|k:2: expected 'name = value'",
             "[client.a]\\ncaps mon = \"allow r|k:2: unterminated quote",
-            "[c.a]\\nkey = AQBvaBFZAAAAABAA9VHgwCgjsAnTzh8QG2KkUw==\\n[c.a]\\nkey = AQBvaBFZAAAAABAA9VHgwCgjsAnTzh8QG2KkUw==|appears twice"})
+            "[client.a]\\nkey = AQBvaBFZAAAAABAA9VHgwCgjsAnTzh8QG2KkUw==\\n[client.a]\\nkey = AQBvaBFZAAAAABAA9VHgwCgjsAnTzh8QG2KkUw==|appears twice",
+            "[admin]\\nkey = AQBvaBFZAAAAABAA9VHgwCgjsAnTzh8QG2KkUw==|entity name 'admin' is not valid",
+            "[osd.x]\\nkey = AQBvaBFZAAAAABAA9VHgwCgjsAnTzh8QG2KkUw==|entity name 'osd.x' is not valid"})
     void badFilesNameTheLineAndTheProblem(String text, String message) {
         assertThatThrownBy(() -> Keyring.parse(text.replace("\\n", "\n"), "k"))
                 .isInstanceOf(Keyring.FormatException.class)
