@@ -4,6 +4,7 @@ import io.loligo.crush.Bucket;
 import io.loligo.crush.CrushConstants;
 import io.loligo.crush.CrushMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,23 @@ import java.util.TreeSet;
  * far stay). The compiler ignores that failure; rules that then take a class fail.
  */
 public final class DeviceClassTrees {
-    private DeviceClassTrees() {}
+    private final CrushMap map;
+    private final Map<Integer, ? extends Map<Integer, Integer>> oldClassBucket;
+    private final Set<Integer> usedIds = new HashSet<>();
+    /** Bucket ids by name, kept up to date as clones are added (names are unique). */
+    private final Map<String, Integer> idsByName = new HashMap<>();
+    /**
+     * Every id above this one is taken: ids are only ever added, so the first free id from -1
+     * down can only move down, and the search resumes here instead of at -1.
+     */
+    private int freeIdCursor = -1;
+
+    private DeviceClassTrees(CrushMap map, Map<Integer, ? extends Map<Integer, Integer>> oldClassBucket) {
+        this.map = map;
+        this.oldClassBucket = oldClassBucket;
+        oldClassBucket.values().forEach(m -> usedIds.addAll(m.values()));
+        map.allBuckets().forEach(b -> idsByName.put(b.name, b.id));
+    }
 
     /**
      * Adds the shadow buckets to {@code map} and fills each original bucket's classIds.
@@ -39,11 +56,10 @@ public final class DeviceClassTrees {
      * @return true when every tree was built; false when Ceph's populate_classes would have failed
      */
     public static boolean populate(CrushMap map, Map<Integer, ? extends Map<Integer, Integer>> oldClassBucket) {
-        Set<Integer> usedIds = new HashSet<>();
-        oldClassBucket.values().forEach(m -> usedIds.addAll(m.values()));
+        DeviceClassTrees trees = new DeviceClassTrees(map, oldClassBucket);
         for (int root : nonShadowRoots(map)) {
             for (int classId : List.copyOf(map.classNames.keySet())) {
-                if (cloneBucket(map, root, classId, oldClassBucket, usedIds) == null) {
+                if (trees.cloneBucket(root, classId) == null) {
                     return false;
                 }
             }
@@ -67,14 +83,13 @@ public final class DeviceClassTrees {
     }
 
     /** device_class_clone: the clone's id, or null when Ceph's clone would fail. */
-    private static Integer cloneBucket(CrushMap map, int originalId, int classId,
-            Map<Integer, ? extends Map<Integer, Integer>> oldClassBucket, Set<Integer> usedIds) {
+    private Integer cloneBucket(int originalId, int classId) {
         Bucket original = map.bucket(originalId);
         String className = map.classNames.get(classId);
         String copyName = original.name + "~" + className;
-        Bucket existing = map.bucketByName(copyName);
+        Integer existing = idsByName.get(copyName);
         if (existing != null) {
-            return existing.id;
+            return existing;
         }
         List<Bucket.Item> items = new ArrayList<>();
         long weight = 0;
@@ -90,7 +105,7 @@ public final class DeviceClassTrees {
                 itemId = item.id();
                 itemWeight = item.weight();
             } else {
-                Integer childCopy = cloneBucket(map, item.id(), classId, oldClassBucket, usedIds);
+                Integer childCopy = cloneBucket(item.id(), classId);
                 if (childCopy == null) {
                     return null;
                 }
@@ -109,10 +124,10 @@ public final class DeviceClassTrees {
         Map<Integer, Integer> textIds = oldClassBucket.get(originalId);
         Integer bno = textIds == null ? null : textIds.get(classId);
         if (bno == null) {
-            bno = -1;
-            while (map.buckets.containsKey(bno) || usedIds.contains(bno)) {
-                bno--;
+            while (map.buckets.containsKey(freeIdCursor) || usedIds.contains(freeIdCursor)) {
+                freeIdCursor--;
             }
+            bno = freeIdCursor;
         }
         if (map.buckets.containsKey(bno)) {
             return null;   // crush_add_bucket: -EEXIST
@@ -123,6 +138,7 @@ public final class DeviceClassTrees {
         copy.shadowOf = originalId;
         copy.shadowClass = className;
         map.buckets.put(bno, copy);
+        idsByName.put(copyName, bno);
         original.classIds.put(className, bno);
         return bno;
     }

@@ -33,6 +33,8 @@ final class MapCompiler {
     private final Map<String, Integer> itemIds = new HashMap<>();
     /** Ceph's id_item keys: every bucket id the text names (class lines too) or was assigned. */
     private final Set<Integer> usedIds = new HashSet<>();
+    /** Every bucket id above this one is in usedIds. */
+    private int freeIdCursor = -1;
     /** Deepest bucket hierarchy accepted; keeps every recursive walk of the map shallow. */
     static final int MAX_DEPTH = 1000;
     /** Levels below each bucket (1 for a bucket of devices only). */
@@ -158,10 +160,16 @@ final class MapCompiler {
                 buckets.add(b);
             }
         }
+        List<Set<String>> itemNames = new ArrayList<>();
+        for (Syntax.Bucket b : buckets) {
+            Set<String> names = new HashSet<>();
+            b.items().forEach(item -> names.add(item.name().text()));
+            itemNames.add(names);
+        }
         for (int i = 0; i < buckets.size(); i++) {
             for (int j = i + 1; j < buckets.size(); j++) {
-                if (contains(buckets.get(i), buckets.get(j).name().text())) {
-                    if (contains(buckets.get(j), buckets.get(i).name().text())) {
+                if (itemNames.get(i).contains(buckets.get(j).name().text())) {
+                    if (itemNames.get(j).contains(buckets.get(i).name().text())) {
                         throw buckets.get(j).name().error("buckets '" + buckets.get(i).name().text() + "' and '"
                                 + buckets.get(j).name().text() + "' contain each other");
                     }
@@ -174,14 +182,7 @@ final class MapCompiler {
         return slots;
     }
 
-    private static boolean contains(Syntax.Bucket b, String name) {
-        for (Syntax.Item item : b.items()) {
-            if (item.name().is(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
+
 
     /** find_used_bucket_ids: ids named anywhere are never handed out automatically. */
     private void findUsedBucketIds(List<Syntax.Decl> body) throws CrushParseException {
@@ -221,10 +222,10 @@ final class MapCompiler {
         }
         List<Bucket.Item> items = BucketItems.place(b, alg, itemIds, bucketWeights);
         if (id == null) {
-            id = -1;
-            while (usedIds.contains(id)) {
-                id--;
+            while (usedIds.contains(freeIdCursor)) {   // ids are only added, so the first free one only moves down
+                freeIdCursor--;
             }
+            id = freeIdCursor;
         }
         if (map.buckets.containsKey(id)) {
             throw b.ids().isEmpty() ? b.name().error("duplicate bucket id " + id)
