@@ -191,6 +191,18 @@ class MessengerTest {
     }
 
     @Test
+    void connectingToAPortNobodyListensOnFailsWithConnectionLost() throws InterruptedException {
+        InetSocketAddress vacant;
+        try (MessengerServer probe = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
+                fixture.handler, TestMessages.registry(), ServerOptions.defaults("osd.9"))) {
+            vacant = probe.address();
+        }
+        InetSocketAddress target = vacant;
+        assertThatThrownBy(() -> Connection.connect(target, Fixture.ADMIN, fixture.key(Fixture.ADMIN), TestMessages.registry()))
+                .isInstanceOf(ConnectionLost.class).hasMessageContaining("connect failed");
+    }
+
+    @Test
     void aCallWithoutReplyFailsWithTimeout() throws InterruptedException {
         Handler silent = (session, request) -> new CompletableFuture<>();
         try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
