@@ -72,6 +72,8 @@ public final class BlockObjectStore implements ObjectStore {
     private volatile StoreFailedException failure;
     private volatile boolean closing;
     private long lastSeq;
+    /** Looked up once: Files.getFileStore parses /proc/mounts, too slow for every batch. */
+    private final java.nio.file.FileStore metaFileStore;
     private long lastReclaimNanos = System.nanoTime() - 2_000_000_000L;
 
     private BlockObjectStore(Path dir, StoreOptions options, MetaDb meta, FileChannel data, long blockCount,
@@ -86,6 +88,11 @@ public final class BlockObjectStore implements ObjectStore {
         this.executor = new TxnExecutor(new BlockWriter(this::readCommitted, allocator, options.largeWriteBytes()));
         this.lastSeq = lastSeq;
         this.applier = new DeferredApplier(data, meta, overlay, allocator, lastSeq, this::fail);
+        try {
+            this.metaFileStore = Files.getFileStore(dir.resolve(DB_DIR));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat the filesystem of " + dir.resolve(DB_DIR), e);
+        }
         this.commitThread = Thread.ofPlatform().name("objectstore-commit").daemon().unstarted(this::commitLoop);
     }
 
@@ -315,14 +322,14 @@ public final class BlockObjectStore implements ObjectStore {
      * first: the WAL holds the deferred data until then, and a flush lets RocksDB drop old WAL files.
      */
     private long metadataFreeBytes() throws IOException, RocksDBException {
-        long free = Files.getFileStore(dir.resolve(DB_DIR)).getUsableSpace();
+        long free = metaFileStore.getUsableSpace();
         long now = System.nanoTime();
         if (free < options.metadataReserveBytes() && now - lastReclaimNanos > 1_000_000_000L) {
             lastReclaimNanos = now;
             try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
                 meta.db.flush(flush);
             }
-            free = Files.getFileStore(dir.resolve(DB_DIR)).getUsableSpace();
+            free = metaFileStore.getUsableSpace();
             log.warn("objectstore {}: metadata space low; flushed memtables, {} bytes free (reserve {})",
                     dir, free, options.metadataReserveBytes());
         }

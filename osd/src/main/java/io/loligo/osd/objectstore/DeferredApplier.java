@@ -36,6 +36,10 @@ final class DeferredApplier {
     private long lastCommittedSeq;
     private long appliedRecords;
     private boolean stopping;
+    private boolean draining;
+    /** Longest a deferred write waits for others to share its round's fsync. */
+    private static final long ROUND_GATHER_NANOS = 20_000_000L;
+    private static final int ROUND_RECORDS_MAX = 4096;
     private final Thread thread;
 
     DeferredApplier(FileChannel data, MetaDb meta, ConcurrentHashMap<Long, byte[]> overlay, Allocator allocator,
@@ -77,9 +81,15 @@ final class DeferredApplier {
 
     /** Waits until every deferred write committed so far is applied and every freed block released. */
     synchronized void drain() throws InterruptedException {
-        while ((!unapplied.isEmpty() || !pendingFrees.isEmpty()) && !stopping) {
-            wait(100);
-            releaseReady();
+        draining = true;
+        notifyAll();
+        try {
+            while ((!unapplied.isEmpty() || !pendingFrees.isEmpty()) && !stopping) {
+                wait(100);
+                releaseReady();
+            }
+        } finally {
+            draining = false;
         }
     }
 
@@ -106,6 +116,16 @@ final class DeferredApplier {
                     }
                     if (queue.isEmpty()) {
                         return;
+                    }
+                    // Let a round gather: each round costs a data fsync that competes with the
+                    // commits' WAL fsyncs, so fewer, larger rounds leave the disk to the commits.
+                    long until = System.nanoTime() + ROUND_GATHER_NANOS;
+                    while (queue.size() < ROUND_RECORDS_MAX && !stopping && !draining) {
+                        long left = until - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        wait(Math.max(1, left / 1_000_000));
                     }
                     round = new ArrayList<>(queue);
                     queue.clear();
