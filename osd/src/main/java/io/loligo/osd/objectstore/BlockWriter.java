@@ -68,15 +68,19 @@ final class BlockWriter {
         long b0 = offset >>> Keys.BLOCK_SHIFT;
         long b1 = ((offset + len - 1) >>> Keys.BLOCK_SHIFT) + 1;
         int nb = (int) (b1 - b0);
-        byte[] buf = new byte[nb * Keys.BLOCK_BYTES];
         int headSkip = (int) (offset & (Keys.BLOCK_BYTES - 1));
-        if (headSkip != 0) {
-            readBlockInto(st, oid, b0, buf, 0);
+        boolean aligned = headSkip == 0 && (len & (Keys.BLOCK_BYTES - 1)) == 0;
+        // Transactions own their data (Transaction copies it in), so whole blocks are used as they are.
+        byte[] buf = aligned ? data : new byte[nb * Keys.BLOCK_BYTES];
+        if (!aligned) {
+            if (headSkip != 0) {
+                readBlockInto(st, oid, b0, buf, 0);
+            }
+            if (((offset + len) & (Keys.BLOCK_BYTES - 1)) != 0 && (nb > 1 || headSkip == 0)) {
+                readBlockInto(st, oid, b1 - 1, buf, (nb - 1) * Keys.BLOCK_BYTES);
+            }
+            System.arraycopy(data, 0, buf, headSkip, len);
         }
-        if (((offset + len) & (Keys.BLOCK_BYTES - 1)) != 0 && (nb > 1 || headSkip == 0)) {
-            readBlockInto(st, oid, b1 - 1, buf, (nb - 1) * Keys.BLOCK_BYTES);
-        }
-        System.arraycopy(data, 0, buf, headSkip, len);
         if (len >= largeWriteBytes) {
             placeNew(st, oid, b0, nb, buf);
         } else {
