@@ -146,11 +146,7 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     private void onApplicationFrame(Frame frame) {
         if (frame.kind() == Frames.KIND_PUSH) {
             Message push = connection.registry().decode(frame.type(), frame.payload());
-            try {
-                connection.options().onPush().accept(push);
-            } catch (RuntimeException e) {
-                log.warn("{}: push handler failed on {}", connection.name(), push.getClass().getSimpleName(), e);
-            }
+            connection.deliverPush(push);
             return;
         }
         if (frame.kind() != Frames.KIND_REPLY) {

@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Calls on one connection are written in the order they are made. When the TCP connection drops,
  * pending calls fail with {@link ConnectionLost} (the caller decides whether to resend) and the
  * connection reconnects by itself with exponential backoff, re-running the handshake; calls made
- * while it is down fail fast with {@link ConnectionLost}. Futures complete on the I/O thread: use
+ * while it is down fail fast with {@link ConnectionLost}. Push handlers and reconnect listeners run
+ * in order on this connection's own virtual thread. Futures complete on the shared I/O thread: use
  * the {@code *Async} continuations for blocking work.
  */
 public final class Connection implements AutoCloseable {
@@ -47,6 +50,12 @@ public final class Connection implements AutoCloseable {
     private volatile CompletableFuture<Void> connected = new CompletableFuture<>();
     private volatile boolean closed;
     private int reconnectAttempts;
+    /**
+     * Runs push handlers and reconnect listeners, in order, on one virtual thread per connection, so
+     * application code that blocks or takes locks never stalls the I/O threads all connections share.
+     */
+    private final ExecutorService callbacks = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("loligo-msg-callbacks").factory());
 
     private Connection(InetSocketAddress address, String entity, byte[] key, MessageRegistry registry,
                        ConnectionOptions options) {
@@ -75,11 +84,13 @@ public final class Connection implements AutoCloseable {
         try {
             connection.established(connection.attempt().get());
         } catch (ExecutionException e) {
+            connection.callbacks.shutdown();
             if (e.getCause() instanceof MsgException failure) {
                 throw failure;
             }
             throw new ConnectionLost(connection.name + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
+            connection.callbacks.shutdown();
             Thread.currentThread().interrupt();
             throw new ConnectionLost(connection.name + ": interrupted while connecting", e);
         }
@@ -168,6 +179,26 @@ public final class Connection implements AutoCloseable {
             current.close().syncUninterruptibly();
         }
         connected.completeExceptionally(new ConnectionLost(name + ": closed"));
+        callbacks.shutdown();
+    }
+
+    /** Hands a server push to the application, in arrival order, off the I/O thread. */
+    void deliverPush(Message push) {
+        runCallback(() -> options.onPush().accept(push), "push handler (" + push.getClass().getSimpleName() + ")");
+    }
+
+    private void runCallback(Runnable callback, String what) {
+        try {
+            callbacks.execute(() -> {
+                try {
+                    callback.run();
+                } catch (RuntimeException e) {
+                    log.warn("{}: {} failed", name, what, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("{}: {} dropped: connection closed", name, what);
+        }
     }
 
     String name() {
@@ -275,11 +306,7 @@ public final class Connection implements AutoCloseable {
             reconnectAttempts = 0;
             established(ch);
             log.info("{}: reconnected", name);
-            try {
-                options.onReconnect().run();
-            } catch (RuntimeException e) {
-                log.warn("{}: reconnect listener failed", name, e);
-            }
+            runCallback(options.onReconnect(), "reconnect listener");
         });
     }
 }

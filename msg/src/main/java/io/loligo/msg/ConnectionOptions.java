@@ -6,8 +6,9 @@ import java.util.function.Consumer;
 /**
  * How a {@link Connection} behaves.
  *
- * @param onPush              receives server-initiated messages, in order, on the I/O thread (do not block)
- * @param onReconnect         runs after each successful reconnect (resubscribe here), on the I/O thread
+ * @param onPush              receives server-initiated messages, in order, on the connection's callback
+ *                            thread (a virtual thread of its own: blocking here delays only later pushes)
+ * @param onReconnect         runs after each successful reconnect (resubscribe here), on the same thread
  * @param connectTimeout      TCP connect plus handshake, per attempt
  * @param reconnectBackoffMin first delay after a drop; doubles per failed attempt
  * @param reconnectBackoffMax delay cap between attempts

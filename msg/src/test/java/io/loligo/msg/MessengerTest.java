@@ -132,18 +132,42 @@ class MessengerTest {
     }
 
     @Test
-    void serverPushesArriveInOrderBeforeTheReplyThatFollowsThem() {
+    void serverPushesArriveInOrder() {
         List<Long> ticks = new CopyOnWriteArrayList<>();
         ConnectionOptions options = ConnectionOptions.defaults().withOnPush(m -> ticks.add(((TestMessages.Tick) m).n()));
         try (Connection c = fixture.connect(Fixture.ADMIN, options)) {
             c.call(new TestMessages.Subscribe(1000), TestMessages.CALL_TIMEOUT).join();
-            assertThat(ticks).hasSize(1000);
+            Await.until("1000 ticks delivered", Duration.ofSeconds(30), () -> ticks.size() == 1000);
             for (int i = 0; i < 1000; i++) {
                 assertThat(ticks.get(i)).isEqualTo(i);
             }
             Session session = fixture.server.sessions().getFirst();
             assertThat(session.push(new TestMessages.Tick(5000))).isTrue();
             Await.until("pushed tick 5000", Duration.ofSeconds(30), () -> ticks.contains(5000L));
+        }
+    }
+
+    @Test
+    void aBlockedPushHandlerDoesNotStallReplies() throws InterruptedException {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
+        ConnectionOptions options = ConnectionOptions.defaults().withOnPush(m -> {
+            inHandler.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (Connection c = fixture.connect(Fixture.ADMIN, options)) {
+            c.call(new TestMessages.Subscribe(3), TestMessages.CALL_TIMEOUT).join();
+            assertThat(inHandler.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 100; i++) {
+                assertThat(c.call(new TestMessages.Echo(i, new byte[0]), TestMessages.CALL_TIMEOUT).join())
+                        .as("reply %d while the push handler blocks", i).isInstanceOf(TestMessages.EchoReply.class);
+            }
+        } finally {
+            release.countDown();
         }
     }
 
@@ -234,7 +258,7 @@ class MessengerTest {
                 TestMessages.EchoReply reply = c.call(new TestMessages.Echo(3, new byte[] {3}),
                         TestMessages.EchoReply.class, TestMessages.CALL_TIMEOUT).join();
                 assertThat(reply.seq()).isEqualTo(3);
-                assertThat(reconnects.get()).isEqualTo(1);
+                Await.until("reconnect listener ran", Duration.ofSeconds(30), () -> reconnects.get() == 1);
             } finally {
                 restarted.close();
             }
