@@ -30,7 +30,8 @@ final class Health {
         osdDown(m, checks);
         flags(m, checks);
         tooFewOsds(s, m, checks);
-        pools(m, checks);
+        pools(s, m, checks);
+        fullness(s, m, checks);
         ObjectNode out = MonReply.JSON.createObjectNode();
         String status = "HEALTH_OK";
         for (Check c : checks) {
@@ -126,7 +127,39 @@ final class Health {
         }
     }
 
-    private static void pools(OsdMap m, List<Check> checks) {
+    private static void fullness(MonState s, OsdMap m, List<Check> checks) {
+        double nearfull = s.ratioOption(MonOptions.NEARFULL_RATIO);
+        double full = s.ratioOption(MonOptions.FULL_RATIO);
+        List<String> nf = new ArrayList<>();
+        List<String> f = new ArrayList<>();
+        for (OsdState o : m.osds().values()) {
+            double u = s.pgStats.utilization(o.id());
+            String line = String.format(java.util.Locale.ROOT, "osd.%d is %s (%.0f%% used); add capacity or reweight: "
+                    + "loligo osd reweight %d 0.9", o.id(), u >= full ? "full" : "near full", u * 100, o.id());
+            if (u >= full) {
+                f.add(line);
+            } else if (u >= nearfull) {
+                nf.add(line);
+            }
+        }
+        if (!f.isEmpty()) {
+            checks.add(new Check("OSD_FULL", "HEALTH_ERR", f.size() + " full osd(s)", f.size(), f));
+        }
+        if (!nf.isEmpty()) {
+            checks.add(new Check("OSD_NEARFULL", "HEALTH_WARN", nf.size() + " nearfull osd(s)", nf.size(), nf));
+        }
+    }
+
+    /** A PG's state: what its primary reported, else an estimate from how many OSDs are up and in. */
+    private static String pgState(MonState s, Pool p, int seed, int upIn) {
+        PgStats.PgStat st = s.pgStats.pgs.get(new io.loligo.maps.PgId(p.id(), seed));
+        if (st != null) {
+            return st.state();
+        }
+        return upIn < p.minSize() ? "inactive" : upIn < p.size() ? "degraded" : "unknown";
+    }
+
+    private static void pools(MonState s, OsdMap m, List<Check> checks) {
         int upIn = 0;
         for (OsdState o : m.osds().values()) {
             upIn += o.up() && o.in() ? 1 : 0;
@@ -141,13 +174,25 @@ final class Health {
                 noRedundancy.add("pool '" + p.name() + "' has no replicas configured; raise it: loligo osd pool set "
                         + p.name() + " size 3");
             }
-            if (upIn < p.minSize()) {
-                inactivePgs += p.pgNum();
-                inactive.add("pool '" + p.name() + "': " + p.pgNum() + " pgs inactive, " + upIn + " up+in OSDs < min_size "
-                        + p.minSize() + "; bring OSDs back up");
-            } else if (upIn < p.size()) {
-                degradedPgs += p.pgNum();
-                degraded.add("pool '" + p.name() + "': " + p.pgNum() + " pgs degraded, " + upIn + " up+in OSDs < size " + p.size());
+            int poolInactive = 0;
+            int poolDegraded = 0;
+            for (int seed = 0; seed < p.pgNum(); seed++) {
+                String st = pgState(s, p, seed, upIn);
+                if (!st.contains("active") && !st.equals("unknown")) {
+                    poolInactive++;
+                } else if (st.contains("degraded") || st.contains("undersized")) {
+                    poolDegraded++;
+                }
+            }
+            if (poolInactive > 0) {
+                inactivePgs += poolInactive;
+                inactive.add("pool '" + p.name() + "': " + poolInactive + " pgs inactive (" + upIn + " up+in OSDs, min_size "
+                        + p.minSize() + "); bring OSDs back up: loligo osd tree shows which are down");
+            }
+            if (poolDegraded > 0) {
+                degradedPgs += poolDegraded;
+                degraded.add("pool '" + p.name() + "': " + poolDegraded + " pgs degraded (" + upIn + " up+in OSDs, size "
+                        + p.size() + "); recovery restores them once OSDs return or are replaced");
             }
         }
         if (!inactive.isEmpty()) {

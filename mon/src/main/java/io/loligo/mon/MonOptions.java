@@ -22,7 +22,14 @@ public final class MonOptions {
     /** Target PGs per OSD across pools, for the automatic pg_num of new pools. */
     public static final String TARGET_PG_PER_OSD = "mon_target_pg_per_osd";
 
+    /** Used fraction of an OSD's capacity above which health warns (OSD_NEARFULL). */
+    public static final String NEARFULL_RATIO = "mon_osd_nearfull_ratio";
+    /** Used fraction above which the OSD is full (OSD_FULL, HEALTH_ERR). */
+    public static final String FULL_RATIO = "mon_osd_full_ratio";
+
     static final Map<String, String> DEFAULTS = new TreeMap<>(Map.of(
+            NEARFULL_RATIO, "0.85",
+            FULL_RATIO, "0.95",
             DOWN_OUT_INTERVAL, "600",
             MIN_DOWN_REPORTERS, "2",
             REPORTER_SUBTREE_LEVEL, "host",
@@ -32,6 +39,6 @@ public final class MonOptions {
 
     /** True for options the monitors know and validate as integers. */
     static boolean isInteger(String name) {
-        return DEFAULTS.containsKey(name) && !name.equals(REPORTER_SUBTREE_LEVEL);
+        return DEFAULTS.containsKey(name) && !name.equals(REPORTER_SUBTREE_LEVEL) && !name.endsWith("_ratio");
     }
 }

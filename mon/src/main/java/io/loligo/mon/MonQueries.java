@@ -47,16 +47,16 @@ public final class MonQueries {
                 case "osd dump" -> osdDump(s.osdmap());
                 case "osd tree" -> OsdTree.tree(s.osdmap());
                 case "osd stat" -> osdStat(s.osdmap());
-                case "osd df" -> OsdTree.df(s.osdmap());
+                case "osd df" -> OsdTree.df(s);
                 case "osd pool ls" -> poolLs(s.osdmap(), c.bool("detail"));
                 case "osd pool get" -> poolGet(s, c);
                 case "osd getcrushmap" -> MonReply.JSON.getNodeFactory().textNode(
                         Base64.getEncoder().encodeToString(CrushCodec.toBytes(s.osdmap().crush())));
                 case "osd getmap" -> getMap(s, c.lng("since", 0));
-                case "pg stat" -> pgStat(s.osdmap());
-                case "pg dump" -> pgDump(s.osdmap());
+                case "pg stat" -> s.pgStats.pgStat(s.osdmap());
+                case "pg dump" -> pgDump(s);
                 case "osd map" -> osdMap(s, c);
-                case "df" -> df(s.osdmap());
+                case "df" -> s.pgStats.df(s.osdmap());
                 case "config get" -> configGet(s, c);
                 case "config dump" -> configDump(s);
                 case "auth get", "auth export" -> authGet(s, c);
@@ -98,7 +98,7 @@ public final class MonQueries {
         n.put("quorum_leader_name", q.leader());
         n.putObject("monmap").put("epoch", s.monmap().epoch()).put("num_mons", s.monmap().mons().size());
         n.set("osdmap", osdStat(m));
-        n.set("pgmap", pgStat(m));
+        n.set("pgmap", s.pgStats.pgStat(m));
         return n;
     }
 
@@ -235,26 +235,6 @@ public final class MonQueries {
         return r == null ? String.valueOf(id) : r.name;
     }
 
-    static ObjectNode pgStat(OsdMap m) {
-        int pgs = 0;
-        for (Pool p : m.pools().values()) {
-            pgs += p.pgNum();
-        }
-        ObjectNode n = MonReply.JSON.createObjectNode();
-        ArrayNode byState = n.putArray("pgs_by_state");
-        if (pgs > 0) {
-            byState.addObject().put("state_name", "unknown").put("count", pgs);
-        }
-        n.put("num_pgs", pgs);
-        n.put("num_pools", m.pools().size());
-        n.put("num_objects", 0);
-        n.put("data_bytes", 0);
-        n.put("bytes_used", 0);
-        n.put("bytes_avail", 0);
-        n.put("bytes_total", 0);
-        return n;
-    }
-
     /** {@code osd map POOL OBJECT [NAMESPACE]} as Ceph's JSON. */
     static ObjectNode osdMap(MonState s, Cmd c) throws CommandException {
         Pool p = PoolCommands.pool(s, c.str("pool"));
@@ -280,7 +260,8 @@ public final class MonQueries {
     }
 
     /** {@code pg dump}: every PG's up and acting sets (states are "unknown" until OSDs report). */
-    static ObjectNode pgDump(OsdMap m) {
+    static ObjectNode pgDump(MonState s) {
+        OsdMap m = s.osdmap();
         ObjectNode n = MonReply.JSON.createObjectNode();
         ObjectNode pgMap = n.putObject("pg_map");
         pgMap.put("version", m.epoch());
@@ -289,7 +270,10 @@ public final class MonQueries {
         for (Pool p : m.pools().values()) {
             for (int seed = 0; seed < p.pgNum(); seed++) {
                 var mapping = placement.mapPg(p, seed);
-                ObjectNode pg = stats.addObject().put("pgid", mapping.pg().toString()).put("state", "unknown");
+                var st = s.pgStats.pgs.get(new io.loligo.maps.PgId(p.id(), seed));
+                ObjectNode pg = stats.addObject().put("pgid", mapping.pg().toString())
+                        .put("state", st == null ? "unknown" : st.state()).put("num_objects", st == null ? 0 : st.objects())
+                        .put("num_bytes", st == null ? 0 : st.bytes());
                 ArrayNode up = pg.putArray("up");
                 for (int o : mapping.up()) {
                     up.add(o);
@@ -300,17 +284,6 @@ public final class MonQueries {
                 }
                 pg.put("up_primary", mapping.upPrimary()).put("acting_primary", mapping.actingPrimary());
             }
-        }
-        return n;
-    }
-
-    static ObjectNode df(OsdMap m) {
-        ObjectNode n = MonReply.JSON.createObjectNode();
-        n.putObject("stats").put("total_bytes", 0).put("total_avail_bytes", 0).put("total_used_bytes", 0);
-        ArrayNode pools = n.putArray("pools");
-        for (Pool p : m.pools().values()) {
-            pools.addObject().put("name", p.name()).put("id", p.id()).putObject("stats")
-                    .put("stored", 0).put("objects", 0).put("bytes_used", 0).put("percent_used", 0.0).put("max_avail", 0);
         }
         return n;
     }

@@ -111,6 +111,11 @@ final class MonService implements Handler, KeyLookup {
             return MonReply.error(Errno.EACCES, "access denied: " + session.entity() + " lacks mon '"
                     + (admin ? "allow *" : read ? "r" : "w") + "' capability for '" + prefix + "'", 0);
         }
+        String impersonated = impersonation(session.entity(), cmd);
+        if (impersonated != null) {
+            log.warn("mon.{} refused '{}' from {} at {}: {}", name, prefix, session.entity(), session.peer(), impersonated);
+            return MonReply.error(Errno.EACCES, impersonated, 0);
+        }
         try {
             ObjectNode body = cmd.json().deepCopy();
             body.remove("stamp");   // the monitor stamps mutations with its own clock
@@ -121,6 +126,28 @@ final class MonService implements Handler, KeyLookup {
         } catch (IOException e) {
             return MonReply.error(Errno.EAGAIN, "mon." + name + " could not reach the quorum: " + e.getMessage(), 0);
         }
+    }
+
+    /**
+     * An OSD may boot, report failures and report stats only as itself: returns why {@code entity}
+     * may not send {@code cmd}, or null when it may.
+     */
+    static String impersonation(String entity, Cmd cmd) {
+        if (!entity.startsWith("osd.")) {
+            return null;
+        }
+        String field = switch (cmd.prefix()) {
+            case "osd boot" -> "id";
+            case "osd failure" -> "reporter";
+            case "osd pgstats" -> "osd";
+            default -> null;
+        };
+        if (field == null) {
+            return null;
+        }
+        String claimed = cmd.str(field, "");
+        return entity.equals("osd." + claimed) ? null
+                : entity + " may not send '" + cmd.prefix() + "' as " + field + " " + claimed;
     }
 
     private OsdMapUpdate update(long since) {

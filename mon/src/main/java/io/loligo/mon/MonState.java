@@ -22,6 +22,7 @@ import java.util.TreeMap;
  *     i32 n; n x { string who; i32 k; k x { string key; string value } }     config store
  *     i32 n; n x { string entity; string key; i32 k; k x { string service; string caps } }  auth db
  *     i32 n; n x { i32 target; i32 k; k x { i32 reporter; i64 stampMillis } } pending failure reports
+ *     PgStats (v2 and later; format in PgStats)
  *   }
  */
 /**
@@ -45,6 +46,8 @@ public final class MonState {
     final TreeMap<String, AuthEntity> auth = new TreeMap<>();
     /** target osd → reporter osd → stamp of the report. */
     final TreeMap<Integer, TreeMap<Integer, Long>> failures = new TreeMap<>();
+    /** What the OSDs report: per-OSD usage and per-PG state (see {@link PgStats}). */
+    final PgStats pgStats = new PgStats();
 
     public boolean bootstrapped() {
         return osdmap != null;
@@ -98,6 +101,15 @@ public final class MonState {
         }
     }
 
+    public double ratioOption(String name) {
+        try {
+            double d = Double.parseDouble(option(name));
+            return d > 0 && d <= 1 ? d : Double.parseDouble(MonOptions.DEFAULTS.get(name));
+        } catch (NumberFormatException e) {
+            return Double.parseDouble(MonOptions.DEFAULTS.get(name));
+        }
+    }
+
     /** Commits an OSD map change: the map advances exactly one epoch and the incremental is kept. */
     void commit(OsdMap.Incremental inc) {
         OsdMap next = osdmap.apply(inc);
@@ -125,6 +137,9 @@ public final class MonState {
         String p = cmd.prefix();
         if (p.equals("mon bootstrap")) {
             return bootstrap(cmd);
+        }
+        if (p.equals("osd pgstats")) {
+            return pgStats.report(this, cmd);
         }
         if (p.startsWith("osd pool")) {
             return PoolCommands.apply(this, cmd);
@@ -172,7 +187,7 @@ public final class MonState {
 
     public byte[] encode() {
         MapWriter w = new MapWriter(4096);
-        w.startStruct(1, 1).bool(bootstrapped());
+        w.startStruct(2, 1).bool(bootstrapped());
         if (bootstrapped()) {
             monmap.encode(w);
             osdmap.encode(w);
@@ -194,13 +209,14 @@ public final class MonState {
             w.i32(t).i32(reps.size());
             reps.forEach((r, s) -> w.i32(r).i64(s));
         });
+        pgStats.encode(w);
         return w.endStruct().toByteArray();
     }
 
     public static MonState decode(byte[] bytes) throws MapDecodeException {
         MapReader r = new MapReader(bytes);
         MonState s = new MonState();
-        r.startStruct("mon state", 1);
+        int version = r.startStruct("mon state", 2);
         if (r.bool()) {
             s.monmap = MonMap.decode(r);
             s.osdmap = OsdMap.decode(r);
@@ -232,6 +248,9 @@ public final class MonState {
                 reps.put(r.i32(), r.i64());
             }
             s.failures.put(target, reps);
+        }
+        if (version >= 2) {
+            s.pgStats.decode(r);
         }
         r.endStruct();
         r.expectEnd("mon state");

@@ -157,74 +157,9 @@ public final class MonStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toBytes())));
     }
 
-    /** Longest a subscriber's "osd getmap" may wait for a newer epoch (well below the client's 10 s request timeout). */
-    static final long GETMAP_WAIT_MS_MAX = 1500;
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> epochWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.ScheduledExecutorService waitTimer =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "mon-getmap-wait");
-                t.setDaemon(true);
-                return t;
-            });
-
-    {
-        addEpochListener(epoch -> {
-            for (Runnable w; (w = epochWaiters.poll()) != null; ) {
-                w.run();
-            }
-        });
-    }
-
-    /**
-     * A subscription poll: "osd getmap" with {@code since} at or past the current epoch and a
-     * {@code wait_ms} waits until the map changes (or the wait ends) before answering, so
-     * subscribers receive new incrementals as soon as they commit.
-     */
-    private CompletableFuture<Message> waitForEpoch(Cmd cmd, long since, long waitMs) {
-        CompletableFuture<Message> f = new CompletableFuture<>();
-        Runnable answer = () -> {
-            if (!f.isDone()) {
-                QuorumInfo q = quorum.get();
-                MonReply reply;
-                synchronized (this) {
-                    reply = MonQueries.answer(state, q, cmd);
-                }
-                f.complete(Message.valueOf(ByteString.copyFrom(reply.toBytes())));
-            }
-        };
-        epochWaiters.add(answer);
-        waitTimer.schedule(() -> {
-            epochWaiters.remove(answer);
-            answer.run();
-        }, Math.min(waitMs, GETMAP_WAIT_MS_MAX), java.util.concurrent.TimeUnit.MILLISECONDS);
-        synchronized (this) {
-            if (state.epoch() > since) {
-                answer.run();
-            }
-        }
-        return f;
-    }
-
-    @Override
-    public void close() throws IOException {
-        waitTimer.shutdownNow();
-        super.close();
-    }
-
     @Override
     public CompletableFuture<Message> query(Message request) {
         Cmd cmd = parse(request.getContent().toByteArray());
-        if (cmd != null && cmd.prefix().equals("osd getmap") && cmd.has("wait_ms")) {
-            long since = cmd.json().path("since").asLong(0);
-            long waitMs = cmd.json().path("wait_ms").asLong(0);
-            boolean current;
-            synchronized (this) {
-                current = state.bootstrapped() && since >= state.epoch();
-            }
-            if (current && waitMs > 0) {
-                return waitForEpoch(cmd, since, waitMs);
-            }
-        }
         MonReply reply;
         if (cmd == null || !MonQueries.isQuery(cmd.prefix())) {
             reply = MonReply.error(Errno.EINVAL, "not a read-only command", 0);

@@ -68,21 +68,39 @@ final class OsdTree {
         return n;
     }
 
-    static ObjectNode df(OsdMap m) {
+    static ObjectNode df(MonState s) {
+        OsdMap m = s.osdmap();
+        java.util.Map<Integer, Integer> pgsPerOsd = new java.util.TreeMap<>();
+        var placement = m.placement();
+        for (var p : m.pools().values()) {
+            for (int seed = 0; seed < p.pgNum(); seed++) {
+                for (int o : placement.mapPg(p, seed).acting()) {
+                    pgsPerOsd.merge(o, 1, Integer::sum);
+                }
+            }
+        }
         ObjectNode n = MonReply.JSON.createObjectNode();
         ArrayNode nodes = n.putArray("nodes");
+        long totalKb = 0;
+        long totalUsed = 0;
         for (OsdState o : m.osds().values()) {
             CrushMap.Device d = m.crush().devices.get(o.id());
+            PgStats.OsdStat st = s.pgStats.osd(o.id());
+            long kb = st == null ? 0 : st.kb();
+            long used = st == null ? 0 : st.kbUsed();
+            totalKb += kb;
+            totalUsed += used;
             nodes.addObject().put("id", o.id()).put("device_class", d == null || d.deviceClass() == null ? "" : d.deviceClass())
                     .put("name", "osd." + o.id()).put("type", "osd").put("type_id", 0)
                     .put("crush_weight", CrushEditor.itemWeight(m.crush(), o.id()) / 65536.0).put("depth", 2)
-                    .put("pool_weights", 0).put("reweight", o.reweight()).put("kb", 0).put("kb_used", 0)
-                    .put("kb_avail", 0).put("utilization", 0.0).put("var", 0.0).put("pgs", 0)
-                    .put("status", o.up() ? "up" : "down");
+                    .put("reweight", o.reweight()).put("kb", kb).put("kb_used", used)
+                    .put("kb_avail", st == null ? 0 : st.kbAvail()).put("utilization", kb == 0 ? 0.0 : 100.0 * used / kb)
+                    .put("pgs", pgsPerOsd.getOrDefault(o.id(), 0)).put("status", o.up() ? "up" : "down");
         }
         n.putArray("stray");
-        n.putObject("summary").put("total_kb", 0).put("total_kb_used", 0).put("total_kb_avail", 0)
-                .put("average_utilization", 0.0).put("min_var", 0.0).put("max_var", 0.0).put("dev", 0.0);
+        n.putObject("summary").put("total_kb", totalKb).put("total_kb_used", totalUsed)
+                .put("total_kb_avail", totalKb - totalUsed)
+                .put("average_utilization", totalKb == 0 ? 0.0 : 100.0 * totalUsed / totalKb);
         return n;
     }
 

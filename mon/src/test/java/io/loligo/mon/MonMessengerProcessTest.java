@@ -107,7 +107,16 @@ class MonMessengerProcessTest {
             assertThat(r.code()).as(r.outs()).isZero();
             key = r.data().get(0).path("key").asText();
         }
-        try (MonConnection ro = MonConnection.connect(mons, "client.ro", Base64.getDecoder().decode(key))) {
+        byte[] roKey = Base64.getDecoder().decode(key);
+        // Followers apply the new key a moment after the leader acknowledged it.
+        MonCluster.await("client.ro's key on every monitor", Duration.ofSeconds(30), () -> mons.stream().allMatch(m -> {
+            try (MonConnection c = MonConnection.connect(List.of(m), "client.ro", roKey)) {
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }));
+        try (MonConnection ro = MonConnection.connect(mons, "client.ro", roKey)) {
             assertThat(ro.command(MonClient.cmd("osd stat")).ok()).isTrue();
             MonReply denied = ro.command(MonClient.cmd("osd pool create", "pool", "nope"));
             assertThat(denied.code()).isEqualTo(Errno.EACCES);

@@ -131,6 +131,45 @@ class MonStateTest {
         assertThat(after.data().path("up_primary").asInt()).isNotEqualTo(up.get(0));
     }
 
+    MonReply query(String prefix, Object... args) {
+        return MonQueries.answer(s, QuorumInfo.unknown(), new Cmd(MonClient.cmd(prefix, args)));
+    }
+
+    @Test
+    void osdReportsFeedPgSummaryUsageAndHealth() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            boot(i, "h" + i);
+        }
+        run("osd pool create", "pool", "rbd", "pg_num", 4);
+        assertThat(query("pg stat").data().path("pgs_by_state").get(0).path("state_name").asText()).isEqualTo("unknown");
+        ObjectNode report = MonClient.cmd("osd pgstats", "osd", 0, "kb", 1000, "kb_used", 900, "kb_avail", 100);
+        report.put("stamp", clock);
+        var pgs = report.putArray("pgs");
+        pgs.addObject().put("pgid", "1.0").put("state", "active+clean").put("objects", 10).put("bytes", 4096);
+        pgs.addObject().put("pgid", "1.1").put("state", "active+undersized+degraded").put("objects", 5).put("bytes", 100);
+        pgs.addObject().put("pgid", "1.2").put("state", "peering");
+        pgs.addObject().put("pgid", "9.0").put("state", "active+clean");   // no such pool: ignored
+        assertThat(s.apply(new Cmd(report)).code()).isZero();
+        var stat = query("pg stat").data();
+        assertThat(stat.path("num_pgs").asInt()).isEqualTo(4);
+        assertThat(stat.path("num_objects").asLong()).isEqualTo(15);
+        assertThat(stat.path("bytes_total").asLong()).isEqualTo(1000 * 1024);
+        var health = query("health").data();
+        assertThat(health.path("status").asText()).isEqualTo("HEALTH_WARN");
+        assertThat(health.path("checks").path("OSD_NEARFULL").path("summary").path("message").asText()).isEqualTo("1 nearfull osd(s)");
+        assertThat(health.path("checks").path("PG_DEGRADED").path("summary").path("count").asInt()).isEqualTo(1);
+        assertThat(health.path("checks").path("PG_AVAILABILITY").path("summary").path("count").asInt()).isEqualTo(1);
+        assertThat(query("df").data().path("pools").get(0).path("stats").path("objects").asLong()).isEqualTo(15);
+        assertThat(query("osd df").data().path("nodes").get(0).path("kb_used").asLong()).isEqualTo(900);
+        report.put("kb_used", 990).put("kb_avail", 10);
+        s.apply(new Cmd(report));
+        assertThat(query("health").data().path("status").asText()).isEqualTo("HEALTH_ERR");
+        assertThat(MonState.decode(s.encode()).encode()).as("pg stats survive a snapshot").isEqualTo(s.encode());
+        assertThat(MonService.impersonation("osd.1", new Cmd(report))).contains("osd.1 may not send 'osd pgstats' as osd 0");
+        assertThat(MonService.impersonation("osd.0", new Cmd(report))).isNull();
+        assertThat(MonService.impersonation("client.admin", new Cmd(report))).isNull();
+    }
+
     @Test
     void configAndAuth() {
         assertThat(run("config set", "who", "mon", "name", MonOptions.DOWN_OUT_INTERVAL, "value", "abc").code())

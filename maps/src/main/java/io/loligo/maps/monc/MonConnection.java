@@ -89,7 +89,10 @@ public final class MonConnection implements AutoCloseable {
         return out;
     }
 
-    /** Connects to the next monitor that answers; an auth refusal is final (the key is wrong everywhere). */
+    /**
+     * Connects to the next monitor that answers. An auth refusal moves on to the next monitor too (a
+     * follower may not have applied a just-created key yet); when every monitor refuses, it is final.
+     */
     private synchronized void hunt() throws IOException {
         if (conn != null && conn.isConnected()) {
             return;
@@ -98,6 +101,8 @@ public final class MonConnection implements AutoCloseable {
             conn.close();
         }
         MsgException last = null;
+        AuthFailed refused = null;
+        InetSocketAddress refusedBy = null;
         for (int i = 0; i < mons.size(); i++) {
             int idx = (current + i) % mons.size();
             try {
@@ -107,10 +112,14 @@ public final class MonConnection implements AutoCloseable {
                 current = idx;
                 return;
             } catch (AuthFailed e) {
-                throw new IOException("authentication as " + entity + " refused by " + mons.get(idx) + ": " + e.getMessage(), e);
+                refused = e;
+                refusedBy = mons.get(idx);
             } catch (MsgException e) {
                 last = e;
             }
+        }
+        if (refused != null) {
+            throw new IOException("authentication as " + entity + " refused by " + refusedBy + ": " + refused.getMessage(), refused);
         }
         throw new IOException("no monitor reachable at " + mons + (last == null ? "" : ": " + last.getMessage()));
     }

@@ -1,0 +1,156 @@
+package io.loligo.mon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.OsdState;
+import io.loligo.maps.PgId;
+import io.loligo.maps.Pool;
+import io.loligo.maps.codec.MapDecodeException;
+import io.loligo.maps.codec.MapReader;
+import io.loligo.maps.codec.MapWriter;
+import io.loligo.maps.monc.MonReply;
+import java.util.Map;
+import java.util.TreeMap;
+
+/*
+ * Encoding inside the MonState snapshot (after the failure reports):
+ *   i32 n; n x { i32 osd; i64 kb, kbUsed, kbAvail, stampMillis }                         per-OSD usage
+ *   i32 n; n x { i32 pool; i32 seed; string state; i64 objects, bytes; i32 reporter; i64 stampMillis }
+ */
+/**
+ * The PG summary and usage the OSDs report ({@code osd pgstats}): per-OSD capacity and use, and
+ * per-PG state, objects and bytes from each PG's primary. Replicated like the rest of the state
+ * (reports are seconds apart, so the log cost is small); read by pg stat, df, osd df and health.
+ */
+final class PgStats {
+    record OsdStat(long kb, long kbUsed, long kbAvail, long stampMillis) {}
+
+    record PgStat(String state, long objects, long bytes, int reporter, long stampMillis) {}
+
+    final TreeMap<Integer, OsdStat> osds = new TreeMap<>();
+    final TreeMap<PgId, PgStat> pgs = new TreeMap<>();
+
+    /** {@code osd pgstats {osd, kb, kb_used, kb_avail, pgs: [{pgid, state, objects, bytes}]}}. */
+    MonReply report(MonState s, Cmd c) throws CommandException {
+        int osd = OsdCommands.osdId(s, c.str("osd"));
+        long kb = c.lng("kb", 0);
+        long used = c.lng("kb_used", 0);
+        long avail = c.lng("kb_avail", Math.max(0, kb - used));
+        if (kb < 0 || used < 0 || avail < 0) {
+            throw new CommandException(Errno.EINVAL, "negative usage in report from osd." + osd);
+        }
+        osds.put(osd, new OsdStat(kb, used, avail, c.stamp()));
+        int n = 0;
+        for (JsonNode pg : c.json().path("pgs")) {
+            PgId id = PgId.parse(pg.path("pgid").asText());
+            String state = pg.path("state").asText("");
+            if (id == null || state.isEmpty() || !state.matches("[a-z_+]+") || s.osdmap().pool(id.pool()) == null) {
+                continue;
+            }
+            pgs.put(id, new PgStat(state, Math.max(0, pg.path("objects").asLong()), Math.max(0, pg.path("bytes").asLong()),
+                    osd, c.stamp()));
+            n++;
+        }
+        pgs.keySet().removeIf(pg -> s.osdmap().pool(pg.pool()) == null || pg.seed() >= s.osdmap().pool(pg.pool()).pgNum());
+        return MonReply.ok("osd." + osd + " reported " + n + " pgs", null, s.epoch());
+    }
+
+    /** PG counts by state over every PG of every pool; PGs nobody reported are "unknown". */
+    TreeMap<String, Integer> statesByCount(OsdMap m) {
+        TreeMap<String, Integer> out = new TreeMap<>();
+        for (Pool p : m.pools().values()) {
+            for (int seed = 0; seed < p.pgNum(); seed++) {
+                PgStat st = pgs.get(new PgId(p.id(), seed));
+                out.merge(st == null ? "unknown" : st.state(), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    ObjectNode pgStat(OsdMap m) {
+        ObjectNode n = MonReply.JSON.createObjectNode();
+        ArrayNode byState = n.putArray("pgs_by_state");
+        int total = 0;
+        for (Map.Entry<String, Integer> e : statesByCount(m).entrySet()) {
+            byState.addObject().put("state_name", e.getKey()).put("count", e.getValue());
+            total += e.getValue();
+        }
+        long objects = 0;
+        long bytes = 0;
+        for (Map.Entry<PgId, PgStat> e : pgs.entrySet()) {
+            if (m.pool(e.getKey().pool()) != null) {
+                objects += e.getValue().objects();
+                bytes += e.getValue().bytes();
+            }
+        }
+        long kb = 0;
+        long kbUsed = 0;
+        long kbAvail = 0;
+        for (Map.Entry<Integer, OsdStat> e : osds.entrySet()) {
+            if (m.osd(e.getKey()) != null) {
+                kb += e.getValue().kb();
+                kbUsed += e.getValue().kbUsed();
+                kbAvail += e.getValue().kbAvail();
+            }
+        }
+        n.put("num_pgs", total).put("num_pools", m.pools().size()).put("num_objects", objects).put("data_bytes", bytes)
+                .put("bytes_used", kbUsed * 1024).put("bytes_avail", kbAvail * 1024).put("bytes_total", kb * 1024);
+        return n;
+    }
+
+    ObjectNode df(OsdMap m) {
+        ObjectNode pg = pgStat(m);
+        ObjectNode n = MonReply.JSON.createObjectNode();
+        n.putObject("stats").put("total_bytes", pg.path("bytes_total").asLong())
+                .put("total_avail_bytes", pg.path("bytes_avail").asLong()).put("total_used_bytes", pg.path("bytes_used").asLong());
+        ArrayNode pools = n.putArray("pools");
+        for (Pool p : m.pools().values()) {
+            long objects = 0;
+            long stored = 0;
+            for (var e : pgs.subMap(new PgId(p.id(), 0), true, new PgId(p.id(), -1), true).entrySet()) {
+                objects += e.getValue().objects();
+                stored += e.getValue().bytes();
+            }
+            long avail = pg.path("bytes_avail").asLong() / Math.max(1, p.size());
+            pools.addObject().put("name", p.name()).put("id", p.id()).putObject("stats").put("stored", stored)
+                    .put("objects", objects).put("bytes_used", stored * p.size())
+                    .put("percent_used", stored == 0 ? 0.0 : stored * p.size() / (double) (stored * p.size() + avail * p.size()))
+                    .put("max_avail", avail);
+        }
+        return n;
+    }
+
+    /** Fraction used of an OSD's capacity, or -1 when it has not reported. */
+    double utilization(int osd) {
+        OsdStat st = osds.get(osd);
+        return st == null || st.kb() == 0 ? -1 : st.kbUsed() / (double) st.kb();
+    }
+
+    OsdStat osd(int id) {
+        return osds.get(id);
+    }
+
+    void forget(OsdState removed) {
+        osds.remove(removed.id());
+    }
+
+    void encode(MapWriter w) {
+        w.i32(osds.size());
+        osds.forEach((id, st) -> w.i32(id).i64(st.kb()).i64(st.kbUsed()).i64(st.kbAvail()).i64(st.stampMillis()));
+        w.i32(pgs.size());
+        pgs.forEach((pg, st) -> w.i32(pg.pool()).i32(pg.seed()).string(st.state()).i64(st.objects()).i64(st.bytes())
+                .i32(st.reporter()).i64(st.stampMillis()));
+    }
+
+    void decode(MapReader r) throws MapDecodeException {
+        for (int i = 0, n = r.count("osd stats"); i < n; i++) {
+            osds.put(r.i32(), new OsdStat(r.i64(), r.i64(), r.i64(), r.i64()));
+        }
+        for (int i = 0, n = r.count("pg stats"); i < n; i++) {
+            PgId pg = new PgId(r.i32(), r.i32());
+            pgs.put(pg, new PgStat(r.string(), r.i64(), r.i64(), r.i32(), r.i64()));
+        }
+    }
+}
