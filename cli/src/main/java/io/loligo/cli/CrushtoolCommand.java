@@ -2,6 +2,7 @@ package io.loligo.cli;
 
 import io.loligo.crush.CrushMap;
 import io.loligo.crush.tester.CrushTester;
+import io.loligo.crush.tester.CrushTreePrinter;
 import io.loligo.crush.tester.CrushtoolArgs;
 import io.loligo.crush.text.CrushParseException;
 import io.loligo.crush.text.CrushText;
@@ -97,7 +98,10 @@ public final class CrushtoolCommand implements Callable<Integer> {
             writeOutput(a.outfn, CrushText.print(map).getBytes(StandardCharsets.UTF_8), out);
         }
         if (a.tree) {
-            throw new Failure(ME + ": --tree is not supported yet; use -d to print the map");
+            if (map == null) {
+                throw new Failure(ME + ": --tree needs a map: -i MAP");
+            }
+            out.print(CrushTreePrinter.print(map));
         }
         if (a.compile) {
             map = parseText(a.srcfn, readFile(a.srcfn));

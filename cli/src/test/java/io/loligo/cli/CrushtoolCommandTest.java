@@ -162,6 +162,15 @@ class CrushtoolCommandTest {
     }
 
     @Test
+    void treeMatchesCeph() throws IOException {
+        for (String name : List.of("flat", "hier18", "classes", "algs_sv1", "multistep")) {
+            Run run = crushtool("-i", vectors().resolve("maps/" + name + ".txt").toString(), "--tree");
+            assertThat(run.status()).isZero();
+            assertThat(run.out()).as(name).isEqualTo(Files.readString(vectors().resolve("maps/" + name + ".tree.txt")));
+        }
+    }
+
+    @Test
     void testWithoutDisplayOptionsWarnsAndPrintsNothing() {
         Run run = crushtool("-i", vectors().resolve("maps/flat.txt").toString(), "--test", "--rule", "0");
         assertThat(run.status()).isZero();
