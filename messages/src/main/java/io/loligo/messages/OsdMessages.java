@@ -13,7 +13,13 @@ import io.loligo.msg.MessageRegistry;
  *   0x0403 MOSDPgLsReply     primary → client (reply)
  *   0x0410 MOSDRepOp         primary → replica (request)
  *   0x0411 MOSDRepOpReply    replica → primary (reply)
- *   0x0420.. heartbeats, peering and recovery (added with those slices)
+ *   0x0420 MOSDPing          OSD → OSD heartbeat (request)
+ *   0x0421 MOSDPingReply     (reply)
+ *   0x0430 MOSDPgQuery       primary → member during peering (request)
+ *   0x0431 MOSDPgInfo        member's info and log (reply)
+ *   0x0432 MOSDPgPull        primary → member: send objects / scan (request; reply MOSDPgPush)
+ *   0x0433 MOSDPgPush        object states (request, or reply to a pull)
+ *   0x0434 MOSDPgPushReply   member → primary (reply to a push)
  * </pre>
  */
 public final class OsdMessages {
@@ -23,6 +29,13 @@ public final class OsdMessages {
     public static final int OSD_PGLS_REPLY = 0x0403;
     public static final int OSD_REPOP = 0x0410;
     public static final int OSD_REPOP_REPLY = 0x0411;
+    public static final int OSD_PING = 0x0420;
+    public static final int OSD_PING_REPLY = 0x0421;
+    public static final int OSD_PG_QUERY = 0x0430;
+    public static final int OSD_PG_INFO = 0x0431;
+    public static final int OSD_PG_PULL = 0x0432;
+    public static final int OSD_PG_PUSH = 0x0433;
+    public static final int OSD_PG_PUSH_REPLY = 0x0434;
 
     private OsdMessages() {}
 
@@ -38,7 +51,14 @@ public final class OsdMessages {
     public static MessageRegistry registerAll(MessageRegistry registry) {
         registerClientMessages(registry);
         return registry.register(MOSDRepOp.TYPE, MOSDRepOp.VERSION, MOSDRepOp::decode)
-                .register(MOSDRepOpReply.TYPE, MOSDRepOpReply.VERSION, MOSDRepOpReply::decode);
+                .register(MOSDRepOpReply.TYPE, MOSDRepOpReply.VERSION, MOSDRepOpReply::decode)
+                .register(MOSDPing.TYPE, MOSDPing.VERSION, MOSDPing::decode)
+                .register(MOSDPingReply.TYPE, MOSDPingReply.VERSION, MOSDPingReply::decode)
+                .register(MOSDPgQuery.TYPE, MOSDPgQuery.VERSION, MOSDPgQuery::decode)
+                .register(MOSDPgInfo.TYPE, MOSDPgInfo.VERSION, MOSDPgInfo::decode)
+                .register(MOSDPgPull.TYPE, MOSDPgPull.VERSION, MOSDPgPull::decode)
+                .register(MOSDPgPush.TYPE, MOSDPgPush.VERSION, MOSDPgPush::decode)
+                .register(MOSDPgPushReply.TYPE, MOSDPgPushReply.VERSION, MOSDPgPushReply::decode);
     }
 
     /** A fresh registry with the client ↔ OSD messages. */

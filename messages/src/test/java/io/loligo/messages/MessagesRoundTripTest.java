@@ -111,6 +111,21 @@ class MessagesRoundTripTest {
                     r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextInt(1, 100)));
             out.add(new MOSDPgLsReply(r.nextInt(10), string(r, 5), r.nextLong(1000), List.of(ref(r), ref(r)),
                     r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextBoolean()));
+            out.add(new MOSDPing(r.nextInt(10), r.nextLong(1000), r.nextLong()));
+            out.add(new MOSDPingReply(r.nextInt(10), r.nextLong(1000), r.nextLong()));
+            out.add(new MOSDPgQuery(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10)));
+            out.add(new MOSDPgInfo(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), r.nextInt(5), eversion(r),
+                    eversion(r), r.nextLong(1000), List.of(logEntry(r), logEntry(r))));
+            out.add(new MOSDPgPull(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), List.of(ref(r)),
+                    r.nextBoolean(), r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextInt(100)));
+            var attrs = new TreeMap<String, byte[]>();
+            attrs.put(string(r, 4), bytes(r, 8));
+            out.add(new MOSDPgPush(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), r.nextInt(5),
+                    List.of(new ObjectState(ref(r), true, bytes(r, 30), attrs, attrs, bytes(r, 4)), ObjectState.absent(ref(r))),
+                    r.nextInt(4), List.of(logEntry(r)), eversion(r), eversion(r),
+                    r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextBoolean()));
+            out.add(new MOSDPgPushReply(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), r.nextInt(5),
+                    string(r, 8)));
             return out;
         }
 
