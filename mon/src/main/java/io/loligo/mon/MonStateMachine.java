@@ -144,8 +144,13 @@ public final class MonStateMachine extends BaseStateMachine {
         synchronized (this) {
             before = state.epoch();
             Cmd cmd = parse(data);
-            reply = cmd == null ? MonReply.error(Errno.EINVAL, "log entry " + ti + " is not a command object", before)
-                    : state.apply(cmd);
+            try {
+                reply = cmd == null ? MonReply.error(Errno.EINVAL, "log entry " + ti + " is not a command object", before)
+                        : state.apply(cmd);
+            } catch (RuntimeException bug) {
+                failStop(ti, data, bug);
+                throw bug;
+            }
             after = state.epoch();
             updateLastAppliedTermIndex(ti);
         }
@@ -170,6 +175,20 @@ public final class MonStateMachine extends BaseStateMachine {
             }
         }
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.toBytes())));
+    }
+
+    /**
+     * Applying a committed entry threw: a bug (apply only throws for broken invariants), and this
+     * monitor's state is now unknown. Log what and where, then stop the process; the other monitors
+     * carry on, and a restart replays from the last snapshot.
+     */
+    private void failStop(TermIndex ti, byte[] data, RuntimeException bug) {
+        log.error("mon.{} e{} BUG applying log entry {} ({}): {}; stopping", name, state.epoch(), ti,
+                new String(data, 0, Math.min(data.length, 512), java.nio.charset.StandardCharsets.UTF_8), bug.toString(), bug);
+        System.err.flush();
+        if (!Boolean.getBoolean("loligo.mon.noHaltOnBug")) {
+            Runtime.getRuntime().halt(70);
+        }
     }
 
     static Cmd parse(byte[] data) {

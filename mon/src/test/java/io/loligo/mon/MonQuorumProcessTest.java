@@ -44,6 +44,15 @@ class MonQuorumProcessTest {
             assertThat(q2.data().path("quorum_leader_name").asText()).isNotEqualTo(leader);
             MonReply pools = c.command(MonClient.cmd("osd pool ls"));
             assertThat(pools.data()).as("no committed pool lost").hasSize(31);
+            String killed = leader;
+            MonCluster.await("health to report mon." + killed + " down", Duration.ofSeconds(30), () -> {
+                try {
+                    var checks = c.command(MonClient.cmd("health")).data().path("checks");
+                    return checks.path("MON_DOWN").path("summary").path("message").asText().startsWith("1/3 mons down");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             System.out.println("failover: new leader " + q2.data().path("quorum_leader_name").asText() + " served after "
                     + failoverMs + " ms");
 
