@@ -12,6 +12,7 @@ import io.loligo.msg.Encoder;
 import io.loligo.msg.Message;
 import io.loligo.maps.proto.MonMessages;
 import io.loligo.msg.auth.Keyring;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -122,6 +123,79 @@ class MonMessengerProcessTest {
             assertThat(denied.code()).isEqualTo(Errno.EACCES);
             assertThat(denied.outs()).contains("client.ro").contains("osd pool create");
             assertThat(ro.command(MonClient.cmd("auth ls")).code()).isEqualTo(Errno.EACCES);
+        }
+    }
+
+    /**
+     * A replayed session: a proxy records everything a real client sends (handshake, then a
+     * command creating pool "replayed"); the pool is removed; the recording is then sent again on a
+     * new connection. The monitor answers with a fresh challenge, refuses the stale proof and closes
+     * the connection: the command is not executed again.
+     */
+    @Test
+    void aReplayedSessionIsRefusedAndItsCommandNotRun() throws Exception {
+        InetSocketAddress target = mons.get(1);
+        java.io.ByteArrayOutputStream recorded = new java.io.ByteArrayOutputStream();
+        try (java.net.ServerSocket proxy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread pump = Thread.ofVirtual().start(() -> {
+                try (Socket client = proxy.accept(); Socket server = new Socket(target.getAddress(), target.getPort())) {
+                    Thread back = Thread.ofVirtual().start(() -> copy(server, client, null));
+                    copy(client, server, recorded);
+                    back.join();
+                } catch (Exception e) {
+                    // the proxy ends when either side closes
+                }
+            });
+            try (MonConnection c = MonConnection.connect(List.of(new InetSocketAddress("127.0.0.1", proxy.getLocalPort())),
+                    "client.admin", Base64.getDecoder().decode(cluster.adminKey))) {
+                MonReply r = c.command(MonClient.cmd("osd pool create", "pool", "replayed", "pg_num", 8));
+                assertThat(r.code()).as(r.outs()).isZero();
+            }
+            pump.join(10_000);
+        }
+        try (MonConnection a = admin()) {
+            assertThat(a.command(MonClient.cmd("osd pool rm", "pool", "replayed", "pool2", "replayed",
+                    "yes_i_really_really_mean_it", true)).code()).isZero();
+        }
+        byte[] replay;
+        synchronized (recorded) {
+            replay = recorded.toByteArray();
+        }
+        assertThat(replay.length).as("recorded a handshake and a command").isGreaterThan(64);
+        try (Socket s = new Socket(target.getAddress(), target.getPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(replay);
+            s.getOutputStream().flush();
+            s.getInputStream().readAllBytes();   // returns at EOF: the monitor closed the connection
+        } catch (java.net.SocketException reset) {
+            // closed with a reset: refused too
+        }
+        try (MonConnection a = admin()) {
+            MonReply pools = a.command(MonClient.cmd("osd pool ls"));
+            assertThat(pools.data()).extracting(n -> n.asText()).doesNotContain("replayed");
+        }
+    }
+
+    static void copy(Socket from, Socket to, java.io.ByteArrayOutputStream record) {
+        byte[] buf = new byte[8192];
+        try {
+            for (int n; (n = from.getInputStream().read(buf)) > 0; ) {
+                if (record != null) {
+                    synchronized (record) {
+                        record.write(buf, 0, n);
+                    }
+                }
+                to.getOutputStream().write(buf, 0, n);
+                to.getOutputStream().flush();
+            }
+        } catch (IOException e) {
+            // connection closed
+        } finally {
+            try {
+                to.shutdownOutput();
+            } catch (IOException ignored) {
+                // already closed
+            }
         }
     }
 
