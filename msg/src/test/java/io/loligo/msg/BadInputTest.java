@@ -32,8 +32,7 @@ class BadInputTest {
 
     @BeforeEach
     void start() throws InterruptedException {
-        fixture = new Fixture(ServerOptions.defaults("mon.a").withMaxFrameBytes(MAX_FRAME_BYTES)
-                .withHandshakeTimeout(Duration.ofMillis(300)));
+        fixture = new Fixture(ServerOptions.defaults("mon.a").withMaxFrameBytes(MAX_FRAME_BYTES));
         bystander = fixture.connect(Fixture.ADMIN);
     }
 
@@ -173,13 +172,19 @@ class BadInputTest {
     }
 
     @Test
-    void slowlorisThatNeverFinishesTheHandshakeIsTimedOut() throws IOException {
-        try (RawPeer silent = new RawPeer(fixture.address())) {
-            // Half a HELLO, then nothing.
+    void slowlorisThatNeverFinishesTheHandshakeIsTimedOut() throws IOException, InterruptedException {
+        // Its own server with a short handshake timeout (2 s: long enough for honest clients on a loaded host).
+        try (Fixture strict = new Fixture(ServerOptions.defaults("mon.c").withHandshakeTimeout(Duration.ofSeconds(2)));
+             Connection before = strict.connect(Fixture.RBD);
+             RawPeer silent = new RawPeer(strict.address())) {
             byte[] hello = RawPeer.frameBytes(Frames.KIND_HANDSHAKE, 0,
                     new Handshake.Hello(Handshake.PROTOCOL_VERSION, Fixture.ADMIN, Handshake.nonce()));
-            silent.sendRaw(java.util.Arrays.copyOf(hello, hello.length / 2));
-            assertDroppedAndOthersServed(silent, DropReason.HANDSHAKE_TIMEOUT);
+            silent.sendRaw(java.util.Arrays.copyOf(hello, hello.length / 2));   // half a HELLO, then nothing
+            assertThat(silent.awaitClosed(DEADLINE)).as("server closed the silent connection").isTrue();
+            assertThat(strict.server.drops(DropReason.HANDSHAKE_TIMEOUT)).isEqualTo(1);
+            assertThat(before.call(new TestMessages.Echo(1, new byte[0]), TestMessages.CALL_TIMEOUT).join())
+                    .isInstanceOf(TestMessages.EchoReply.class);
+            strict.assertStillServing();
         }
     }
 
@@ -208,6 +213,38 @@ class BadInputTest {
             });
             assertDroppedAndOthersServed(peer, DropReason.AUTH_REFUSED);
         }
+    }
+
+    @Test
+    void aWellBehavedClientLosesNothingWhileManyPeersSendGarbage() throws Exception {
+        int calls = 2000;
+        int attackers = 20;
+        List<CompletableFuture<Message>> replies = new CopyOnWriteArrayList<>();
+        Thread good = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < calls; i++) {
+                replies.add(bystander.call(new TestMessages.Echo(i, new byte[] {(byte) i}), TestMessages.CALL_TIMEOUT));
+            }
+        });
+        SplittableRandom random = new SplittableRandom(2026);
+        for (int a = 0; a < attackers; a++) {
+            try (RawPeer peer = a % 2 == 0 ? authenticated() : new RawPeer(fixture.address())) {
+                byte[] garbage = new byte[1 + random.nextInt(5000)];
+                random.nextBytes(garbage);
+                peer.sendRaw(garbage);
+                assertThat(peer.awaitClosed(DEADLINE)).as("attacker %d dropped", a).isTrue();
+            }
+        }
+        good.join();
+        for (int i = 0; i < calls; i++) {
+            TestMessages.EchoReply reply = (TestMessages.EchoReply) replies.get(i).join();
+            assertThat(reply.seq()).isEqualTo(i);
+            assertThat(reply.payload()).containsExactly((byte) i);
+        }
+        long dropped = 0;
+        for (DropReason reason : DropReason.values()) {
+            dropped += fixture.server.drops(reason);
+        }
+        assertThat(dropped).isEqualTo(attackers);
     }
 
     @Test
