@@ -58,6 +58,11 @@ public record ConnectionOptions(Consumer<Message> onPush, Runnable onReconnect, 
                 maxFrameBytes, maxPendingCalls);
     }
 
+    public ConnectionOptions withMaxPendingCalls(int calls) {
+        return new ConnectionOptions(onPush, onReconnect, connectTimeout, reconnectBackoffMin, reconnectBackoffMax,
+                maxFrameBytes, calls);
+    }
+
     public ConnectionOptions withMaxFrameBytes(int bytes) {
         return new ConnectionOptions(onPush, onReconnect, connectTimeout, reconnectBackoffMin, reconnectBackoffMax,
                 bytes, maxPendingCalls);

@@ -227,6 +227,62 @@ class MessengerTest {
     }
 
     @Test
+    void callsBeyondTheClientsPendingLimitFailFastWithOverloaded() throws InterruptedException {
+        Handler silent = (session, request) -> new CompletableFuture<>();
+        try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
+                silent, TestMessages.registry(), ServerOptions.defaults("osd.4"));
+             Connection c = Connection.connect(server.address(), Fixture.ADMIN, fixture.key(Fixture.ADMIN),
+                     TestMessages.registry(), ConnectionOptions.defaults().withMaxPendingCalls(3))) {
+            for (int i = 0; i < 3; i++) {
+                c.call(new TestMessages.Echo(i, new byte[0]), TestMessages.CALL_TIMEOUT);
+            }
+            assertThatThrownBy(() -> c.call(new TestMessages.Echo(3, new byte[0]), TestMessages.CALL_TIMEOUT).join())
+                    .cause().isInstanceOf(Overloaded.class).hasMessageContaining("3 calls pending, the limit is 3");
+        }
+    }
+
+    @Test
+    void aHandlerThatThrowsRepliesEioAndTheSessionLifecycleIsReported() throws InterruptedException {
+        Handler throwing = new Handler() {
+            @Override
+            public CompletableFuture<? extends Message> onRequest(Session session, Message request) {
+                throw new IllegalStateException("bug in handler");
+            }
+        };
+        List<String> events = new CopyOnWriteArrayList<>();
+        Handler recording = new Handler() {
+            @Override
+            public CompletableFuture<? extends Message> onRequest(Session session, Message request) {
+                return throwing.onRequest(session, request);
+            }
+
+            @Override
+            public void onSessionOpened(Session session) {
+                events.add("opened " + session.entity());
+            }
+
+            @Override
+            public void onSessionClosed(Session session) {
+                events.add("closed " + session.entity());
+            }
+        };
+        try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
+                recording, TestMessages.registry(), ServerOptions.defaults("osd.5"))) {
+            try (Connection c = Connection.connect(server.address(), Fixture.RBD, fixture.key(Fixture.RBD),
+                    TestMessages.registry())) {
+                assertThatThrownBy(() -> c.call(new TestMessages.Echo(1, new byte[0]), TestMessages.CALL_TIMEOUT).join())
+                        .cause().isInstanceOfSatisfying(RemoteError.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorReply.EIO);
+                            assertThat(e.getMessage()).contains("bug in handler");
+                        });
+            }
+            Await.until("session closed reported", Duration.ofSeconds(30), () -> events.size() == 2);
+            assertThat(events).containsExactly("opened client.rbd", "closed client.rbd");
+            assertThat(server.sessions()).isEmpty();
+        }
+    }
+
+    @Test
     void aCallWithoutReplyFailsWithTimeout() throws InterruptedException {
         Handler silent = (session, request) -> new CompletableFuture<>();
         try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
