@@ -116,8 +116,13 @@ final class MonService implements Handler, KeyLookup {
             log.warn("mon.{} refused '{}' from {} at {}: {}", name, prefix, session.entity(), session.peer(), impersonated);
             return MonReply.error(Errno.EACCES, impersonated, 0);
         }
+        long have = cmd.json().path("have_epoch").asLong(-1);
+        if (have >= 0 && have < sm.read(MonState::epoch) && subscriptions.containsKey(session.id())) {
+            tell(session, have);   // whoever talks with an older map is told the newer one
+        }
         try {
             ObjectNode body = cmd.json().deepCopy();
+            body.remove("have_epoch");
             body.remove("stamp");   // the monitor stamps mutations with its own clock
             if (prefix.startsWith("auth")) {
                 body.remove("key");     // and generates new secrets itself
@@ -161,6 +166,14 @@ final class MonService implements Handler, KeyLookup {
             }
             return new OsdMapUpdate(s.epoch(), new byte[0], incs);
         });
+    }
+
+    /** Pushes {@code session} everything after {@code have}; every reply's epoch tells unsubscribed peers. */
+    private synchronized void tell(Session session, long have) {
+        OsdMapUpdate u = update(have);
+        if (session.push(u)) {
+            subscriptions.put(session.id(), new Subscription(session, u.epoch()));
+        }
     }
 
     /** After each new epoch: push every subscriber what it has not seen yet. */

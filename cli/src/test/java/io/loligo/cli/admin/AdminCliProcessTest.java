@@ -144,6 +144,25 @@ class AdminCliProcessTest {
     }
 
     @Test
+    void crushMapRoundTripsThroughText() throws Exception {
+        Path file = dir.resolve("crush.txt");
+        Result get = cli("osd", "getcrushmap", "-o", file.toString());
+        assertThat(get.code()).as(get.err()).isZero();
+        String text = Files.readString(file);
+        assertThat(text).contains("root default").contains("rule replicated_rule");
+        long before = new ObjectMapper().readTree(cli("osd", "stat", "--format", "json").out()).path("epoch").asLong();
+        Files.writeString(file, text.replace("root default {", "root default {\n\t# edited"));
+        Result set = cli("osd", "setcrushmap", "-i", file.toString());
+        assertThat(set.code()).as(set.err()).isZero();
+        long after = new ObjectMapper().readTree(cli("osd", "stat", "--format", "json").out()).path("epoch").asLong();
+        assertThat(after).isEqualTo(before + 1);
+        Files.writeString(file, "this is not a crush map {");
+        Result bad = cli("osd", "setcrushmap", "-i", file.toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("error: ");
+    }
+
+    @Test
     void errorsAreClearAndNonZero() {
         Result unknown = cli("osd", "frobnicate");
         assertThat(unknown.code()).isEqualTo(2);

@@ -126,6 +126,10 @@ public final class MonConnection implements AutoCloseable {
 
     /** Runs one command; a lost connection is retried once on another monitor. */
     public MonReply command(ObjectNode cmd) throws IOException {
+        OsdMap held = map;
+        if (held != null && mapListener != null && !cmd.has("have_epoch")) {
+            cmd = cmd.deepCopy().put("have_epoch", held.epoch());   // a monitor seeing an old epoch pushes the news
+        }
         byte[] json = MonReply.json().writeValueAsBytes(cmd);
         for (int attempt = 1; ; attempt++) {
             hunt();
