@@ -49,7 +49,8 @@ public final class Connection implements AutoCloseable {
     private volatile Channel channel;
     private volatile CompletableFuture<Void> connected = new CompletableFuture<>();
     private volatile boolean closed;
-    private int reconnectAttempts;
+    /** Failed attempts since the last success; only the single reconnect loop writes it. */
+    private volatile int reconnectAttempts;
     /**
      * Runs push handlers and reconnect listeners, in order, on one virtual thread per connection, so
      * application code that blocks or takes locks never stalls the I/O threads all connections share.
@@ -259,20 +260,24 @@ public final class Connection implements AutoCloseable {
             return;
         }
         channel = ch;
+        ch.closeFuture().addListener(f -> onClosed(ch));
+        if (closed) {
+            ch.close();   // close() ran between the check above and publishing the channel
+            return;
+        }
         connected.complete(null);
         log.debug("{}: connected", name);
-        ch.closeFuture().addListener(f -> onClosed(ch));
     }
 
     private void onClosed(Channel ch) {
-        if (channel == ch) {
-            channel = null;
-            connected = new CompletableFuture<>();
-            if (closed) {
-                connected.completeExceptionally(new ConnectionLost(name + ": closed"));
-            }
+        if (channel != ch) {
+            return;   // not the current connection: nothing to replace
         }
-        if (!closed) {
+        channel = null;
+        connected = new CompletableFuture<>();
+        if (closed) {
+            connected.completeExceptionally(new ConnectionLost(name + ": closed"));
+        } else {
             log.info("{}: connection lost; reconnecting", name);
             scheduleReconnect();
         }
