@@ -1,0 +1,298 @@
+package io.loligo.client;
+
+import io.loligo.crush.placement.PgMapping;
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.OsdState;
+import io.loligo.maps.Pool;
+import io.loligo.messages.MOSDOp;
+import io.loligo.messages.MOSDOpReply;
+import io.loligo.messages.MOSDPgLs;
+import io.loligo.messages.MOSDPgLsReply;
+import io.loligo.messages.OsdMessages;
+import io.loligo.messages.OsdOp;
+import io.loligo.messages.OsdResult;
+import io.loligo.messages.ReqId;
+import io.loligo.msg.AuthFailed;
+import io.loligo.msg.Connection;
+import io.loligo.msg.ConnectionOptions;
+import io.loligo.msg.Message;
+import io.loligo.msg.MessageRegistry;
+import io.loligo.msg.MsgException;
+import io.loligo.msg.RemoteError;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The objecter (Ceph's Objecter): computes each op's PG and primary from its own OSD map, sends it
+ * there, and resends it with the same reqid when the map moves the PG, when the connection to the
+ * OSD is lost, or when the OSD answers that it is not the primary or is behind; the OSD recognises
+ * a resend in its PG log, so a write applies exactly once. Every op has a deadline after which it
+ * fails with {@link RadosException.Timeout}.
+ *
+ * <p>Threading: replies and map updates arrive on messenger I/O threads; nothing here blocks them.
+ * Connecting to an OSD (a blocking handshake) runs on a virtual thread; retries run on one
+ * scheduler thread.
+ */
+final class Objecter implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Objecter.class);
+    private static final long RETRY_MS_MIN = 20;
+    private static final long RETRY_MS_MAX = 1000;
+
+    private final String entity;
+    private final byte[] key;
+    private final long incarnation = new SecureRandom().nextLong() & Long.MAX_VALUE;
+    private final AtomicLong lastTid = new AtomicLong();
+    private final MessageRegistry registry = OsdMessages.clientRegistry();
+    private final Map<Integer, OsdSession> sessions = new ConcurrentHashMap<>();
+    private final Map<Long, Op<?>> inflight = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+    private final ExecutorService connector = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile OsdMap map;
+    private volatile boolean closed;
+
+    /** One connection to one OSD at one address; replaced when the OSD's address changes. */
+    private record OsdSession(int osd, String addr, CompletableFuture<Connection> conn) {}
+
+    /** An op until its future completes: what to send, where it went last, when it gives up. */
+    private final class Op<R extends Message> {
+        final String what;
+        final long deadlineNanos;
+        final CompletableFuture<R> result = new CompletableFuture<>();
+        final Function<OsdMap, Sendable<R>> build;
+        volatile int attempts;
+        volatile long minEpoch;
+
+        Op(String what, long deadlineNanos, Function<OsdMap, Sendable<R>> build) {
+            this.what = what;
+            this.deadlineNanos = deadlineNanos;
+            this.build = build;
+        }
+    }
+
+    /** The message for one attempt, the OSD to send it to, and how to read its reply. */
+    record Sendable<R extends Message>(int osd, Message request, Class<R> replyType, Function<R, Retry> verdict) {}
+
+    /** What a reply means for the op: done, or resend after a map at least {@code minEpoch}. */
+    record Retry(boolean retry, long minEpoch) {
+        static final Retry DONE = new Retry(false, 0);
+    }
+
+    Objecter(String entity, byte[] key, ScheduledExecutorService timer) {
+        this.entity = entity;
+        this.key = key.clone();
+        this.timer = timer;
+    }
+
+    OsdMap map() {
+        return map;
+    }
+
+    ReqId nextReqId() {
+        return new ReqId(entity, incarnation, lastTid.incrementAndGet());
+    }
+
+    /** A new map: every op whose target moved, or that waited for this epoch, is sent again. */
+    void onMap(OsdMap m) {
+        map = m;
+        for (OsdState o : m.osds().values()) {
+            OsdSession s = sessions.get(o.id());
+            if (s != null && (!o.up() || !o.address().equals(s.addr))) {
+                sessions.remove(o.id(), s);
+                s.conn.thenAccept(Connection::close);
+            }
+        }
+        for (Op<?> op : inflight.values()) {
+            if (op.minEpoch <= m.epoch()) {
+                send(op);
+            }
+        }
+    }
+
+    /** Submits an op on one object; the future completes with the primary's reply (any result code). */
+    CompletableFuture<MOSDOpReply> submit(int poolId, String namespace, String name, List<OsdOp> ops, Duration timeout) {
+        ReqId reqid = nextReqId();
+        String what = "op " + OpNames.describe(ops) + " on " + OpNames.object(poolId, namespace, name);
+        Function<OsdMap, Sendable<MOSDOpReply>> build = m -> {
+            Pool pool = m.pool(poolId);
+            if (pool == null) {
+                throw new RadosException.PoolNotFound("#" + poolId);
+            }
+            int hash = m.placement().objectHash(pool, namespace, name);
+            PgMapping pg = m.placement().mapObject(pool, namespace, name);
+            MOSDOp msg = new MOSDOp(reqid, poolId, namespace, name, hash, pg.pg().seed(), m.epoch(),
+                    0, ops);
+            return new Sendable<>(pg.actingPrimary(), msg, MOSDOpReply.class,
+                    r -> retryable(r.result()) ? new Retry(true, r.mapEpoch()) : Retry.DONE);
+        };
+        return start(what, timeout, build);
+    }
+
+    /** One page of a PG's listing from its primary. */
+    CompletableFuture<MOSDPgLsReply> listPg(int poolId, int pgSeed, String namespace,
+                                            java.util.Optional<io.loligo.messages.ObjectRef> after, int max, Duration timeout) {
+        String what = "listing of pg " + poolId + "." + Integer.toHexString(pgSeed);
+        Function<OsdMap, Sendable<MOSDPgLsReply>> build = m -> {
+            Pool pool = m.pool(poolId);
+            if (pool == null) {
+                throw new RadosException.PoolNotFound("#" + poolId);
+            }
+            PgMapping pg = m.placement().mapPg(pool, pgSeed);
+            MOSDPgLs msg = new MOSDPgLs(poolId, pgSeed, m.epoch(), java.util.Optional.ofNullable(namespace), after, max);
+            return new Sendable<>(pg.actingPrimary(), msg, MOSDPgLsReply.class,
+                    r -> retryable(r.result()) ? new Retry(true, r.mapEpoch()) : Retry.DONE);
+        };
+        return start(what, timeout, build);
+    }
+
+    private static boolean retryable(int result) {
+        return result == OsdResult.EMISDIRECTED || result == OsdResult.EMAPBEHIND || result == OsdResult.EAGAIN;
+    }
+
+    private <R extends Message> CompletableFuture<R> start(String what, Duration timeout, Function<OsdMap, Sendable<R>> build) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new RadosException.Other(RadosException.EIO, what + ": cluster handle closed"));
+        }
+        Op<R> op = new Op<>(what, System.nanoTime() + timeout.toNanos(), build);
+        long key = OP_KEYS.incrementAndGet();
+        inflight.put(key, op);
+        var timeoutTask = timer.schedule(() -> op.result.completeExceptionally(new RadosException.Timeout(what
+                + ": no reply within " + timeout.toMillis() + " ms (map epoch " + (map == null ? 0 : map.epoch())
+                + ", " + op.attempts + " attempts)")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        op.result.whenComplete((r, e) -> {
+            inflight.remove(key);
+            timeoutTask.cancel(false);
+        });
+        send(op);
+        return op.result;
+    }
+
+    private static final AtomicLong OP_KEYS = new AtomicLong();
+
+    /** One attempt: placement with the current map, then the call; failures come back here. */
+    private <R extends Message> void send(Op<R> op) {
+        OsdMap m = map;
+        if (op.result.isDone() || closed || m == null) {
+            return;
+        }
+        Sendable<R> s;
+        try {
+            s = op.build.apply(m);
+        } catch (RadosException e) {
+            op.result.completeExceptionally(e);
+            return;
+        }
+        if (s.osd() < 0) {
+            op.minEpoch = m.epoch() + 1;   // no primary in this map: wait for the next one
+            return;
+        }
+        op.attempts++;
+        Message request = op.attempts > 1 && s.request() instanceof MOSDOp o ? o.resend(o.mapEpoch(), o.pgSeed()) : s.request();
+        session(s.osd(), m).whenComplete((conn, err) -> {
+            if (err != null) {
+                retryLater(op, m.epoch());
+                return;
+            }
+            long remaining = op.deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                return;
+            }
+            conn.call(request, s.replyType(), Duration.ofNanos(remaining)).whenComplete((reply, callErr) -> {
+                if (callErr != null) {
+                    onCallError(op, callErr, m.epoch());
+                    return;
+                }
+                Retry verdict = s.verdict().apply(reply);
+                if (verdict.retry()) {
+                    op.minEpoch = Math.max(verdict.minEpoch(), m.epoch());
+                    retryLater(op, op.minEpoch);
+                } else {
+                    op.result.complete(reply);
+                }
+            });
+        });
+    }
+
+    private void onCallError(Op<?> op, Throwable err, long epoch) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof RemoteError re) {
+            op.result.completeExceptionally(RadosException.of(re.code(), op.what + " (" + re.getMessage() + ")"));
+        } else if (cause instanceof AuthFailed af) {
+            op.result.completeExceptionally(new RadosException.PermissionDenied(RadosException.EACCES,
+                    op.what + ": the OSD refused our key: " + af.getMessage()));
+        } else if (cause instanceof MsgException) {
+            retryLater(op, epoch);   // connection lost or call timed out: resend, same reqid
+        } else {
+            op.result.completeExceptionally(cause);
+        }
+    }
+
+    /** Resends after a backoff (20 ms doubling to 1 s), or sooner if a new map arrives. */
+    private void retryLater(Op<?> op, long epoch) {
+        if (op.result.isDone() || closed) {
+            return;
+        }
+        long delay = Math.min(RETRY_MS_MAX, RETRY_MS_MIN << Math.min(op.attempts, 6));
+        timer.schedule(() -> send(op), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The connection to {@code osd} at its address in {@code m}, connecting on a virtual thread if needed. */
+    private CompletableFuture<Connection> session(int osd, OsdMap m) {
+        OsdState state = m.osd(osd);
+        if (state == null || state.address() == null || state.address().isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("osd." + osd + " has no address"));
+        }
+        OsdSession s = sessions.compute(osd, (id, old) -> {
+            if (old != null && old.addr.equals(state.address()) && !old.conn.isCompletedExceptionally()) {
+                return old;
+            }
+            if (old != null) {
+                old.conn.thenAccept(Connection::close);
+            }
+            return new OsdSession(osd, state.address(), CompletableFuture.supplyAsync(() -> connect(osd, state.address()), connector));
+        });
+        return s.conn;
+    }
+
+    private Connection connect(int osd, String addr) {
+        int colon = addr.lastIndexOf(':');
+        InetSocketAddress sa = new InetSocketAddress(addr.substring(0, colon), Integer.parseInt(addr.substring(colon + 1)));
+        ConnectionOptions opts = ConnectionOptions.defaults().withConnectTimeout(Duration.ofSeconds(5))
+                .withReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(500));
+        try {
+            return Connection.connect(sa, entity, key, registry, opts);
+        } catch (MsgException e) {
+            log.debug("{}: connect to osd.{} at {} failed: {}", entity, osd, addr, e.getMessage());
+            throw e;
+        }
+    }
+
+    int inflightCount() {
+        return inflight.size();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Op<?> op : inflight.values()) {
+            op.result.completeExceptionally(new RadosException.Other(RadosException.EIO, op.what + ": cluster handle closed"));
+        }
+        for (OsdSession s : sessions.values()) {
+            s.conn.thenAccept(Connection::close);
+        }
+        sessions.clear();
+        connector.shutdown();
+    }
+}
