@@ -244,7 +244,7 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
                 System.err.println("objectstore-tool bench: " + dir + " already holds a store; bench needs an empty directory");
                 return 2;
             }
-            long sizeBytes = mode.equals("million") ? (long) objects * 4096 + (1L << 30) : 3L << 30;
+            long sizeBytes = mode.equals("million") ? (long) objects * 4096 + (1L << 30) : 1L << 30;
             StoreOptions options = StoreOptions.defaults().withBlockFileBytes(sizeBytes);
             BlockObjectStore.mkfs(dir, options);
             System.out.printf("store in %s (data file %d MiB, large-write threshold %d KiB, block cache %d MiB, memtables %d MiB); %d s per run%n",
@@ -274,6 +274,7 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
                     }
                 }
             }
+            System.out.println("summary:");
             rows.forEach(System.out::println);
             return 0;
         }
@@ -289,13 +290,19 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
             return line;
         }
 
-        /** Runs fio with an fsync after every write, {@code qd} jobs on one file; returns {ops/s, MiB/s}, or null. */
-        private static double[] fio(Path dir, String rw, String bs, String size, int qd, int seconds) {
-            Path file = dir.resolve("fio.dat");
-            List<String> cmd = List.of("fio", "--name=bench", "--filename=" + file, "--size=" + size, "--rw=" + rw,
-                    "--bs=" + bs, "--fsync=1", "--ioengine=psync", "--numjobs=" + qd, "--thread", "--time_based",
-                    "--runtime=" + seconds, "--group_reporting", "--output-format=json");
+        /**
+         * Runs fio with an fsync after every write: {@code qd} jobs, each on a file of its own (jobs
+         * sharing one file would rewrite the same pages, and one fsync would cover several writes);
+         * returns {ops/s, MiB/s}, or null.
+         */
+        private static double[] fio(Path dir, String rw, String bs, String totalSize, int qd, int seconds) {
+            Path fioDir = dir.resolve("fio");
+            long perJobMib = Math.max(16, parseMib(totalSize) / qd);
+            List<String> cmd = List.of("fio", "--name=bench", "--directory=" + fioDir, "--size=" + perJobMib + "M",
+                    "--rw=" + rw, "--bs=" + bs, "--fsync=1", "--ioengine=psync", "--numjobs=" + qd, "--thread",
+                    "--time_based", "--runtime=" + seconds, "--group_reporting", "--output-format=json");
             try {
+                Files.createDirectories(fioDir);
                 Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 byte[] out = p.getInputStream().readAllBytes();
                 if (!p.waitFor(seconds + 120L, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -312,12 +319,20 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
                 return null;
             } finally {
-                try {
-                    Files.deleteIfExists(file);
+                try (var files = Files.list(fioDir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(fioDir);
                 } catch (IOException e) {
-                    System.err.println("could not delete " + file);
+                    System.err.println("could not delete " + fioDir + ": " + e.getMessage());
                 }
             }
+        }
+
+        private static long parseMib(String size) {
+            long n = Long.parseLong(size.substring(0, size.length() - 1));
+            return size.endsWith("G") ? n << 10 : n;
         }
     }
 

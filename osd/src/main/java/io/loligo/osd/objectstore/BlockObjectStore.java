@@ -51,7 +51,8 @@ public final class BlockObjectStore implements ObjectStore {
     static final String DB_DIR = "db";
     private static final int QUEUE_TXNS_MAX = 4096;
 
-    private record Pending(Transaction txn, CompletableFuture<Void> future) {}
+    /** A queued transaction: its operations are copied at commit, so the caller may reuse the builder. */
+    private record Pending(List<Transaction.Op> ops, CompletableFuture<Void> future) {}
 
     private final Path dir;
     private final StoreOptions options;
@@ -237,7 +238,7 @@ public final class BlockObjectStore implements ObjectStore {
             return future;
         }
         try {
-            queue.put(new Pending(txn, future));
+            queue.put(new Pending(List.copyOf(txn.ops()), future));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             future.completeExceptionally(new BadRequestException("interrupted while queueing a transaction"));
@@ -271,8 +272,8 @@ public final class BlockObjectStore implements ObjectStore {
         }
     }
 
-    private static boolean onlyDeletes(Transaction txn) {
-        return txn.ops().stream().allMatch(op -> op instanceof Transaction.Remove || op instanceof Transaction.RmAttr
+    private static boolean onlyDeletes(List<Transaction.Op> ops) {
+        return ops.stream().allMatch(op -> op instanceof Transaction.Remove || op instanceof Transaction.RmAttr
                 || op instanceof Transaction.OmapRmKeys || op instanceof Transaction.OmapRmRange
                 || op instanceof Transaction.OmapClear || op instanceof Transaction.RemoveCollection
                 || op instanceof Transaction.Truncate);
@@ -288,7 +289,7 @@ public final class BlockObjectStore implements ObjectStore {
         boolean anyStaged = false;
         for (int i = 0; i < group.size(); i++) {
             Pending p = group.get(i);
-            if (metaFree < options.metadataReserveBytes() && !onlyDeletes(p.txn())) {
+            if (metaFree < options.metadataReserveBytes() && !onlyDeletes(p.ops())) {
                 errors[i] = new StoreFullException(String.format(
                         "store full: %d bytes free for metadata, %d kept in reserve; only deletes are accepted",
                         metaFree, options.metadataReserveBytes()));
@@ -296,7 +297,7 @@ public final class BlockObjectStore implements ObjectStore {
             }
             Staging t = batch.forTransaction();
             try {
-                executor.execute(p.txn(), t);
+                executor.execute(p.ops(), t);
                 t.mergeIntoParent();
                 anyStaged = true;
             } catch (StoreException e) {
@@ -691,6 +692,9 @@ public final class BlockObjectStore implements ObjectStore {
         closing = true;
         try {
             commitThread.join();
+            for (Pending p; (p = queue.poll()) != null; ) {
+                p.future().completeExceptionally(new BadRequestException("store " + dir + " closed before the commit ran"));
+            }
             applier.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -30,9 +30,9 @@ final class TxnExecutor {
         }
     }
 
-    void execute(Transaction txn, Staging st) {
+    void execute(java.util.List<Transaction.Op> ops, Staging st) {
         Ctx x = new Ctx(st);
-        for (Transaction.Op op : txn.ops()) {
+        for (Transaction.Op op : ops) {
             apply(x, op);
         }
         // Each object a transaction changed gets one new version.
