@@ -194,6 +194,12 @@ public final class MonDaemon implements AutoCloseable {
                 log.info("mon.{} (leader) bootstrap: {} {}", name, Errno.name(r.code()), r.outs());
                 return;
             }
+            List<String> silent = sm.read(this::silentOsds);
+            if (!silent.isEmpty()) {
+                MonReply r = client.command(MonClient.cmd("osd down", "ids", silent, "report_timeout", true));
+                log.info("mon.{} (leader) e{} marked down osds silent past mon_osd_report_timeout {}: {}", name, r.epoch(),
+                        silent, r.outs());
+            }
             List<String> due = sm.read(this::dueOut);
             if (!due.isEmpty()) {
                 MonReply r = client.command(MonClient.cmd("osd out", "ids", due, "auto", true));
@@ -202,6 +208,23 @@ public final class MonDaemon implements AutoCloseable {
         } catch (IOException | ClusterConf.ConfException | RuntimeException e) {
             log.warn("mon.{} tick failed: {}", name, e.toString());
         }
+    }
+
+    /** Up OSDs whose last beacon is older than mon_osd_report_timeout (unless nodown). */
+    private List<String> silentOsds(MonState s) {
+        List<String> out = new ArrayList<>();
+        OsdMap m = s.osdmap();
+        if (m.isSet(io.loligo.maps.ClusterFlag.NODOWN)) {
+            return out;
+        }
+        long timeout = s.longOption(MonOptions.REPORT_TIMEOUT) * 1000;
+        long now = System.currentTimeMillis();
+        for (OsdState o : m.osds().values()) {
+            if (o.up() && now - s.pgStats.beacons.getOrDefault(o.id(), now) >= timeout) {
+                out.add(String.valueOf(o.id()));
+            }
+        }
+        return out;
     }
 
     private List<String> dueOut(MonState s) {

@@ -27,7 +27,11 @@ public final class MonOptions {
     /** Used fraction above which the OSD is full (OSD_FULL, HEALTH_ERR). */
     public static final String FULL_RATIO = "mon_osd_full_ratio";
 
+    /** Seconds without a beacon or report after which an up OSD is marked down (Ceph's default: 15 minutes). */
+    public static final String REPORT_TIMEOUT = "mon_osd_report_timeout";
+
     static final Map<String, String> DEFAULTS = new TreeMap<>(Map.of(
+            REPORT_TIMEOUT, "900",
             NEARFULL_RATIO, "0.85",
             FULL_RATIO, "0.95",
             DOWN_OUT_INTERVAL, "600",

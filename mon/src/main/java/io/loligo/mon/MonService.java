@@ -144,7 +144,7 @@ final class MonService implements Handler, KeyLookup {
         String field = switch (cmd.prefix()) {
             case "osd boot" -> "id";
             case "osd failure" -> "reporter";
-            case "osd pgstats" -> "osd";
+            case "osd pgstats", "osd beacon" -> "osd";
             default -> null;
         };
         if (field == null) {

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  *     i32 n; n x { string who; i32 k; k x { string key; string value } }     config store
  *     i32 n; n x { string entity; string key; i32 k; k x { string service; string caps } }  auth db
  *     i32 n; n x { i32 target; i32 k; k x { i32 reporter; i64 stampMillis } } pending failure reports
- *     PgStats (v2 and later; format in PgStats)
+ *     PgStats (v2 and later; format in PgStats, beacons from v3)
  *   }
  */
 /**
@@ -187,7 +187,7 @@ public final class MonState {
 
     public byte[] encode() {
         MapWriter w = new MapWriter(4096);
-        w.startStruct(2, 1).bool(bootstrapped());
+        w.startStruct(3, 1).bool(bootstrapped());
         if (bootstrapped()) {
             monmap.encode(w);
             osdmap.encode(w);
@@ -216,7 +216,7 @@ public final class MonState {
     public static MonState decode(byte[] bytes) throws MapDecodeException {
         MapReader r = new MapReader(bytes);
         MonState s = new MonState();
-        int version = r.startStruct("mon state", 2);
+        int version = r.startStruct("mon state", 3);
         if (r.bool()) {
             s.monmap = MonMap.decode(r);
             s.osdmap = OsdMap.decode(r);
@@ -250,7 +250,7 @@ public final class MonState {
             s.failures.put(target, reps);
         }
         if (version >= 2) {
-            s.pgStats.decode(r);
+            s.pgStats.decode(r, version);
         }
         r.endStruct();
         r.expectEnd("mon state");

@@ -30,6 +30,7 @@ final class OsdCommands {
             case "osd boot" -> boot(s, c);
             case "osd failure" -> failure(s, c);
             case "osd down" -> down(s, c);
+            case "osd beacon" -> beacon(s, c);
             case "osd out" -> out(s, c);
             case "osd in" -> in(s, c);
             case "osd rm" -> rm(s, c);
@@ -137,6 +138,7 @@ final class OsdCommands {
             }
         }
         if (o != null && o.up() && o.address().equals(addr)) {
+            s.pgStats.beacon(o.id(), c.stamp());
             return MonReply.ok("osd." + o.id() + " already up", data().put("osdid", o.id()), s.epoch());
         }
         if (s.osdmap.isSet(ClusterFlag.NOUP)) {
@@ -158,6 +160,7 @@ final class OsdCommands {
         inc.newOsds.put(id, next);
         inc.newMaxOsd = Math.max(s.osdmap.maxOsd(), id + 1);
         s.failures.remove(id);
+        s.pgStats.beacon(id, c.stamp());
         s.commit(inc);
         return MonReply.ok("osd." + id + " boot", data().put("osdid", id), s.epoch());
     }
@@ -208,12 +211,30 @@ final class OsdCommands {
         return MonReply.ok("osd." + target + " marked down after " + domains.size() + " reporters", null, s.epoch());
     }
 
+    /** An OSD says it is alive; OSDs silent for mon_osd_report_timeout are marked down. */
+    private static MonReply beacon(MonState s, Cmd c) throws CommandException {
+        int id = osdId(s, c.str("osd"));
+        s.pgStats.beacon(id, c.stamp());
+        return MonReply.ok("", null, s.epoch());
+    }
+
+    /**
+     * Marks OSDs down. With {@code report_timeout} (the leader's tick), only those whose last beacon
+     * is older than mon_osd_report_timeout at the command's stamp, and never under nodown.
+     */
     private static MonReply down(MonState s, Cmd c) throws CommandException {
+        boolean timeout = c.bool("report_timeout");
+        if (timeout && s.osdmap.isSet(ClusterFlag.NODOWN)) {
+            return MonReply.ok("nodown set", null, s.epoch());
+        }
+        long timeoutMillis = s.longOption(MonOptions.REPORT_TIMEOUT) * 1000;
         OsdMap.Incremental inc = s.osdmap.newIncremental(c.stamp());
         StringBuilder outs = new StringBuilder();
         for (int id : ids(s, c)) {
             OsdState o = s.osdmap.osd(id);
-            if (o.up()) {
+            if (timeout && c.stamp() - s.pgStats.beacons.getOrDefault(id, 0L) < timeoutMillis) {
+                outs.append("osd.").append(id).append(" reported recently. ");
+            } else if (o.up()) {
                 inc.newOsds.put(id, o.withDown(inc.epoch, c.stamp()));
                 outs.append("marked down osd.").append(id).append(". ");
             } else {
@@ -272,6 +293,7 @@ final class OsdCommands {
             CrushEditor.removeItem(crush, id);
             crush.devices.remove(id);
             s.failures.remove(id);
+            s.pgStats.forget(id);
             outs.append("removed osd.").append(id).append(". ");
         }
         inc.newCrush = crush;

@@ -18,6 +18,7 @@ import java.util.TreeMap;
  * Encoding inside the MonState snapshot (after the failure reports):
  *   i32 n; n x { i32 osd; i64 kb, kbUsed, kbAvail, stampMillis }                         per-OSD usage
  *   i32 n; n x { i32 pool; i32 seed; string state; i64 objects, bytes; i32 reporter; i64 stampMillis }
+ *   i32 n; n x { i32 osd; i64 lastBeaconMillis }                     (MonState v3 and later)
  */
 /**
  * The PG summary and usage the OSDs report ({@code osd pgstats}): per-OSD capacity and use, and
@@ -31,6 +32,12 @@ final class PgStats {
 
     final TreeMap<Integer, OsdStat> osds = new TreeMap<>();
     final TreeMap<PgId, PgStat> pgs = new TreeMap<>();
+    /** When each OSD last showed it is alive (boot, beacon or stats report), by the monitor's stamp. */
+    final TreeMap<Integer, Long> beacons = new TreeMap<>();
+
+    void beacon(int osd, long stampMillis) {
+        beacons.merge(osd, stampMillis, Math::max);
+    }
 
     /** {@code osd pgstats {osd, kb, kb_used, kb_avail, pgs: [{pgid, state, objects, bytes}]}}. */
     MonReply report(MonState s, Cmd c) throws CommandException {
@@ -42,6 +49,7 @@ final class PgStats {
             throw new CommandException(Errno.EINVAL, "negative usage in report from osd." + osd);
         }
         osds.put(osd, new OsdStat(kb, used, avail, c.stamp()));
+        beacon(osd, c.stamp());
         int n = 0;
         for (JsonNode pg : c.json().path("pgs")) {
             PgId id = PgId.parse(pg.path("pgid").asText());
@@ -132,8 +140,9 @@ final class PgStats {
         return osds.get(id);
     }
 
-    void forget(OsdState removed) {
-        osds.remove(removed.id());
+    void forget(int osd) {
+        osds.remove(osd);
+        beacons.remove(osd);
     }
 
     void encode(MapWriter w) {
@@ -142,15 +151,22 @@ final class PgStats {
         w.i32(pgs.size());
         pgs.forEach((pg, st) -> w.i32(pg.pool()).i32(pg.seed()).string(st.state()).i64(st.objects()).i64(st.bytes())
                 .i32(st.reporter()).i64(st.stampMillis()));
+        w.i32(beacons.size());
+        beacons.forEach((osd, stamp) -> w.i32(osd).i64(stamp));
     }
 
-    void decode(MapReader r) throws MapDecodeException {
+    void decode(MapReader r, int stateVersion) throws MapDecodeException {
         for (int i = 0, n = r.count("osd stats"); i < n; i++) {
             osds.put(r.i32(), new OsdStat(r.i64(), r.i64(), r.i64(), r.i64()));
         }
         for (int i = 0, n = r.count("pg stats"); i < n; i++) {
             PgId pg = new PgId(r.i32(), r.i32());
             pgs.put(pg, new PgStat(r.string(), r.i64(), r.i64(), r.i32(), r.i64()));
+        }
+        if (stateVersion >= 3) {
+            for (int i = 0, n = r.count("beacons"); i < n; i++) {
+                beacons.put(r.i32(), r.i64());
+            }
         }
     }
 }

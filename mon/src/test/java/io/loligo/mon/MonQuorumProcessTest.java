@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loligo.mon.client.MonClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +90,11 @@ class MonQuorumProcessTest {
             assertThat(c.command(MonClient.cmd("config get", "who", "global", "key", "opt19")).data().path("opt19").asText())
                     .isEqualTo("19");
             assertThat(c.command(MonClient.cmd("osd dump")).data().path("flags").asText()).contains("noout");
+            try (var files = java.nio.file.Files.walk(cluster.dir.resolve("mon.a"))) {
+                List<String> snapshots = files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("snapshot.") && !n.endsWith(".md5") && !n.endsWith(".tmp")).toList();
+                assertThat(snapshots).as("snapshots taken, old ones removed").isNotEmpty().hasSizeLessThanOrEqualTo(2);
+            }
         }
     }
 }

@@ -86,6 +86,24 @@ class MonStateTest {
     }
 
     @Test
+    void silentOsdsAreMarkedDownOnlyAfterTheReportTimeout() {
+        boot(0, "h0");
+        run("config set", "who", "mon", "name", MonOptions.REPORT_TIMEOUT, "value", "10");
+        clock += 5_000;
+        run("osd beacon", "osd", 0);
+        clock += 9_000;
+        run("osd down", "ids", List.of("0"), "report_timeout", true);
+        assertThat(s.osdmap().osd(0).up()).as("beacon 9 s ago").isTrue();
+        clock += 1_000;
+        run("osd set", "key", "nodown");
+        run("osd down", "ids", List.of("0"), "report_timeout", true);
+        assertThat(s.osdmap().osd(0).up()).as("nodown").isTrue();
+        run("osd unset", "key", "nodown");
+        run("osd down", "ids", List.of("0"), "report_timeout", true);
+        assertThat(s.osdmap().osd(0).up()).isFalse();
+    }
+
+    @Test
     void poolsFollowCephRules() {
         assertThat(run("osd pool create", "pool", "rbd").code()).isZero();
         var p = s.osdmap().poolByName("rbd");

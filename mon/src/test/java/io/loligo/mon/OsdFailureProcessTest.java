@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * Failure handling end to end: a monitor process and four stub OSD processes on four hosts that
  * heartbeat each other. kill -9 of an OSD: its peers report it, the monitor marks it down once
  * reporters from 2 distinct hosts agree, then out after mon_osd_down_out_interval (3 s here);
- * with noout set a dead OSD stays in until noout is unset; an OSD wrongly marked down boots again.
+ * with noout set a dead OSD stays in until noout is unset; an OSD wrongly marked down boots again;
+ * an OSD with too few live peers to report it is marked down when its beacons stop.
  */
 class OsdFailureProcessTest {
     static final long INTERVAL_S = 3;
@@ -27,7 +28,7 @@ class OsdFailureProcessTest {
     @Test
     void reportsMarkDownThenOutAfterIntervalAndNooutHolds() throws Exception {
         try (MonCluster cluster = new MonCluster(1, Map.of("mon_osd_down_out_interval", String.valueOf(INTERVAL_S),
-                "mon_osd_min_down_reporters", "2"))) {
+                "mon_osd_min_down_reporters", "2", "mon_osd_report_timeout", "6"))) {
             cluster.startAll();
             MonCluster.retry(cluster.client(), MonClient.cmd("osd stat"), Duration.ofSeconds(60));
             ClusterConf conf = ClusterConf.load(cluster.confPath);
@@ -67,6 +68,11 @@ class OsdFailureProcessTest {
                     assertThat(admin.command(MonClient.cmd("osd down", "ids", List.of("2"))).ok()).isTrue();
                     await(admin, "osd.2 down", m -> m.epoch() > before && !m.osd(2).up());
                     await(admin, "osd.2 re-asserts itself", m -> m.osd(2).up());
+
+                    // One reporter is not enough to mark osd.3 down; its silence is (mon_osd_report_timeout).
+                    osds.get(3).destroyForcibly().waitFor();
+                    await(admin, "silent osd.3 marked down by the report timeout", m -> !m.osd(3).up());
+                    assertThat(admin.osdMap().osd(2).up()).isTrue();
                 } finally {
                     for (Process p : osds) {
                         p.destroyForcibly();

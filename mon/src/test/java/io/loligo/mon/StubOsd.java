@@ -18,12 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A stand-in OSD process for monitor tests (the OSD work replaces it): boots (marked up, placed in
  * CRUSH under its host), heartbeats its peers over TCP, reports peers silent for longer than the
- * grace to the monitors, and boots again when it sees itself wrongly marked down.
+ * grace to the monitors, sends beacons to the monitors, and boots again when it sees itself wrongly marked down.
  * <pre>java io.loligo.mon.StubOsd ID HOST KEY_BASE64 MON_ADDR[,MON_ADDR...]</pre>
  */
 public final class StubOsd {
     static final long HEARTBEAT_MS = 200;
     static final long GRACE_MS = 1500;
+    static final long BEACON_MS = 500;
 
     public static void main(String[] args) throws Exception {
         int id = Integer.parseInt(args[0]);
@@ -58,8 +59,19 @@ public final class StubOsd {
         mon.subscribe(m -> { });
         Map<Integer, Long> lastHeard = new ConcurrentHashMap<>();
         long lastBoot = System.currentTimeMillis();
+        long lastBeacon = 0;
         while (true) {
             Thread.sleep(HEARTBEAT_MS);   // the heartbeat period
+            if (System.currentTimeMillis() - lastBeacon >= BEACON_MS) {
+                lastBeacon = System.currentTimeMillis();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        mon.command(MonClient.cmd("osd beacon", "osd", id));
+                    } catch (IOException e) {
+                        System.out.println("osd." + id + " beacon failed: " + e.getMessage());
+                    }
+                });
+            }
             OsdMap map = mon.osdMap();
             if (map == null) {
                 continue;
