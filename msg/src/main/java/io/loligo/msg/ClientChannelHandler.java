@@ -118,6 +118,13 @@ final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
                     + refused.reason()));
             ctx.close();
         } else if (state == State.AWAIT_CHALLENGE && message instanceof Handshake.Challenge c) {
+            if (!connection.options().acceptsServer(c.serverEntity())) {
+                state = State.CLOSED;
+                authenticated.completeExceptionally(new AuthFailed(ErrorReply.EACCES, connection.name() + ": server identifies as "
+                        + c.serverEntity() + ", expected a " + connection.options().serverType()));
+                ctx.close();
+                return;
+            }
             challenge = c;
             state = State.AWAIT_AUTH_OK;
             send(ctx, new Handshake.Auth(Handshake.clientProof(connection.key(), clientNonce, c.serverNonce(),

@@ -106,6 +106,18 @@ class AuthTest {
     }
 
     @Test
+    void aClientExpectingAnotherKindOfDaemonRefusesTheServer() {
+        assertThatThrownBy(() -> Connection.connect(fixture.address(), Fixture.ADMIN, fixture.key(Fixture.ADMIN),
+                TestMessages.registry(), ConnectionOptions.defaults().withServerType("osd")))
+                .isInstanceOfSatisfying(AuthFailed.class, e -> assertThat(e.getMessage())
+                        .contains("server identifies as mon.a, expected a osd"));
+        try (Connection mon = Connection.connect(fixture.address(), Fixture.ADMIN, fixture.key(Fixture.ADMIN),
+                TestMessages.registry(), ConnectionOptions.defaults().withServerType("mon"))) {
+            assertThat(mon.isConnected()).isTrue();
+        }
+    }
+
+    @Test
     void aReplayedHandshakeIsRefused() throws IOException {
         byte[] hello;
         byte[] auth;
