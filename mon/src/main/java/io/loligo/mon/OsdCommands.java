@@ -22,6 +22,12 @@ import java.util.TreeSet;
  * commits exactly one incremental, i.e. one new epoch; a command that changes nothing commits none.
  */
 final class OsdCommands {
+    /**
+     * Failure reports older than this no longer count: reporters resend every few seconds while a
+     * failure lasts (Ceph's OSDs every osd_heartbeat_interval), so an old lone report is stale news.
+     */
+    static final long FAILURE_REPORT_MAX_AGE_MS = 60_000;
+
     private OsdCommands() {}
 
     static MonReply apply(MonState s, Cmd c) throws CommandException {
@@ -184,8 +190,10 @@ final class OsdCommands {
         if (!t.up() || target == reporter || !s.osdmap.osd(reporter).up()) {
             return MonReply.ok("report ignored", null, s.epoch());
         }
+        long now = c.stamp();
         TreeMap<Integer, Long> reps = s.failures.computeIfAbsent(target, k -> new TreeMap<>());
-        reps.put(reporter, c.stamp());
+        reps.put(reporter, now);
+        reps.values().removeIf(stamp -> now - stamp > FAILURE_REPORT_MAX_AGE_MS);
         boolean byHost = s.option(MonOptions.REPORTER_SUBTREE_LEVEL).equals("host");
         TreeSet<String> domains = new TreeSet<>();
         for (int r : reps.keySet()) {

@@ -83,6 +83,10 @@ class MonStateTest {
         assertThat(s.osdmap().osd(0).in()).isFalse();
         boot(0, "h0");
         assertThat(s.osdmap().osd(0).up()).as("a wrongly-downed OSD re-asserts itself").isTrue();
+        run("osd failure", "target", 0, "reporter", 1, "failed", true);
+        clock += OsdCommands.FAILURE_REPORT_MAX_AGE_MS + 1;
+        run("osd failure", "target", 0, "reporter", 3, "failed", true);
+        assertThat(s.osdmap().osd(0).up()).as("a stale report does not count").isTrue();
     }
 
     @Test
