@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +32,7 @@ import java.util.zip.CRC32C;
 /**
  * Netty (native epoll) versus plain blocking NIO on virtual threads, same frame format (length,
  * header, payload, CRC32C checked on every receive), same run, loopback. Not a unit test: run with
- * {@code java -cp <test classpath> io.loligo.msg.TransportBench [seconds] [netty,nio-vthreads,messenger]}; docs/msg.md has the figures.
+ * {@code java -cp <test classpath> io.loligo.msg.TransportBench [seconds] [netty,nio-vthreads,messenger] [rounds]}; docs/msg.md has the figures.
  *
  * <p>Workloads: small request/response round trips (64-byte payload echoed) with 1 and 64 calls
  * in flight on one connection; 4 MiB requests answered by an empty ack with 4 in flight (MiB/s).
@@ -60,22 +61,34 @@ public final class TransportBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         String[] variants = args.length > 1 ? args[1].split(",") : new String[] {"netty", "nio-vthreads", "messenger"};
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        Map<String, List<double[]>> results = new java.util.LinkedHashMap<>();
         System.out.printf("cores=%d java=%s netty-transport=%s allocator=%s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.version(), EventLoops.transportName(), io.netty.buffer.ByteBufAllocator.DEFAULT.getClass().getSimpleName());
-        for (int round = 1; round <= 2; round++) {
+        for (int round = 1; round <= rounds; round++) {
             for (String name : variants) {
                 try (Transport transport = switch (name) {
                     case "netty" -> new NettyTransport();
                     case "nio-vthreads" -> new NioTransport();
                     default -> new MessengerTransport();
                 }) {
-                    run(round, name, transport, seconds);
+                    results.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(run(round, name, transport, seconds));
                 }
             }
         }
+        for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
+            System.out.printf("median  %-13s rr_qd1=%8.0f/s  rr_qd64=%8.0f/s  4MiB_qd4=%7.1f MiB/s%n", e.getKey(),
+                    median(e.getValue(), 0), median(e.getValue(), 1), median(e.getValue(), 2));
+        }
     }
 
-    private static void run(int round, String name, Transport transport, int seconds) throws Exception {
+    private static double median(List<double[]> rows, int column) {
+        double[] values = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    private static double[] run(int round, String name, Transport transport, int seconds) throws Exception {
         try (Client client = transport.connect()) {
             byte[] small = new byte[SMALL_BYTES];
             byte[] large = new byte[LARGE_BYTES];
@@ -84,8 +97,10 @@ public final class TransportBench {
             long rr1 = window(client, small, 1, Duration.ofSeconds(seconds));
             long rr64 = window(client, small, 64, Duration.ofSeconds(seconds));
             long big = window(client, large, 4, Duration.ofSeconds(seconds));
+            double[] row = {rr1 / (double) seconds, rr64 / (double) seconds, big * 4.0 / seconds};
             System.out.printf("round %d %-13s rr_qd1=%8.0f/s  rr_qd64=%8.0f/s  4MiB_qd4=%7.1f MiB/s%n", round, name,
-                    rr1 / (double) seconds, rr64 / (double) seconds, big * 4.0 / seconds);
+                    row[0], row[1], row[2]);
+            return row;
         }
     }
 
