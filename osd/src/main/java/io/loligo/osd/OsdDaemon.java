@@ -1,0 +1,451 @@
+package io.loligo.osd;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loligo.crush.CrushConstants;
+import io.loligo.crush.placement.PgMapping;
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.OsdMapPlacement;
+import io.loligo.maps.OsdState;
+import io.loligo.maps.PgId;
+import io.loligo.maps.Pool;
+import io.loligo.maps.monc.ClusterConf;
+import io.loligo.maps.monc.MonConnection;
+import io.loligo.maps.monc.MonReply;
+import io.loligo.messages.OsdMessages;
+import io.loligo.msg.Message;
+import io.loligo.msg.MessengerServer;
+import io.loligo.msg.ServerOptions;
+import io.loligo.msg.auth.Keyring;
+import io.loligo.osd.heartbeat.Heartbeater;
+import io.loligo.osd.objectstore.BlockObjectStore;
+import io.loligo.osd.objectstore.CollectionId;
+import io.loligo.osd.objectstore.ObjectId;
+import io.loligo.osd.objectstore.ObjectStore;
+import io.loligo.osd.objectstore.StoreOptions;
+import io.loligo.osd.objectstore.Transaction;
+import io.loligo.osd.pg.Pg;
+import io.loligo.osd.pg.PgHost;
+import io.loligo.osd.pg.PgLog;
+import io.loligo.osd.pg.PgObjects;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Files in the OSD's data directory (besides the object store's own, described in objectstore.Keys):
+ *   whoami   the OSD id, decimal, one line
+ *   fsid     the cluster fsid this OSD belongs to, one line
+ *   uuid     this OSD's own uuid (its identity towards the monitors), one line
+ * All three are written (and fsynced) by mkfs on the first start; a later start checks them.
+ */
+/**
+ * One OSD: its object store, its messenger server, its session with the monitors, the PGs CRUSH
+ * gives it and the shards that run them. Start with {@link #start}; {@link #close} stops it.
+ */
+public final class OsdDaemon implements PgHost, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OsdDaemon.class);
+
+    final OsdConfig config;
+    final int whoami;
+    final String uuid;
+    final ObjectStore store;
+    final OsdShards shards;
+    final OsdKeys keys;
+    final Map<PgId, Pg> pgs = new ConcurrentHashMap<>();
+    private final ExecutorService mapThread;
+    private final ScheduledExecutorService background;
+    private final List<Runnable> waitingForMap = new ArrayList<>();
+    private volatile OsdMap map;
+    private volatile OsdMapPlacement placement;
+    private volatile Set<Integer> heartbeatPeers = Set.of();
+    private volatile boolean pgStatesDirty = true;
+    private volatile long lastBootMillis;
+    OsdPeers peers;
+    MessengerServer server;
+    MonConnection mon;
+    Heartbeater heartbeater;
+
+    private OsdDaemon(OsdConfig config, String uuid, ObjectStore store) {
+        this.config = config;
+        this.whoami = config.id();
+        this.uuid = uuid;
+        this.store = store;
+        this.shards = new OsdShards(config.entity(), config.shards(), config.shardQueueMax(), this::fatal);
+        this.keys = new OsdKeys(keyringPath(config.conf(), config.entity()));
+        this.mapThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-map").factory());
+        this.background = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name(config.entity() + "-bg").factory());
+    }
+
+    private static Path keyringPath(ClusterConf conf, String who) {
+        String k = conf.get(who, "keyring");
+        return k == null || k.isBlank() ? null : Path.of(k.trim());
+    }
+
+    /** Opens (or on first start creates) the store, starts serving, authenticates to the monitors and boots. */
+    public static OsdDaemon start(OsdConfig config) throws Exception {
+        String uuid = prepareDataDir(config);
+        ObjectStore store = BlockObjectStore.open(config.data().resolve("store"), StoreOptions.defaults());
+        OsdDaemon d = new OsdDaemon(config, uuid, store);
+        try {
+            d.loadPgs();
+            d.keys.reloadKeyring();
+            String[] bind = config.bindAddress().split(":");
+            d.server = MessengerServer.start(new InetSocketAddress(bind[0], Integer.parseInt(bind[1])), d.keys,
+                    new OsdDispatcher(d), OsdMessages.osdRegistry(), ServerOptions.defaults(config.entity()));
+            d.connectMonitors();
+            d.peers = new OsdPeers(config.entity(), d.ownKey(), () -> d.map);
+            d.heartbeater = new Heartbeater(d.heartbeatEnv());
+            d.boot();
+            d.mon.subscribe(m -> d.mapThread.execute(() -> d.handleMap(m)));
+            d.background.scheduleWithFixedDelay(d::tick, 0, config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+            d.background.scheduleWithFixedDelay(d::reportStats, config.statsInterval().toMillis(),
+                    config.statsInterval().toMillis(), TimeUnit.MILLISECONDS);
+            d.background.scheduleWithFixedDelay(d::refreshKeys, 5, 5, TimeUnit.SECONDS);
+            return d;
+        } catch (Exception e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /** mkfs on first start (store, whoami, fsid, uuid); afterwards checks the directory belongs to this OSD. */
+    private static String prepareDataDir(OsdConfig config) throws IOException, ClusterConf.ConfException {
+        Path dir = config.data();
+        Path whoami = dir.resolve("whoami");
+        String fsid = config.conf().require(null, "fsid");
+        if (!Files.exists(whoami)) {
+            Files.createDirectories(dir);
+            StoreOptions opts = StoreOptions.defaults().withBlockFileBytes(config.blockFileBytes());
+            BlockObjectStore.mkfs(dir.resolve("store"), opts);
+            String uuid = UUID.randomUUID().toString();
+            writeDurably(dir.resolve("uuid"), uuid);
+            writeDurably(dir.resolve("fsid"), fsid);
+            writeDurably(whoami, String.valueOf(config.id()));   // last: its presence means mkfs finished
+            log.info("osd.{} mkfs in {}: uuid {} fsid {}", config.id(), dir, uuid, fsid);
+            return uuid;
+        }
+        String id = Files.readString(whoami).trim();
+        if (!id.equals(String.valueOf(config.id()))) {
+            throw new IllegalArgumentException("data directory " + dir + " belongs to osd." + id + ", not osd." + config.id());
+        }
+        String haveFsid = Files.readString(dir.resolve("fsid")).trim();
+        if (!haveFsid.equals(fsid)) {
+            throw new IllegalArgumentException("data directory " + dir + " belongs to cluster " + haveFsid
+                    + ", but the conf says fsid " + fsid);
+        }
+        return Files.readString(dir.resolve("uuid")).trim();
+    }
+
+    private static void writeDurably(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private byte[] ownKey() throws Exception {
+        Path p = keyringPath(config.conf(), config.entity());
+        if (p == null) {
+            throw new ClusterConf.ConfException("no keyring configured for " + config.entity());
+        }
+        return Keyring.load(p).lookup(config.entity()).orElseThrow(() -> new ClusterConf.ConfException(
+                "no key for " + config.entity() + " in keyring " + p)).key();
+    }
+
+    /** PGs found in the store from an earlier run. */
+    private void loadPgs() {
+        for (CollectionId c : store.collections()) {
+            PgId pgid = new PgId((int) c.pool(), c.seed());
+            pgs.put(pgid, new Pg(pgid, this, PgLog.load(store, c), countObjects(c)));
+        }
+        log.info("{} loaded {} pgs", who(), pgs.size());
+    }
+
+    private long countObjects(CollectionId c) {
+        long n = 0;
+        ObjectId after = null;
+        while (true) {
+            ObjectStore.ObjectPage page = store.list(c, after, 4096);
+            n += page.objects().stream().filter(o -> !PgObjects.isInternal(o)).count();
+            if (page.next().isEmpty()) {
+                return n;
+            }
+            after = page.next().get();
+        }
+    }
+
+    private void connectMonitors() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (true) {
+            try {
+                mon = MonConnection.connect(config.conf(), config.entity());
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline || e.getMessage().contains("refused by")) {
+                    throw e;
+                }
+                log.info("{}: monitors not reachable yet ({}); retrying", who(), e.getMessage());
+                Thread.sleep(500);   // retry interval while the monitors start
+            }
+        }
+    }
+
+    /** Tells the monitors we are up at our address (first boot: creates the OSD and places it in CRUSH). */
+    void boot() {
+        lastBootMillis = System.currentTimeMillis();
+        ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd boot").put("id", whoami)
+                .put("uuid", uuid).put("addr", address()).put("host", config.host())
+                .put("capacity", store.statfs().totalBytes());
+        try {
+            MonReply r = mon.command(cmd);
+            log.info("{} boot: {} {} e{}", who(), r.code(), r.outs(), r.epoch());
+        } catch (IOException e) {
+            log.warn("{} boot failed: {}", who(), e.getMessage());
+        }
+    }
+
+    String address() {
+        InetSocketAddress a = server.address();
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    // ---- maps ----
+
+    OsdMap map() {
+        return map;
+    }
+
+    OsdMapPlacement placement() {
+        return placement;
+    }
+
+    Set<Integer> heartbeatPeers() {
+        return heartbeatPeers;
+    }
+
+    /** On the map thread: recompute our PGs, advance each on its shard, wake ops that waited for this epoch. */
+    private void handleMap(OsdMap m) {
+        if (map != null && m.epoch() <= map.epoch()) {
+            return;
+        }
+        OsdMapPlacement pl = m.placement();
+        Set<Integer> hb = new HashSet<>();
+        for (Pool pool : m.pools().values()) {
+            for (int seed = 0; seed < pool.pgNum(); seed++) {
+                PgMapping mapping = pl.mapPg(pool, seed);
+                List<Integer> acting = members(mapping.acting());
+                PgId pgid = new PgId(pool.id(), seed);
+                Pg pg = pgs.get(pgid);
+                if (pg == null && !acting.contains(whoami)) {
+                    continue;
+                }
+                if (acting.contains(whoami)) {
+                    hb.addAll(acting);
+                }
+                if (pg == null) {
+                    pg = createPg(pgid, pool);
+                }
+                Pg target = pg;
+                int primary = mapping.actingPrimary();
+                shards.submit(pgid, () -> target.advanceMap(m.epoch(), pool, acting, primary));
+            }
+        }
+        hb.remove(whoami);
+        map = m;
+        placement = pl;
+        heartbeatPeers = Set.copyOf(hb);
+        List<Runnable> wake;
+        synchronized (waitingForMap) {
+            wake = new ArrayList<>(waitingForMap);
+            waitingForMap.clear();
+        }
+        wake.forEach(Runnable::run);
+        OsdState self = m.osd(whoami);
+        if ((self == null || !self.up() || !self.address().equals(address()))
+                && System.currentTimeMillis() - lastBootMillis > 1000) {
+            log.warn("{} marked down (or at another address) in e{} but alive: booting again", who(), m.epoch());
+            background.execute(this::boot);
+        }
+    }
+
+    private static List<Integer> members(int[] osds) {
+        List<Integer> out = new ArrayList<>();
+        for (int o : osds) {
+            if (o != CrushConstants.ITEM_NONE && o >= 0) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private Pg createPg(PgId pgid, Pool pool) {
+        CollectionId c = new CollectionId(pgid.pool(), pgid.seed());
+        Pg pg = new Pg(pgid, this, new PgLog(), 0);
+        pgs.put(pgid, pg);
+        shards.submit(pgid, () -> {
+            if (store.collectionBits(c).isEmpty()) {
+                store.commit(new Transaction().createCollection(c, splitBits(pgid.seed(), pool.pgNum())));
+            }
+        });
+        return pg;
+    }
+
+    /** Ceph's pg_t::get_split_bits: the hash bits that select this PG's objects with pg_num PGs. */
+    static int splitBits(int seed, int pgNum) {
+        if (pgNum <= 1) {
+            return 0;
+        }
+        int p = 32 - Integer.numberOfLeadingZeros(pgNum);   // pg_num in [2^(p-1), 2^p)
+        int half = 1 << (p - 1);
+        return Integer.remainderUnsigned(seed, half) < pgNum % half ? p : p - 1;
+    }
+
+    /** Runs {@code task} once our map is at least {@code epoch} (now, if it already is). */
+    void afterEpoch(long epoch, Runnable task) {
+        synchronized (waitingForMap) {
+            OsdMap m = map;
+            if (m == null || m.epoch() < epoch) {
+                waitingForMap.add(task);
+                return;
+            }
+        }
+        task.run();
+    }
+
+    private Heartbeater.Env heartbeatEnv() {
+        return new Heartbeater.Env() {
+            @Override public int whoami() { return whoami; }
+            @Override public OsdMap map() { return map; }
+            @Override public Set<Integer> peers() { return heartbeatPeers; }
+            @Override public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) {
+                return peers.call(osd, request, timeout);
+            }
+            @Override public MonConnection mon() { return mon; }
+            @Override public Duration interval() { return config.heartbeatInterval(); }
+            @Override public Duration grace() { return config.heartbeatGrace(); }
+        };
+    }
+
+    // ---- periodic work ----
+
+    private void tick() {
+        try {
+            heartbeater.tick();
+        } catch (RuntimeException e) {
+            log.warn("{} heartbeat tick failed: {}", who(), e.toString());
+        }
+    }
+
+    private void refreshKeys() {
+        keys.reloadKeyring();
+        keys.refreshFromMons(mon);
+    }
+
+    /** Sends PG states and usage to the monitors ({@code osd pgstats}). */
+    private void reportStats() {
+        try {
+            ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd pgstats").put("osd", whoami);
+            ObjectStore.Statfs st = store.statfs();
+            cmd.put("kb", st.totalBytes() >> 10).put("kb_used", st.usedBytes() >> 10).put("kb_avail", st.availableBytes() >> 10);
+            ArrayNode arr = cmd.putArray("pgs");
+            for (Pg pg : pgs.values()) {
+                if (pg.role() == Pg.Role.PRIMARY) {
+                    arr.addObject().put("pgid", pg.pgid().toString()).put("state", pg.stateName())
+                            .put("objects", pg.objectCount()).put("bytes", 0);
+                }
+            }
+            pgStatesDirty = false;
+            mon.command(cmd);
+        } catch (Exception e) {
+            log.debug("{} stats report failed: {}", who(), e.toString());
+        }
+    }
+
+    // ---- PgHost ----
+
+    @Override
+    public int whoami() {
+        return whoami;
+    }
+
+    @Override
+    public ObjectStore store() {
+        return store;
+    }
+
+    @Override
+    public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) {
+        return peers.call(osd, request, timeout);
+    }
+
+    @Override
+    public void onShard(PgId pg, Runnable task) {
+        shards.submit(pg, task);
+    }
+
+    @Override
+    public void onShardLater(PgId pg, Duration delay, Runnable task) {
+        shards.submitLater(pg, delay, task);
+    }
+
+    @Override
+    public long nowMillis() {
+        return System.currentTimeMillis();
+    }
+
+    @Override
+    public void pgStateChanged(PgId pg) {
+        pgStatesDirty = true;
+    }
+
+    @Override
+    public void fatal(String what, Throwable cause) {
+        log.error("{} FATAL: {}; stopping (replication and peering recover from this)", who(), what, cause);
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(1);
+    }
+
+    String who() {
+        OsdMap m = map;
+        return "osd." + whoami + " e" + (m == null ? 0 : m.epoch());
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
+        mapThread.shutdownNow();
+        if (server != null) {
+            server.close();
+        }
+        if (peers != null) {
+            peers.close();
+        }
+        if (mon != null) {
+            mon.close();
+        }
+        shards.close();
+        store.close();
+    }
+}

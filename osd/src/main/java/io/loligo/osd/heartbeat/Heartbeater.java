@@ -1,0 +1,106 @@
+package io.loligo.osd.heartbeat;
+
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.OsdState;
+import io.loligo.maps.monc.MonConnection;
+import io.loligo.maps.monc.MonReply;
+import io.loligo.messages.MOSDPing;
+import io.loligo.messages.MOSDPingReply;
+import io.loligo.msg.Message;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Heartbeats (Ceph's OSD::heartbeat): every interval, ping each OSD this one shares a PG with; a
+ * peer that has not answered for longer than the grace is reported failed to the monitors (once
+ * per grace period while it stays silent), and a reported peer that answers again is reported
+ * alive. The monitors decide: they mark a peer down when enough reporters on distinct hosts agree.
+ */
+public final class Heartbeater {
+    private static final Logger log = LoggerFactory.getLogger(Heartbeater.class);
+
+    /** How the heartbeater reaches peers and monitors; the daemon implements it. */
+    public interface Env {
+        int whoami();
+
+        OsdMap map();
+
+        Set<Integer> peers();
+
+        CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout);
+
+        MonConnection mon();
+
+        Duration interval();
+
+        Duration grace();
+    }
+
+    private final Env env;
+    private final Map<Integer, Long> lastHeardNanos = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> reportedNanos = new ConcurrentHashMap<>();
+    private final ExecutorService reporter = Executors.newVirtualThreadPerTaskExecutor();
+
+    public Heartbeater(Env env) {
+        this.env = env;
+    }
+
+    /** One round: ping every peer, report the silent ones. */
+    public void tick() {
+        OsdMap map = env.map();
+        if (map == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        Set<Integer> peers = env.peers();
+        lastHeardNanos.keySet().retainAll(peers);
+        reportedNanos.keySet().retainAll(peers);
+        for (int peer : peers) {
+            OsdState st = map.osd(peer);
+            if (st == null || !st.up()) {
+                lastHeardNanos.remove(peer);   // the monitors already know; start afresh when it is back
+                reportedNanos.remove(peer);
+                continue;
+            }
+            lastHeardNanos.putIfAbsent(peer, now);
+            env.callOsd(peer, new MOSDPing(env.whoami(), map.epoch(), now), env.interval().multipliedBy(2))
+                    .whenComplete((reply, err) -> {
+                        if (reply instanceof MOSDPingReply) {
+                            lastHeardNanos.put(peer, System.nanoTime());
+                            if (reportedNanos.remove(peer) != null) {
+                                report(peer, false);
+                            }
+                        }
+                    });
+            long silent = now - lastHeardNanos.get(peer);
+            Long reported = reportedNanos.get(peer);
+            if (silent > env.grace().toNanos() && (reported == null || now - reported > env.grace().toNanos())) {
+                reportedNanos.put(peer, now);
+                log.warn("osd.{} e{}: no heartbeat reply from osd.{} for {} ms; reporting it failed", env.whoami(),
+                        map.epoch(), peer, silent / 1_000_000);
+                report(peer, true);
+            }
+        }
+    }
+
+    private void report(int target, boolean failed) {
+        reporter.execute(() -> {
+            try {
+                MonReply r = env.mon().command(MonReply.json().createObjectNode().put("prefix", "osd failure")
+                        .put("target", target).put("reporter", env.whoami()).put("failed", failed));
+                log.info("osd.{} reported osd.{} {}: {}", env.whoami(), target, failed ? "failed" : "alive", r.outs());
+            } catch (Exception e) {
+                log.warn("osd.{} could not report osd.{}: {}", env.whoami(), target, e.getMessage());
+            }
+        });
+    }
+}

@@ -1,0 +1,410 @@
+package io.loligo.osd.pg;
+
+import io.loligo.maps.PgId;
+import io.loligo.maps.Pool;
+import io.loligo.messages.Eversion;
+import io.loligo.messages.MOSDOp;
+import io.loligo.messages.MOSDOpReply;
+import io.loligo.messages.MOSDPgPull;
+import io.loligo.messages.MOSDPgPush;
+import io.loligo.messages.MOSDPgQuery;
+import io.loligo.messages.MOSDRepOp;
+import io.loligo.messages.MOSDRepOpReply;
+import io.loligo.messages.ObjectRef;
+import io.loligo.messages.OsdResult;
+import io.loligo.messages.PgLogEntry;
+import io.loligo.messages.ReqId;
+import io.loligo.messages.SubOpResult;
+import io.loligo.msg.Message;
+import io.loligo.osd.objectstore.CollectionId;
+import io.loligo.osd.objectstore.ObjectId;
+import io.loligo.osd.objectstore.Transaction;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One placement group on this OSD (Ceph's PG + PrimaryLogPG, much reduced). Every method runs on
+ * the PG's shard thread; completions from other threads come back through {@link PgHost#onShard}.
+ *
+ * <p>As primary it orders the client's writes: each gets the next version, its log entry and change
+ * go into one local transaction and, in parallel, to every other member of the acting set as an
+ * {@link MOSDRepOp}; the client is answered only when every member has made it durable. Ops on an
+ * object with a write in flight wait for it (so reads see acknowledged writes and appends see the
+ * size before them). Resends are recognised by reqid in the log. An interval change (acting set or
+ * primary changed) puts in-flight ops back in the queue; after peering they are answered from the
+ * log, never applied twice. As a replica it applies what its primary sends.
+ */
+public final class Pg {
+    private static final Logger log = LoggerFactory.getLogger(Pg.class);
+    static final Duration REPOP_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration RETRY_DELAY = Duration.ofMillis(500);
+
+    public enum Role { NONE, PRIMARY, REPLICA }
+
+    enum State { INITIAL, PEERING, ACTIVE, REPLICA, STRAY }
+
+    /** A client op waiting or running here; {@code deadlineNanos} bounds how long it may wait. */
+    public record OpCtx(MOSDOp op, ObjectRef ref, CompletableFuture<MOSDOpReply> reply, long deadlineNanos) {}
+
+    /** A write being replicated. */
+    private static final class RepOp {
+        final OpCtx ctx;
+        final List<OpCtx> resends = new ArrayList<>();
+        final PgLogEntry entry;
+        final List<SubOpResult> results;
+        final byte[] txnBytes;
+        final Set<Integer> waitingOn = new HashSet<>();
+        final int seq;
+
+        RepOp(OpCtx ctx, PgLogEntry entry, List<SubOpResult> results, byte[] txnBytes, int seq) {
+            this.ctx = ctx;
+            this.entry = entry;
+            this.results = results;
+            this.txnBytes = txnBytes;
+            this.seq = seq;
+        }
+    }
+
+    final PgId pgid;
+    final CollectionId coll;
+    final PgHost host;
+    final PgLog pglog;
+    Pool pool;
+    long epoch;
+    long intervalStart;
+    List<Integer> acting = List.of();
+    int primary = -1;
+    State state = State.INITIAL;
+    int intervalSeq;
+    private int localCommitsPending;
+    private CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
+    private final Deque<OpCtx> waiting = new ArrayDeque<>();
+    private final Map<ObjectRef, Integer> writesInFlight = new HashMap<>();
+    private final Map<ObjectRef, Deque<OpCtx>> objectWaiting = new HashMap<>();
+    private final TreeMap<Eversion, RepOp> inFlight = new TreeMap<>();
+    private final Map<ReqId, RepOp> inFlightByReqid = new HashMap<>();
+    private final PgPeering peering;
+    long objects;
+
+    public Pg(PgId pgid, PgHost host, PgLog pglog, long objects) {
+        this.pgid = pgid;
+        this.coll = new CollectionId(pgid.pool(), pgid.seed());
+        this.host = host;
+        this.pglog = pglog;
+        this.objects = objects;
+        this.peering = new PgPeering(this);
+    }
+
+    public PgId pgid() {
+        return pgid;
+    }
+
+    public Role role() {
+        return primary == host.whoami() ? Role.PRIMARY : acting.contains(host.whoami()) ? Role.REPLICA : Role.NONE;
+    }
+
+    String who() {
+        return "osd." + host.whoami() + " e" + epoch + " pg " + pgid;
+    }
+
+    /** Ceph-style state name for reports ("active+clean", "peering", "active+undersized+degraded"). */
+    public String stateName() {
+        return switch (state) {
+            case INITIAL -> "unknown";
+            case PEERING -> "peering";
+            case REPLICA, STRAY -> "stray";
+            case ACTIVE -> acting.size() < pool.minSize() ? "undersized+degraded+peered"
+                    : acting.size() < pool.size() ? "active+undersized+degraded" : "active+clean";
+        };
+    }
+
+    public long objectCount() {
+        return objects;
+    }
+
+    // ---- maps and intervals ----
+
+    /** A new map: starts a new interval when the acting set, primary or pg_num changed. */
+    public void advanceMap(long newEpoch, Pool newPool, List<Integer> newActing, int newPrimary) {
+        boolean changed = !newActing.equals(acting) || newPrimary != primary || pool == null
+                || pool.pgNum() != newPool.pgNum();
+        epoch = newEpoch;
+        pool = newPool;
+        if (!changed && state != State.INITIAL) {
+            retryWaiting();
+            return;
+        }
+        acting = List.copyOf(newActing);
+        primary = newPrimary;
+        intervalStart = newEpoch;
+        intervalSeq++;
+        requeueInFlight();
+        peering.reset();
+        if (role() == Role.PRIMARY) {
+            state = State.PEERING;
+            log.info("{} new interval acting={} primary=osd.{}: peering", who(), acting, primary);
+            startPeeringWhenCommitted();
+        } else {
+            state = role() == Role.REPLICA ? State.REPLICA : State.STRAY;
+            misdirectAll();
+        }
+        host.pgStateChanged(pgid);
+    }
+
+    private void startPeeringWhenCommitted() {
+        if (localCommitsPending > 0) {
+            return;   // onLocalCommit starts it when the last one lands
+        }
+        peering.start(intervalSeq);
+    }
+
+    /** Peering finished: the acting set holds the authoritative history; serve ops. */
+    void activate() {
+        Transaction txn = new Transaction();
+        pglog.setLastEpochStarted(epoch, coll, txn);
+        commit(txn);
+        state = State.ACTIVE;
+        log.info("{} active acting={} last_update={} objects={}", who(), acting, pglog.lastUpdate(), objects);
+        host.pgStateChanged(pgid);
+        retryWaiting();
+    }
+
+    private void requeueInFlight() {
+        Deque<OpCtx> requeue = new ArrayDeque<>();
+        for (RepOp r : inFlight.values()) {
+            requeue.add(r.ctx);
+            requeue.addAll(r.resends);
+        }
+        objectWaiting.values().forEach(requeue::addAll);
+        requeue.addAll(waiting);
+        inFlight.clear();
+        inFlightByReqid.clear();
+        writesInFlight.clear();
+        objectWaiting.clear();
+        waiting.clear();
+        waiting.addAll(requeue);
+    }
+
+    private void misdirectAll() {
+        while (!waiting.isEmpty()) {
+            OpCtx ctx = waiting.poll();
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.EMISDIRECTED,
+                    "osd." + host.whoami() + " is not primary of pg " + pgid + " at e" + epoch, epoch));
+        }
+    }
+
+    /** Re-runs waiting ops (after activation or a map change); expired ones get EAGAIN. */
+    public void retryWaiting() {
+        if (state != State.ACTIVE && state != State.PEERING) {
+            misdirectAll();
+            return;
+        }
+        int n = waiting.size();
+        for (int i = 0; i < n && !waiting.isEmpty(); i++) {
+            handleOp(waiting.poll());
+        }
+    }
+
+    // ---- primary: client ops ----
+
+    public void handleOp(OpCtx ctx) {
+        if (System.nanoTime() > ctx.deadlineNanos()) {
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.EAGAIN,
+                    "pg " + pgid + " is " + stateName() + "; op waited too long", epoch));
+            return;
+        }
+        if (state == State.REPLICA || state == State.STRAY || state == State.INITIAL) {
+            waiting.add(ctx);
+            misdirectAll();
+            return;
+        }
+        if (state == State.PEERING || acting.size() < pool.minSize()) {
+            waiting.add(ctx);   // no silent under-replicated writes: wait for peering or enough OSDs
+            return;
+        }
+        PgLogEntry done = pglog.findReqid(ctx.op().reqid());
+        if (done != null) {
+            ctx.reply().complete(new MOSDOpReply(ctx.op().reqid(), done.result(), "", List.of(), done.version(),
+                    epoch, true));
+            return;
+        }
+        RepOp running = inFlightByReqid.get(ctx.op().reqid());
+        if (running != null) {
+            running.resends.add(ctx);
+            return;
+        }
+        if (writesInFlight.containsKey(ctx.ref())) {
+            objectWaiting.computeIfAbsent(ctx.ref(), k -> new ArrayDeque<>()).add(ctx);
+            return;
+        }
+        execute(ctx);
+    }
+
+    private void execute(OpCtx ctx) {
+        ObjectId oid = PgObjects.oid(coll, ctx.ref());
+        ObjectInfo before = OpExecutor.info(host.store(), coll, oid);
+        boolean existed = host.store().exists(coll, oid);
+        OpExecutor.Outcome out = OpExecutor.execute(host.store(), coll, oid, ctx.op().ops());
+        if (!out.wrote()) {
+            ctx.reply().complete(new MOSDOpReply(ctx.op().reqid(), out.result(), out.message(), out.results(),
+                    before.version(), epoch, false));
+            return;
+        }
+        Eversion v = new Eversion(epoch, pglog.lastUpdate().version() + 1);
+        long now = host.nowMillis();
+        Transaction txn = out.txn();
+        if (out.existsAfter()) {
+            txn.setAttr(coll, oid, ObjectInfo.ATTR, new ObjectInfo(v, now).encode());
+        }
+        PgLogEntry entry = new PgLogEntry(out.existsAfter() ? PgLogEntry.Op.MODIFY : PgLogEntry.Op.DELETE, ctx.ref(), v,
+                before.version(), ctx.op().reqid(), now, OsdResult.OK);
+        pglog.append(entry, coll, txn);
+        objects += (out.existsAfter() ? 1 : 0) - (existed ? 1 : 0);
+        RepOp rep = new RepOp(ctx, entry, out.results(), TxnCodec.encode(txn), intervalSeq);
+        inFlight.put(v, rep);
+        inFlightByReqid.put(ctx.op().reqid(), rep);
+        writesInFlight.merge(ctx.ref(), 1, Integer::sum);
+        rep.waitingOn.addAll(acting);
+        int seq = intervalSeq;
+        localCommitsPending++;
+        commit(txn).whenComplete((x, err) -> host.onShard(pgid, () -> onLocalCommit(rep, seq, err)));
+        for (int osd : acting) {
+            if (osd != host.whoami()) {
+                sendRepOp(rep, osd);
+            }
+        }
+    }
+
+    /** Commits {@code txn}; commits complete in submission order, so {@link #lastCommit} covers all before it. */
+    CompletableFuture<Void> commit(Transaction txn) {
+        CompletableFuture<Void> f = host.store().commit(txn);
+        lastCommit = f;
+        return f;
+    }
+
+    /** Completes after every transaction submitted so far is durable. */
+    CompletableFuture<Void> lastCommit() {
+        return lastCommit;
+    }
+
+    private void onLocalCommit(RepOp rep, int seq, Throwable err) {
+        localCommitsPending--;
+        if (err != null) {
+            host.fatal(who() + " local commit of " + rep.entry.version() + " failed", err);
+            return;
+        }
+        if (seq != intervalSeq) {
+            if (localCommitsPending == 0 && state == State.PEERING) {
+                startPeeringWhenCommitted();
+            }
+            return;
+        }
+        acked(rep, host.whoami());
+    }
+
+    private void sendRepOp(RepOp rep, int osd) {
+        MOSDRepOp m = new MOSDRepOp(rep.ctx.op().reqid(), pgid.pool(), pgid.seed(), epoch, host.whoami(), rep.entry,
+                rep.txnBytes, pglog.lastUpdate());
+        host.callOsd(osd, m, REPOP_TIMEOUT).whenComplete((reply, err) -> host.onShard(pgid, () -> {
+            if (rep.seq != intervalSeq || !inFlight.containsKey(rep.entry.version())) {
+                return;
+            }
+            if (reply instanceof MOSDRepOpReply r && r.result() == OsdResult.OK) {
+                acked(rep, osd);
+                return;
+            }
+            log.debug("{} repop {} to osd.{} failed ({}); retrying", who(), rep.entry.version(), osd,
+                    err != null ? err.toString() : reply);
+            host.onShardLater(pgid, RETRY_DELAY, () -> {
+                if (rep.seq == intervalSeq && inFlight.containsKey(rep.entry.version())) {
+                    sendRepOp(rep, osd);
+                }
+            });
+        }));
+    }
+
+    private void acked(RepOp rep, int osd) {
+        rep.waitingOn.remove(osd);
+        if (!rep.waitingOn.isEmpty()) {
+            return;
+        }
+        inFlight.remove(rep.entry.version());
+        inFlightByReqid.remove(rep.ctx.op().reqid());
+        MOSDOpReply reply = new MOSDOpReply(rep.ctx.op().reqid(), OsdResult.OK, "", rep.results, rep.entry.version(),
+                epoch, false);
+        rep.ctx.reply().complete(reply);
+        for (OpCtx again : rep.resends) {
+            again.reply().complete(new MOSDOpReply(again.op().reqid(), OsdResult.OK, "", List.of(),
+                    rep.entry.version(), epoch, true));
+        }
+        ObjectRef ref = rep.ctx.ref();
+        if (writesInFlight.merge(ref, -1, Integer::sum) <= 0) {
+            writesInFlight.remove(ref);
+            Deque<OpCtx> queued = objectWaiting.remove(ref);
+            while (queued != null && !queued.isEmpty() && !writesInFlight.containsKey(ref)) {
+                handleOp(queued.poll());
+            }
+            if (queued != null && !queued.isEmpty()) {
+                objectWaiting.computeIfAbsent(ref, k -> new ArrayDeque<>()).addAll(queued);
+            }
+        }
+    }
+
+    // ---- replica ----
+
+    public void handleRepOp(MOSDRepOp m, CompletableFuture<Message> reply) {
+        if (m.fromOsd() != primary || role() != Role.REPLICA) {
+            reply.complete(repReply(m, OsdResult.EMISDIRECTED, "osd." + m.fromOsd() + " is not primary of pg "
+                    + pgid + " at e" + epoch + " (acting " + acting + ")"));
+            return;
+        }
+        if (!m.entry().version().isNewerThan(pglog.lastUpdate())) {
+            lastCommit.whenComplete((x, err) -> reply.complete(repReply(m, OsdResult.OK, "duplicate")));
+            return;
+        }
+        Transaction txn;
+        try {
+            txn = TxnCodec.decode(m.transaction());
+        } catch (RuntimeException e) {
+            reply.complete(repReply(m, OsdResult.EINVAL, "bad transaction: " + e.getMessage()));
+            return;
+        }
+        pglog.append(m.entry(), coll, txn);
+        objects += m.entry().op() == PgLogEntry.Op.DELETE ? -1 : m.entry().priorVersion().equals(Eversion.ZERO) ? 1 : 0;
+        commit(txn).whenComplete((x, err) -> {
+            if (err != null) {
+                host.fatal(who() + " replica commit of " + m.entry().version() + " failed", err);
+                return;
+            }
+            reply.complete(repReply(m, OsdResult.OK, ""));
+        });
+    }
+
+    private MOSDRepOpReply repReply(MOSDRepOp m, int result, String message) {
+        return new MOSDRepOpReply(m.reqid(), pgid.pool(), pgid.seed(), epoch, host.whoami(), m.entry().version(),
+                result, message);
+    }
+
+    public void peeringQuery(MOSDPgQuery m, CompletableFuture<Message> reply) {
+        peering.handleQuery(m, reply);
+    }
+
+    public void peeringPull(MOSDPgPull m, CompletableFuture<Message> reply) {
+        peering.handlePull(m, reply);
+    }
+
+    public void peeringPush(MOSDPgPush m, CompletableFuture<Message> reply) {
+        peering.handlePush(m, reply);
+    }
+}

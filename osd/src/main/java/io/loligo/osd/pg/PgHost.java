@@ -1,0 +1,34 @@
+package io.loligo.osd.pg;
+
+import io.loligo.maps.PgId;
+import io.loligo.msg.Message;
+import io.loligo.osd.objectstore.ObjectStore;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** What a PG needs from its OSD: identity, the store, peers, its shard thread and time. */
+public interface PgHost {
+    int whoami();
+
+    ObjectStore store();
+
+    /** Sends a request to another OSD; fails with a messenger exception when it cannot be delivered or answered. */
+    CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout);
+
+    /** Runs {@code task} on the shard thread that owns {@code pg}; never dropped. */
+    void onShard(PgId pg, Runnable task);
+
+    /** Runs {@code task} on {@code pg}'s shard after {@code delay}. */
+    void onShardLater(PgId pg, Duration delay, Runnable task);
+
+    long nowMillis();
+
+    /**
+     * A durability-path failure (a store commit failed): the store's state is unknown, so the
+     * daemon stops; replication and peering exist for exactly this.
+     */
+    void fatal(String what, Throwable cause);
+
+    /** Called after a PG's state changed (for reports to the monitors). */
+    default void pgStateChanged(PgId pg) {}
+}

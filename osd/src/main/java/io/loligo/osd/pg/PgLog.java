@@ -1,0 +1,187 @@
+package io.loligo.osd.pg;
+
+import io.loligo.common.Invariants;
+import io.loligo.messages.Eversion;
+import io.loligo.messages.PgLogEntry;
+import io.loligo.messages.ReqId;
+import io.loligo.msg.Decoder;
+import io.loligo.msg.Encoder;
+import io.loligo.osd.objectstore.CollectionId;
+import io.loligo.osd.objectstore.ObjectId;
+import io.loligo.osd.objectstore.ObjectStore;
+import io.loligo.osd.objectstore.Transaction;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/*
+ * On disk, in the omap of the PG's meta object (namespace "\0pg", name "pgmeta", hash = seed, in the
+ * PG's own collection):
+ *   "info"                      struct(1) { eversion lastUpdate, eversion logTail, u64 lastEpochStarted }
+ *   "log." + 16 hex epoch + "." + 16 hex version    PgLogEntry.toBytes() (struct version 1)
+ * Log keys sort in version order. Entries at or below logTail have been trimmed.
+ */
+/**
+ * A PG's log (Ceph's PGLog): the last {@link #ENTRIES_MAX} writes in version order, the PG's info
+ * (last update, log tail, last epoch started) and the index of request ids used to answer resends.
+ * Changes are added to the caller's transaction, so the log entry and the change it describes are
+ * durable together. Used from the PG's shard thread only.
+ */
+public final class PgLog {
+    public static final int ENTRIES_MAX = 3000;
+    public static final String META_NAMESPACE = "\u0000pg";
+    public static final String META_NAME = "pgmeta";
+    static final String INFO_KEY = "info";
+
+    private final ArrayDeque<PgLogEntry> entries = new ArrayDeque<>();
+    private final Map<ReqId, PgLogEntry> byReqid = new HashMap<>();
+    private Eversion lastUpdate = Eversion.ZERO;
+    private Eversion tail = Eversion.ZERO;
+    private long lastEpochStarted;
+
+    public static ObjectId metaOid(CollectionId coll) {
+        return new ObjectId(coll.pool(), META_NAMESPACE, META_NAME, coll.seed());
+    }
+
+    static String key(Eversion v) {
+        return String.format("log.%016x.%016x", v.epoch(), v.version());
+    }
+
+    /** Loads the log of {@code coll} from the store (empty when the PG is new). */
+    public static PgLog load(ObjectStore store, CollectionId coll) {
+        PgLog log = new PgLog();
+        ObjectId meta = metaOid(coll);
+        if (!store.exists(coll, meta)) {
+            return log;
+        }
+        SortedMap<String, byte[]> info = store.omapGet(coll, meta, List.of(INFO_KEY));
+        if (info.containsKey(INFO_KEY)) {
+            Decoder in = Decoder.of(info.get(INFO_KEY));
+            in.startStruct(1);
+            log.lastUpdate = Eversion.decode(in);
+            log.tail = Eversion.decode(in);
+            log.lastEpochStarted = in.getLong();
+            in.endStruct();
+        }
+        String after = null;
+        while (true) {
+            ObjectStore.OmapPage page = store.omapList(coll, meta, after, "log.", 1000);
+            for (Map.Entry<String, byte[]> e : page.entries().entrySet()) {
+                log.index(PgLogEntry.fromBytes(e.getValue()));
+                after = e.getKey();
+            }
+            if (!page.more()) {
+                break;
+            }
+        }
+        return log;
+    }
+
+    private void index(PgLogEntry e) {
+        entries.addLast(e);
+        byReqid.put(e.reqid(), e);
+    }
+
+    public Eversion lastUpdate() {
+        return lastUpdate;
+    }
+
+    public Eversion tail() {
+        return tail;
+    }
+
+    public long lastEpochStarted() {
+        return lastEpochStarted;
+    }
+
+    public List<PgLogEntry> entries() {
+        return new ArrayList<>(entries);
+    }
+
+    public PgLogEntry findReqid(ReqId reqid) {
+        return byReqid.get(reqid);
+    }
+
+    /** Entries newer than {@code since}, in order. */
+    public List<PgLogEntry> entriesAfter(Eversion since) {
+        List<PgLogEntry> out = new ArrayList<>();
+        for (PgLogEntry e : entries) {
+            if (e.version().isNewerThan(since)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Appends {@code entry} (newer than everything logged) and adds it, the new info and any trimming to {@code txn}. */
+    public void append(PgLogEntry entry, CollectionId coll, Transaction txn) {
+        Invariants.check(entry.version().isNewerThan(lastUpdate), "pg %s: log entry %s not after last update %s",
+                coll, entry.version(), lastUpdate);
+        index(entry);
+        lastUpdate = entry.version();
+        TreeMap<String, byte[]> set = new TreeMap<>();
+        set.put(key(entry.version()), entry.toBytes());
+        List<String> trimmed = new ArrayList<>();
+        while (entries.size() > ENTRIES_MAX) {
+            PgLogEntry old = entries.removeFirst();
+            if (byReqid.get(old.reqid()) == old) {
+                byReqid.remove(old.reqid());
+            }
+            tail = old.version();
+            trimmed.add(key(old.version()));
+        }
+        set.put(INFO_KEY, infoBytes());
+        ObjectId meta = metaOid(coll);
+        txn.omapSet(coll, meta, set);
+        if (!trimmed.isEmpty()) {
+            txn.omapRmKeys(coll, meta, trimmed);
+        }
+    }
+
+    /** Replaces the whole log and info (recovery made this member match the authoritative history). */
+    public void reset(List<PgLogEntry> newEntries, Eversion newLastUpdate, Eversion newTail, CollectionId coll,
+                      Transaction txn) {
+        ObjectId meta = metaOid(coll);
+        List<String> old = new ArrayList<>();
+        for (PgLogEntry e : entries) {
+            old.add(key(e.version()));
+        }
+        entries.clear();
+        byReqid.clear();
+        TreeMap<String, byte[]> set = new TreeMap<>();
+        for (PgLogEntry e : newEntries) {
+            index(e);
+            old.remove(key(e.version()));
+            set.put(key(e.version()), e.toBytes());
+        }
+        lastUpdate = newLastUpdate;
+        tail = newTail;
+        set.put(INFO_KEY, infoBytes());
+        txn.touch(coll, meta);
+        if (!old.isEmpty()) {
+            txn.omapRmKeys(coll, meta, old);
+        }
+        txn.omapSet(coll, meta, set);
+    }
+
+    /** Records that the PG went active in {@code epoch}. */
+    public void setLastEpochStarted(long epoch, CollectionId coll, Transaction txn) {
+        lastEpochStarted = epoch;
+        TreeMap<String, byte[]> set = new TreeMap<>();
+        set.put(INFO_KEY, infoBytes());
+        txn.touch(coll, metaOid(coll));
+        txn.omapSet(coll, metaOid(coll), set);
+    }
+
+    private byte[] infoBytes() {
+        return Encoder.toBytes(out -> out.struct(1, 1, o -> {
+            lastUpdate.encode(o);
+            tail.encode(o);
+            o.putLong(lastEpochStarted);
+        }));
+    }
+}

@@ -1,0 +1,380 @@
+package io.loligo.osd.pg;
+
+import io.loligo.messages.Eversion;
+import io.loligo.messages.MOSDPgInfo;
+import io.loligo.messages.MOSDPgPull;
+import io.loligo.messages.MOSDPgPush;
+import io.loligo.messages.MOSDPgPushReply;
+import io.loligo.messages.MOSDPgQuery;
+import io.loligo.messages.ObjectRef;
+import io.loligo.messages.ObjectState;
+import io.loligo.messages.OsdResult;
+import io.loligo.messages.PgLogEntry;
+import io.loligo.msg.Message;
+import io.loligo.osd.objectstore.Transaction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Peering and recovery of one PG (Ceph's PeeringState + recovery, reduced to its core). The primary
+ * asks every member of the acting set for its info and log, picks the member with the newest last
+ * update as the authority, brings itself up to it (pulling the objects whose log entries differ, or
+ * the whole PG by a hash-order scan when the logs do not overlap), then pushes every other member
+ * what it misses the same way (log recovery or backfill) with the authoritative log, and only then
+ * activates. A PG therefore serves ops only once all its acting members hold the same history:
+ * simpler than Ceph's recovery while active, at the price of a PG being unavailable while it heals.
+ *
+ * <p>Not yet: past intervals (members of earlier acting sets that are no longer in the acting set
+ * are not queried, so a write acknowledged only by OSDs that are all gone from the acting set is
+ * not found); recovery while active; throttling.
+ */
+final class PgPeering {
+    private static final Logger log = LoggerFactory.getLogger(PgPeering.class);
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    static final int PULL_CHUNK = 64;
+
+    private final Pg pg;
+    private int seq = -1;
+    private final Map<Integer, MOSDPgInfo> infos = new HashMap<>();
+    private final Set<Integer> pushing = new HashSet<>();
+
+    PgPeering(Pg pg) {
+        this.pg = pg;
+    }
+
+    void reset() {
+        seq = -1;
+        infos.clear();
+        pushing.clear();
+    }
+
+    private boolean stale(int s) {
+        return s != seq || s != pg.intervalSeq;
+    }
+
+    MOSDPgInfo localInfo() {
+        PgLog l = pg.pglog;
+        return new MOSDPgInfo(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, l.lastUpdate(),
+                l.tail(), l.lastEpochStarted(), l.entries());
+    }
+
+    void start(int intervalSeq) {
+        seq = intervalSeq;
+        infos.clear();
+        infos.put(pg.host.whoami(), localInfo());
+        for (int osd : pg.acting) {
+            if (osd != pg.host.whoami()) {
+                query(osd, intervalSeq);
+            }
+        }
+        maybeDecide();
+    }
+
+    private void query(int osd, int s) {
+        MOSDPgQuery q = new MOSDPgQuery(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami());
+        pg.host.callOsd(osd, q, CALL_TIMEOUT).whenComplete((reply, err) -> pg.host.onShard(pg.pgid, () -> {
+            if (stale(s)) {
+                return;
+            }
+            if (reply instanceof MOSDPgInfo info && (info.result() == OsdResult.OK || info.result() == OsdResult.ENOENT)) {
+                infos.put(osd, info);
+                maybeDecide();
+            } else {
+                log.debug("{} query to osd.{} failed ({}); retrying", pg.who(), osd, err != null ? err.toString() : reply);
+                pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
+                    if (!stale(s)) {
+                        query(osd, s);
+                    }
+                });
+            }
+        }));
+    }
+
+    private void maybeDecide() {
+        if (!infos.keySet().containsAll(pg.acting)) {
+            return;
+        }
+        int auth = pg.host.whoami();
+        for (MOSDPgInfo info : infos.values()) {
+            if (info.lastUpdate().isNewerThan(infos.get(auth).lastUpdate())) {
+                auth = info.fromOsd();
+            }
+        }
+        if (auth == pg.host.whoami()) {
+            recoverReplicas(seq);
+        } else {
+            log.info("{} authoritative log is on osd.{} (last_update {} > mine {}); recovering from it", pg.who(), auth,
+                    infos.get(auth).lastUpdate(), pg.pglog.lastUpdate());
+            recoverSelf(infos.get(auth), seq);
+        }
+    }
+
+    /** Whether {@code member} holds everything up to {@code auth}'s log tail, so log-based recovery works. */
+    static boolean overlaps(MOSDPgInfo member, MOSDPgInfo auth) {
+        return member.result() == OsdResult.OK && !auth.logTail().isNewerThan(member.lastUpdate());
+    }
+
+    /** Objects of log entries present in one log and not the other (above both tails), in log order. */
+    static List<ObjectRef> differing(MOSDPgInfo a, MOSDPgInfo b) {
+        Eversion floor = a.logTail().isNewerThan(b.logTail()) ? a.logTail() : b.logTail();
+        Set<Eversion> inA = new HashSet<>();
+        a.log().forEach(e -> inA.add(e.version()));
+        Set<Eversion> inB = new HashSet<>();
+        b.log().forEach(e -> inB.add(e.version()));
+        LinkedHashMap<ObjectRef, Boolean> out = new LinkedHashMap<>();
+        for (PgLogEntry e : a.log()) {
+            if (e.version().isNewerThan(floor) && !inB.contains(e.version())) {
+                out.put(e.object(), true);
+            }
+        }
+        for (PgLogEntry e : b.log()) {
+            if (e.version().isNewerThan(floor) && !inA.contains(e.version())) {
+                out.put(e.object(), true);
+            }
+        }
+        return new ArrayList<>(out.keySet());
+    }
+
+    // ---- the primary catches up from the authority ----
+
+    private void recoverSelf(MOSDPgInfo auth, int s) {
+        MOSDPgInfo mine = localInfo();
+        Runnable finish = () -> applyLocal(List.of(), false, auth, s, () -> {
+            infos.put(pg.host.whoami(), localInfo());
+            recoverReplicas(s);
+        });
+        if (overlaps(mine, auth)) {
+            pullObjects(auth.fromOsd(), differing(mine, auth), 0, s, finish);
+        } else {
+            log.info("{} logs do not overlap (mine {} < tail {}); backfilling from osd.{}", pg.who(),
+                    mine.lastUpdate(), auth.logTail(), auth.fromOsd());
+            applyLocal(List.of(), true, null, s, () -> pullScan(auth.fromOsd(), Optional.empty(), s, finish));
+        }
+    }
+
+    private void pullObjects(int from, List<ObjectRef> refs, int index, int s, Runnable done) {
+        if (index >= refs.size()) {
+            done.run();
+            return;
+        }
+        List<ObjectRef> chunk = refs.subList(index, Math.min(refs.size(), index + PULL_CHUNK));
+        MOSDPgPull pull = new MOSDPgPull(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), chunk, false,
+                Optional.empty(), chunk.size());
+        callThen(from, pull, s, reply -> {
+            if (reply instanceof MOSDPgPush p && p.result() == OsdResult.OK) {
+                applyLocal(p.objects(), false, null, s, () -> pullObjects(from, refs, index + chunk.size(), s, done));
+            } else {
+                retry(s, () -> pullObjects(from, refs, index, s, done));
+            }
+        });
+    }
+
+    private void pullScan(int from, Optional<ObjectRef> after, int s, Runnable done) {
+        MOSDPgPull pull = new MOSDPgPull(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), List.of(), true,
+                after, PgObjects.PUSH_OBJECTS_MAX);
+        callThen(from, pull, s, reply -> {
+            if (reply instanceof MOSDPgPush p && p.result() == OsdResult.OK) {
+                applyLocal(p.objects(), false, null, s, () -> {
+                    if (p.done()) {
+                        done.run();
+                    } else {
+                        pullScan(from, p.next(), s, done);
+                    }
+                });
+            } else {
+                retry(s, () -> pullScan(from, after, s, done));
+            }
+        });
+    }
+
+    /** Applies object states (and optionally a reset or the authority's log) locally, then runs {@code next} on the shard. */
+    private void applyLocal(List<ObjectState> states, boolean reset, MOSDPgInfo logFrom, int s, Runnable next) {
+        pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> {
+            if (stale(s)) {
+                return;
+            }
+            Transaction txn = new Transaction();
+            applyStates(states, reset, txn);
+            if (logFrom != null) {
+                pg.pglog.reset(logFrom.log(), logFrom.lastUpdate(), logFrom.logTail(), pg.coll, txn);
+            }
+            pg.commit(txn).whenComplete((y, err) -> {
+                if (err != null) {
+                    pg.host.fatal(pg.who() + " recovery commit failed", err);
+                    return;
+                }
+                pg.host.onShard(pg.pgid, () -> {
+                    if (!stale(s)) {
+                        next.run();
+                    }
+                });
+            });
+        }));
+    }
+
+    private void applyStates(List<ObjectState> states, boolean reset, Transaction txn) {
+        if (reset) {
+            PgObjects.removeAll(pg.host.store(), pg.coll, txn);
+            pg.objects = 0;
+        }
+        LinkedHashMap<ObjectRef, ObjectState> last = new LinkedHashMap<>();
+        states.forEach(st -> last.put(st.ref(), st));
+        for (ObjectState st : last.values()) {
+            boolean existed = !reset && pg.host.store().exists(pg.coll, PgObjects.oid(pg.coll, st.ref()));
+            PgObjects.apply(pg.host.store(), pg.coll, st, txn, reset);
+            pg.objects += (st.exists() ? 1 : 0) - (existed ? 1 : 0);
+        }
+    }
+
+    // ---- the primary brings the replicas up to itself ----
+
+    private void recoverReplicas(int s) {
+        MOSDPgInfo me = localInfo();
+        pushing.clear();
+        for (int osd : pg.acting) {
+            if (osd != pg.host.whoami()) {
+                pushing.add(osd);
+            }
+        }
+        if (pushing.isEmpty()) {
+            pg.activate();
+            return;
+        }
+        for (int osd : new ArrayList<>(pushing)) {
+            MOSDPgInfo info = infos.get(osd);
+            Runnable done = () -> {
+                pushing.remove(osd);
+                if (pushing.isEmpty() && !stale(s)) {
+                    pg.activate();
+                }
+            };
+            if (overlaps(info, me)) {
+                List<ObjectRef> refs = differing(info, me);
+                if (!refs.isEmpty() || !info.lastUpdate().equals(me.lastUpdate())) {
+                    log.info("{} recovering osd.{}: {} objects from the log", pg.who(), osd, refs.size());
+                }
+                pushObjects(osd, refs, 0, s, done);
+            } else {
+                log.info("{} backfilling osd.{} (its last_update {} < my log tail {})", pg.who(), osd,
+                        info.lastUpdate(), me.logTail());
+                pushScan(osd, Optional.empty(), true, s, done);
+            }
+        }
+    }
+
+    private void pushObjects(int to, List<ObjectRef> refs, int index, int s, Runnable done) {
+        List<ObjectRef> chunk = refs.subList(Math.min(index, refs.size()), Math.min(refs.size(), index + PULL_CHUNK));
+        boolean last = index + chunk.size() >= refs.size();
+        List<ObjectState> states = new ArrayList<>();
+        for (ObjectRef r : chunk) {
+            states.add(PgObjects.read(pg.host.store(), pg.coll, r));
+        }
+        push(to, states, last ? MOSDPgPush.FLAG_LOG : 0, s, () -> {
+            if (last) {
+                done.run();
+            } else {
+                pushObjects(to, refs, index + chunk.size(), s, done);
+            }
+        });
+    }
+
+    private void pushScan(int to, Optional<ObjectRef> after, boolean first, int s, Runnable done) {
+        PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, after, PgObjects.PUSH_OBJECTS_MAX);
+        int flags = (first ? MOSDPgPush.FLAG_RESET : 0) | (scan.done() ? MOSDPgPush.FLAG_LOG : 0);
+        push(to, scan.objects(), flags, s, () -> {
+            if (scan.done()) {
+                done.run();
+            } else {
+                pushScan(to, scan.next(), false, s, done);
+            }
+        });
+    }
+
+    private void push(int to, List<ObjectState> states, int flags, int s, Runnable next) {
+        PgLog l = pg.pglog;
+        boolean withLog = (flags & MOSDPgPush.FLAG_LOG) != 0;
+        MOSDPgPush m = new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, states,
+                flags, withLog ? l.entries() : List.of(), l.lastUpdate(), l.tail(), Optional.empty(), true);
+        callThen(to, m, s, reply -> {
+            if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.OK) {
+                next.run();
+            } else {
+                retry(s, () -> push(to, states, flags, s, next));
+            }
+        });
+    }
+
+    private void callThen(int osd, Message request, int s, Consumer<Message> then) {
+        pg.host.callOsd(osd, request, CALL_TIMEOUT).whenComplete((reply, err) -> pg.host.onShard(pg.pgid, () -> {
+            if (!stale(s)) {
+                then.accept(err != null ? null : reply);
+            }
+        }));
+    }
+
+    private void retry(int s, Runnable again) {
+        pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
+            if (!stale(s)) {
+                again.run();
+            }
+        });
+    }
+
+    // ---- any member: answering the primary ----
+
+    void handleQuery(MOSDPgQuery m, CompletableFuture<Message> reply) {
+        pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> reply.complete(localInfo())));
+    }
+
+    void handlePull(MOSDPgPull m, CompletableFuture<Message> reply) {
+        pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> {
+            PgLog l = pg.pglog;
+            if (m.scan()) {
+                PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, m.after(), m.maxObjects());
+                reply.complete(new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK,
+                        scan.objects(), 0, List.of(), l.lastUpdate(), l.tail(), scan.next(), scan.done()));
+                return;
+            }
+            List<ObjectState> states = new ArrayList<>();
+            for (ObjectRef r : m.objects()) {
+                states.add(PgObjects.read(pg.host.store(), pg.coll, r));
+            }
+            reply.complete(new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK,
+                    states, 0, List.of(), l.lastUpdate(), l.tail(), Optional.empty(), true));
+        }));
+    }
+
+    void handlePush(MOSDPgPush m, CompletableFuture<Message> reply) {
+        if (m.fromOsd() != pg.primary) {
+            reply.complete(new MOSDPgPushReply(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(),
+                    OsdResult.EMISDIRECTED, "osd." + m.fromOsd() + " is not primary of pg " + pg.pgid + " at e" + pg.epoch));
+            return;
+        }
+        pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> {
+            Transaction txn = new Transaction();
+            applyStates(m.objects(), (m.flags() & MOSDPgPush.FLAG_RESET) != 0, txn);
+            if ((m.flags() & MOSDPgPush.FLAG_LOG) != 0) {
+                pg.pglog.reset(m.log(), m.lastUpdate(), m.logTail(), pg.coll, txn);
+            }
+            pg.commit(txn).whenComplete((y, err) -> {
+                if (err != null) {
+                    pg.host.fatal(pg.who() + " push commit failed", err);
+                    return;
+                }
+                reply.complete(new MOSDPgPushReply(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(),
+                        OsdResult.OK, ""));
+            });
+        }));
+    }
+}

@@ -1,0 +1,200 @@
+package io.loligo.osd;
+
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.monc.ClusterConf;
+import io.loligo.maps.monc.MonConnection;
+import io.loligo.maps.monc.MonReply;
+import io.loligo.msg.auth.EntityKey;
+import io.loligo.msg.auth.Keyring;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/**
+ * Test harness: one monitor ({@code io.loligo.mon.MonMain}) and N OSDs ({@link OsdMain}) as real
+ * processes on loopback, ports picked by binding port 0, conf, keyring and data dirs in a temp dir.
+ * Each OSD boots under its own CRUSH host (h0, h1, ...). close() kills every process it started and
+ * deletes the temp dir, even after a failure.
+ */
+final class OsdCluster implements AutoCloseable {
+    final Path dir;
+    final Path confPath;
+    final Path keyringPath;
+    final int osdCount;
+    final Map<String, Process> procs = new LinkedHashMap<>();
+    private final List<MonConnection> clients = new ArrayList<>();
+
+    OsdCluster(int osdCount, Map<String, String> extraCaps) throws IOException {
+        this.osdCount = osdCount;
+        dir = Files.createTempDirectory("loligo-osd-test");
+        int raft = freePort();
+        int addr = freePort();
+        keyringPath = dir.resolve("keyring");
+        Keyring keyring = new Keyring()
+                .put("client.admin", EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *", "osd", "allow *")))
+                .put("mon.", EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *")));
+        for (int i = 0; i < osdCount; i++) {
+            keyring.put("osd." + i, EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *", "osd", "allow *")));
+        }
+        extraCaps.forEach((entity, osdCaps) -> keyring.put(entity,
+                EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow r", "osd", osdCaps))));
+        keyring.write(keyringPath);
+        StringBuilder conf = new StringBuilder("[global]\nfsid = " + UUID.randomUUID() + "\n")
+                .append("mon_initial_members = a\nmon_host = 127.0.0.1:").append(addr).append('\n')
+                .append("keyring = ").append(keyringPath).append('\n')
+                .append("[mon.a]\nmon_raft_addr = 127.0.0.1:").append(raft).append("\nmon_addr = 127.0.0.1:").append(addr)
+                .append("\n[osd]\nosd_block_file_bytes = ").append(48 << 20)
+                .append("\nosd_heartbeat_interval = 0.5\nosd_heartbeat_grace = 3\nosd_stats_interval = 1\n")
+                .append("osd_op_num_shards = 2\n");
+        for (int i = 0; i < osdCount; i++) {
+            conf.append("[osd.").append(i).append("]\nhost = h").append(i).append('\n');
+        }
+        confPath = dir.resolve("loligo.conf");
+        Files.writeString(confPath, conf);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process launch(String name, String mainClass, List<String> args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx192m", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.io.loligo=info",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
+        procs.put(name, p);
+        return p;
+    }
+
+    void startMon() throws IOException {
+        Path data = dir.resolve("mon.a");
+        Files.createDirectories(data);
+        launch("mon.a", "io.loligo.mon.MonMain", List.of("--id", "a", "--conf", confPath.toString(), "--data", data.toString()));
+    }
+
+    Process startOsd(int id) throws IOException {
+        return launch("osd." + id, "io.loligo.osd.OsdMain",
+                List.of("--id", String.valueOf(id), "--data", dir.resolve("osd." + id).toString(), "--conf", confPath.toString()));
+    }
+
+    /** kill -9. */
+    void kill(String name) throws InterruptedException {
+        Process p = procs.remove(name);
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    MonConnection admin() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                MonConnection c = MonConnection.connect(ClusterConf.load(confPath), "client.admin");
+                clients.add(c);
+                return c;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);   // retry interval while the monitor starts
+            }
+        }
+    }
+
+    /** Runs a monitor command, retrying while the monitor bootstraps (EAGAIN or connection errors). */
+    static MonReply command(MonConnection mon, Duration timeout, Object... prefixAndArgs) throws Exception {
+        var cmd = MonReply.json().createObjectNode().put("prefix", (String) prefixAndArgs[0]);
+        for (int i = 1; i + 1 < prefixAndArgs.length; i += 2) {
+            cmd.put((String) prefixAndArgs[i], String.valueOf(prefixAndArgs[i + 1]));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                MonReply r = mon.command(cmd);
+                if (r.code() != -11 && r.code() != 11 || System.nanoTime() > deadline) {
+                    return r;
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            Thread.sleep(100);   // retry interval within a deadline
+        }
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(50);   // polling interval of a deadline-bounded wait, not synchronisation
+        }
+    }
+
+    static void awaitMap(MonConnection mon, String what, Duration timeout, Predicate<OsdMap> condition)
+            throws InterruptedException {
+        await(what, timeout, () -> mon.osdMap() != null && condition.test(mon.osdMap()));
+    }
+
+    String log(String name) {
+        try {
+            return Files.readString(dir.resolve(name + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** The last lines of every process's log, for assertion messages. */
+    String logs() {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(p);
+                out.append("==== ").append(p.getFileName()).append('\n');
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(l -> out.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            out.append("(logs unreadable: ").append(e).append(")");
+        }
+        return out.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (MonConnection c : clients) {
+            c.close();
+        }
+        for (Process p : procs.values()) {
+            p.destroyForcibly();
+        }
+        for (Process p : procs.values()) {
+            p.waitFor();
+        }
+        procs.clear();
+        if (System.getenv("LOLIGO_KEEP_TEST_DIRS") == null) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
