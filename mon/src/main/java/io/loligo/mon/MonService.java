@@ -60,12 +60,17 @@ final class MonService implements Handler, KeyLookup {
             try {
                 return Optional.of(EntityKey.of(a.key(), a.caps()));
             } catch (IllegalArgumentException e) {
-                log.warn("mon.{} auth entry for {} is unusable: {}", name, entity, e.getMessage());
+                log.warn("{} auth entry for {} is unusable: {}", who(), entity, e.getMessage());
                 return Optional.empty();
             }
         }
         boolean bootstrapped = sm.read(MonState::bootstrapped);
         return bootstrapped ? Optional.empty() : localKeys.lookup(entity);
+    }
+
+    /** "mon.a e42": who is logging, at which OSD map epoch. */
+    private String who() {
+        return "mon." + name + " e" + sm.read(MonState::epoch);
     }
 
     @Override
@@ -106,14 +111,14 @@ final class MonService implements Handler, KeyLookup {
         boolean allowed = admin ? session.caps().check("mon", null, null, true, true, true)
                 : session.caps().check("mon", null, true, !read);
         if (!allowed) {
-            log.warn("mon.{} refused '{}' from {} at {}: caps {}", name, prefix, session.entity(), session.peer(),
+            log.warn("{} refused '{}' from {} at {}: caps {}", who(), prefix, session.entity(), session.peer(),
                     session.caps());
             return MonReply.error(Errno.EACCES, "access denied: " + session.entity() + " lacks mon '"
                     + (admin ? "allow *" : read ? "r" : "w") + "' capability for '" + prefix + "'", 0);
         }
         String impersonated = impersonation(session.entity(), cmd);
         if (impersonated != null) {
-            log.warn("mon.{} refused '{}' from {} at {}: {}", name, prefix, session.entity(), session.peer(), impersonated);
+            log.warn("{} refused '{}' from {} at {}: {}", who(), prefix, session.entity(), session.peer(), impersonated);
             return MonReply.error(Errno.EACCES, impersonated, 0);
         }
         long have = cmd.json().path("have_epoch").asLong(-1);

@@ -154,6 +154,9 @@ public final class MonStateMachine extends BaseStateMachine {
             after = state.epoch();
             updateLastAppliedTermIndex(ti);
         }
+        if (after != before && trx.getServerRole() == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER) {
+            log.info("mon.{}(leader) e{} {}: {}", name, after, MonStateMachine.prefixOf(data), reply.outs());
+        }
         if (after != before) {
             for (LongConsumer l : epochListeners) {
                 l.accept(after);
@@ -189,6 +192,11 @@ public final class MonStateMachine extends BaseStateMachine {
         if (!Boolean.getBoolean("loligo.mon.noHaltOnBug")) {
             Runtime.getRuntime().halt(70);
         }
+    }
+
+    static String prefixOf(byte[] data) {
+        Cmd c = parse(data);
+        return c == null ? "?" : c.prefix();
     }
 
     static Cmd parse(byte[] data) {
