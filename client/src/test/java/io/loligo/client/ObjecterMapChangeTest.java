@@ -1,0 +1,148 @@
+package io.loligo.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loligo.maps.OsdMap;
+import io.loligo.messages.MOSDOpReply;
+import io.loligo.messages.OpOutput;
+import io.loligo.messages.OsdOp;
+import io.loligo.messages.OsdResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The objecter against fake OSDs (real messenger servers, one shared store, the PG log's reqid
+ * dedup) while the OSD map changes under it: OSDs are marked out and in, the client learns each
+ * new map late (so it sends to stale primaries and gets EMISDIRECTED), and OSDs drop the
+ * connection after applying a write instead of replying (so the client resends). Every op must
+ * complete, every acknowledged append must be in its object exactly once, no write may be applied
+ * twice, and reads see every append their thread had acknowledged. Seeded; LOLIGO_SEED replays.
+ */
+class ObjecterMapChangeTest {
+    static LongStream seeds() {
+        String env = System.getenv("LOLIGO_SEED");
+        return env != null && !env.isEmpty() ? LongStream.of(Long.parseLong(env)) : LongStream.of(1, 2, 3);
+    }
+
+    static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1);
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void everyOpCompletesExactlyOnceWhileTheMapChanges(long seed) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        ScheduledThreadPoolExecutor timer = timer();
+        try (FakeOsds osds = new FakeOsds(5, seed);
+             Objecter objecter = new Objecter(FakeOsds.CLIENT, Base64.getDecoder().decode(osds.clientKey), timer)) {
+            objecter.onMap(osds.truth.get());
+            osds.dropAfterApply = 0.05;
+            int clients = 6;
+            int opsEach = 120;
+            Map<String, List<String>> acked = new ConcurrentHashMap<>();
+            List<CompletableFuture<Void>> workers = new ArrayList<>();
+            var pool = Executors.newFixedThreadPool(clients);
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                long workerSeed = rnd.nextLong();
+                workers.add(CompletableFuture.runAsync(() -> workload(objecter, client, opsEach, workerSeed, acked, seed), pool));
+            }
+            // The nemesis: out/in changes, each delivered to the client 0-150 ms late.
+            for (int change = 0; change < 25 && !CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).isDone(); change++) {
+                int osd = rnd.nextInt(5);
+                OsdMap m = osds.truth.get();
+                boolean in = m.osd(osd).weight() == 0 || m.osds().values().stream().filter(o -> o.weight() > 0).count() <= 3;
+                OsdMap next = osds.setIn(osd, in);
+                timer.schedule(() -> objecter.onMap(next), rnd.nextInt(150), TimeUnit.MILLISECONDS);
+                Thread.sleep(40);   // pacing of the nemesis, not synchronisation: outcomes are checked below
+            }
+            OsdMap last = osds.truth.get();
+            timer.schedule(() -> objecter.onMap(last), 200, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            pool.shutdown();
+            for (var e : acked.entrySet()) {
+                String content = new String(osds.object(e.getKey()), StandardCharsets.UTF_8);
+                Map<String, Integer> counts = new HashMap<>();
+                for (String token : content.split(";")) {
+                    if (!token.isEmpty()) {
+                        counts.merge(token, 1, Integer::sum);
+                    }
+                }
+                for (String token : e.getValue()) {
+                    assertThat(counts.getOrDefault(token, 0)).as("seed %d: acked append %s in %s", seed, token, e.getKey()).isEqualTo(1);
+                }
+                assertThat(counts.values()).as("seed %d: no append applied twice in %s", seed, e.getKey()).allMatch(n -> n == 1);
+            }
+            assertThat(osds.applied.values()).as("seed %d: each write reqid applied once", seed).allMatch(n -> n.get() == 1);
+            System.out.printf("seed %d: %d map changes, %d EMISDIRECTED replies, %d connections dropped after a write%n",
+                    seed, osds.truth.get().epoch() - 2, osds.misdirected.get(), osds.dropped.get());
+            assertThat(osds.misdirected.get() + osds.dropped.get()).as("seed %d: the faults happened", seed).isPositive();
+            assertThat(objecter.inflightCount()).isZero();
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    private static void workload(Objecter objecter, int client, int ops, long seed, Map<String, List<String>> acked, long testSeed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, List<String>> mine = new HashMap<>();
+        for (int i = 0; i < ops; i++) {
+            String obj = "obj-" + r.nextInt(12);
+            if (r.nextInt(3) > 0) {
+                String token = "c" + client + "-" + i;
+                MOSDOpReply reply = objecter.submit(1, "", obj, List.of(new OsdOp.Append((token + ";").getBytes(StandardCharsets.UTF_8))),
+                        Duration.ofSeconds(60)).join();
+                assertThat(reply.result()).as("seed %d: append %s", testSeed, token).isEqualTo(OsdResult.OK);
+                mine.computeIfAbsent(obj, k -> new ArrayList<>()).add(token);
+                acked.computeIfAbsent(obj, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(token);
+            } else {
+                MOSDOpReply reply = objecter.submit(1, "", obj, List.of(new OsdOp.Read(0, 0)), Duration.ofSeconds(60)).join();
+                List<String> expected = mine.getOrDefault(obj, List.of());
+                if (expected.isEmpty()) {
+                    continue;
+                }
+                assertThat(reply.result()).as("seed %d: read of %s", testSeed, obj).isEqualTo(OsdResult.OK);
+                String content = new String(((OpOutput.Data) reply.results().get(0).output()).bytes(), StandardCharsets.UTF_8);
+                for (String token : expected) {
+                    assertThat(content).as("seed %d: read of %s sees acked %s", testSeed, obj, token).contains(token + ";");
+                }
+            }
+        }
+    }
+
+    @Test
+    void anOpWhosePrimaryNeverAnswersTimesOutWithAClearError() throws Exception {
+        ScheduledThreadPoolExecutor timer = timer();
+        try (FakeOsds osds = new FakeOsds(3, 7);
+             Objecter objecter = new Objecter(FakeOsds.CLIENT, Base64.getDecoder().decode(osds.clientKey), timer)) {
+            objecter.onMap(osds.truth.get());
+            OsdMap m = osds.truth.get();
+            osds.blackHole = m.placement().mapObject(m.pool(1), "", "stuck").actingPrimary();
+            var f = objecter.submit(1, "", "stuck", List.of(new OsdOp.Read(0, 0)), Duration.ofMillis(300));
+            assertThatThrownBy(f::join).hasCauseInstanceOf(RadosException.Timeout.class)
+                    .hasMessageContaining("no reply within 300 ms").hasMessageContaining("'stuck'");
+            var missingPool = objecter.submit(9, "", "x", List.of(new OsdOp.Read(0, 0)), Duration.ofSeconds(5));
+            assertThatThrownBy(missingPool::join).hasCauseInstanceOf(RadosException.PoolNotFound.class);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+}
