@@ -1,6 +1,7 @@
 package io.loligo.cli;
 
 import io.loligo.mon.MonMain;
+import io.loligo.osd.OsdMain;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
  * Each daemon type is a subcommand class of its own ({@code daemon osd} is added beside {@link Mon}).
  */
 @Command(name = "daemon", description = "Run a daemon (mon, osd) in the foreground.",
-        subcommands = {DaemonCommand.Mon.class})
+        subcommands = {DaemonCommand.Mon.class, DaemonCommand.Osd.class})
 public final class DaemonCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -41,6 +42,32 @@ public final class DaemonCommand implements Runnable {
                 return 2;
             }
             return MonMain.run(id, Path.of(c), data);
+        }
+    }
+
+    @Command(name = "osd", description = "Run an OSD: stores objects in its data directory and serves the PGs CRUSH gives it.")
+    public static final class Osd implements Callable<Integer> {
+        @Option(names = {"-i", "--id"}, required = true, description = "OSD id, e.g. 0 (its [osd.0] section).")
+        int id;
+
+        @Option(names = {"-c", "--conf"}, description = "Cluster config file (default: $LOLIGO_CONF).")
+        String conf;
+
+        @Option(names = "--data", required = true, description = "Data directory (created with a new store on first start).")
+        Path data;
+
+        @Override
+        public Integer call() throws Exception {
+            String c = conf != null ? conf : System.getenv("LOLIGO_CONF");
+            if (c == null || c.isEmpty()) {
+                System.err.println("error: no config file: pass --conf FILE or set LOLIGO_CONF");
+                return 2;
+            }
+            if (id < 0) {
+                System.err.println("error: --id " + id + " (expected: 0+)");
+                return 2;
+            }
+            return OsdMain.run(id, data, Path.of(c));
         }
     }
 }
