@@ -5,11 +5,11 @@ package io.loligo.crush;
  * item weights when the bucket is made: list running sums, tree node weights, legacy straw
  * lengths. Weights are unsigned 32-bit values carried in ints; sums wrap as in C.
  */
-final class BucketDerived {
+public final class BucketDerived {
     private BucketDerived() {}
 
     /** crush_make_list_bucket: sum_weights[i] = weights[0] + ... + weights[i]. */
-    static int[] listSums(int[] weights) {
+    public static int[] listSums(int[] weights) {
         int[] sums = new int[weights.length];
         int w = 0;
         for (int i = 0; i < weights.length; i++) {
@@ -20,7 +20,7 @@ final class BucketDerived {
     }
 
     /** crush_make_tree_bucket's depth: 0 for an empty bucket, else 1 + bits of (size - 1). */
-    static int treeDepth(int size) {
+    public static int treeDepth(int size) {
         if (size == 0) {
             return 0;
         }
@@ -34,11 +34,11 @@ final class BucketDerived {
     }
 
     /** The node label of the i-th leaf: crush_calc_tree_node(i) = ((i + 1) << 1) - 1. */
-    static int treeNode(int i) {
+    public static int treeNode(int i) {
         return ((i + 1) << 1) - 1;
     }
 
-    static int treeHeight(int n) {
+    public static int treeHeight(int n) {
         int h = 0;
         while ((n & 1) == 0) {
             h++;
@@ -54,7 +54,7 @@ final class BucketDerived {
     }
 
     /** crush_make_tree_bucket's node_weights; its length is num_nodes (1 &lt;&lt; depth). */
-    static int[] treeNodeWeights(int[] weights) {
+    public static int[] treeNodeWeights(int[] weights) {
         int depth = treeDepth(weights.length);
         int[] nodeWeights = new int[weights.length == 0 ? 0 : 1 << depth];
         for (int i = 0; i < weights.length; i++) {
@@ -73,7 +73,7 @@ final class BucketDerived {
      * version 1 the fixed one; a map keeps whichever its straw_calc_version selected when the
      * bucket was built. Double arithmetic and StrictMath.pow as in C.
      */
-    static int[] straws(int[] weights, int strawCalcVersion) {
+    public static int[] straws(int[] weights, int strawCalcVersion) {
         int size = weights.length;
         int[] straws = new int[size];
         int[] reverse = sortAscending(weights);

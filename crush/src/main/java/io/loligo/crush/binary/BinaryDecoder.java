@@ -1,5 +1,6 @@
 package io.loligo.crush.binary;
 
+import io.loligo.crush.BucketDerived;
 import io.loligo.crush.Bucket;
 import io.loligo.crush.CrushConstants;
 import io.loligo.crush.CrushMap;
@@ -146,7 +147,7 @@ final class BinaryDecoder {
                     nodes[i] = in.s32("tree node weight");
                 }
                 for (int i = 0; i < size; i++) {
-                    int node = BuilderData.treeLeaf(i);
+                    int node = BucketDerived.treeNode(i);
                     if (node >= numNodes) {
                         throw new CrushBinaryException(at, "tree bucket " + id + " has " + size + " items but only "
                                 + numNodes + " nodes");

@@ -1,5 +1,6 @@
 package io.loligo.crush.binary;
 
+import io.loligo.crush.BucketDerived;
 import io.loligo.crush.Bucket;
 import io.loligo.crush.CrushConstants;
 import io.loligo.crush.CrushMap;
@@ -90,14 +91,14 @@ final class BinaryEncoder {
         switch (b.alg) {
             case CrushConstants.BUCKET_UNIFORM -> out.s32(size == 0 ? 0 : weights[0]);
             case CrushConstants.BUCKET_LIST -> {
-                int[] sums = BuilderData.listSums(weights);
+                int[] sums = BucketDerived.listSums(weights);
                 for (int i = 0; i < size; i++) {
                     out.s32(weights[i]);
                     out.s32(sums[i]);
                 }
             }
             case CrushConstants.BUCKET_TREE -> {
-                int[] nodes = BuilderData.treeNodeWeights(weights);
+                int[] nodes = BucketDerived.treeNodeWeights(weights);
                 int numNodes = nodes.length & 0xff;   // num_nodes is a u8 in crush_bucket_tree
                 out.u8(numNodes);
                 for (int i = 0; i < numNodes; i++) {
@@ -105,7 +106,7 @@ final class BinaryEncoder {
                 }
             }
             case CrushConstants.BUCKET_STRAW -> {
-                int[] straws = BuilderData.straws(weights, map.tunables.strawCalcVersion);
+                int[] straws = BucketDerived.straws(weights, map.tunables.strawCalcVersion);
                 for (int i = 0; i < size; i++) {
                     out.s32(weights[i]);
                     out.s32(straws[i]);
