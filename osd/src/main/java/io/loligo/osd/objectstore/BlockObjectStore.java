@@ -73,6 +73,10 @@ public final class BlockObjectStore implements ObjectStore {
     private volatile StoreFailedException failure;
     private volatile boolean closing;
     private long lastSeq;
+    private final java.util.concurrent.ExecutorService dataWriter = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("objectstore-data-writer").daemon().unstarted(r));
+    /** Data writes submitted for the batch being staged; commit thread only. */
+    private final List<java.util.concurrent.Future<Void>> directWrites = new ArrayList<>();
     /** Looked up once: Files.getFileStore parses /proc/mounts, too slow for every batch. */
     private final java.nio.file.FileStore metaFileStore;
     private long lastReclaimNanos = System.nanoTime() - 2_000_000_000L;
@@ -86,7 +90,8 @@ public final class BlockObjectStore implements ObjectStore {
         this.data = data;
         this.blockCount = blockCount;
         this.allocator = new Allocator(blockCount, used);
-        this.executor = new TxnExecutor(new BlockWriter(this::readCommitted, allocator, options.largeWriteBytes()));
+        this.executor = new TxnExecutor(new BlockWriter(this::readCommitted, this::submitDirect, allocator,
+                options.largeWriteBytes()));
         this.lastSeq = lastSeq;
         this.applier = new DeferredApplier(data, meta, overlay, allocator, lastSeq, this::fail);
         try {
@@ -362,17 +367,43 @@ public final class BlockObjectStore implements ObjectStore {
         applier.committed(seq, records, batch.freed.stream().mapToLong(Long::longValue).toArray());
     }
 
+    /**
+     * Large writes go to new blocks that nothing committed references, so they are written as soon
+     * as they are staged, by one writer thread in submission order (a rolled-back transaction's
+     * blocks may be reallocated within the batch: the later write lands last), overlapping the
+     * staging of the rest of the batch. The batch waits for them all before its fsync.
+     */
+    private void submitDirect(long pblock, byte[] buf, int offset, int length) {
+        directWrites.add(dataWriter.submit(() -> {
+            DeferredApplier.writeFully(data, ByteBuffer.wrap(buf, offset, length), pblock << Keys.BLOCK_SHIFT);
+            return null;
+        }));
+    }
+
     private void writeDirect(Staging batch) throws IOException {
         if (batch.directs.isEmpty()) {
             return;
         }
         Faults.point("objectstore.commit.before_data_write");
-        for (Staging.DirectWrite w : batch.directs) {
-            DeferredApplier.writeFully(data, ByteBuffer.wrap(w.buf(), w.offset(), w.length()), w.pblock() << Keys.BLOCK_SHIFT);
-        }
+        awaitDirectWrites();
         Faults.point("objectstore.commit.after_data_write");
         data.force(false);
         Faults.point("objectstore.commit.after_data_sync");
+    }
+
+    private void awaitDirectWrites() throws IOException {
+        try {
+            for (java.util.concurrent.Future<Void> f : directWrites) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("data file write failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for data writes", e);
+        } finally {
+            directWrites.clear();
+        }
     }
 
     private void putPoolStats(WriteBatch wb, Map<Long, long[]> deltas) throws RocksDBException {
@@ -696,6 +727,8 @@ public final class BlockObjectStore implements ObjectStore {
                 p.future().completeExceptionally(new BadRequestException("store " + dir + " closed before the commit ran"));
             }
             applier.stop();
+            dataWriter.shutdown();
+            dataWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -24,13 +24,20 @@ final class BlockWriter {
         byte[] readCommitted(long pblock);
     }
 
+    /** Starts writing new (copy-on-write) blocks to the data file while the batch is still being staged. */
+    interface DirectSink {
+        void submit(long pblock, byte[] buf, int offset, int length);
+    }
+
     private final BlockSource source;
+    private final DirectSink sink;
     private final Allocator allocator;
     private final int largeWriteBytes;
     private final CRC32C crc = new CRC32C();
 
-    BlockWriter(BlockSource source, Allocator allocator, int largeWriteBytes) {
+    BlockWriter(BlockSource source, DirectSink sink, Allocator allocator, int largeWriteBytes) {
         this.source = source;
+        this.sink = sink;
         this.allocator = allocator;
         this.largeWriteBytes = largeWriteBytes;
     }
@@ -103,6 +110,7 @@ final class BlockWriter {
         int i = 0;
         for (Allocator.Run run : allocate(st, nb)) {
             st.stageDirect(run.start(), buf, i * Keys.BLOCK_BYTES, run.blocks());
+            sink.submit(run.start(), buf, i * Keys.BLOCK_BYTES, run.blocks() * Keys.BLOCK_BYTES);
             for (int k = 0; k < run.blocks(); k++) {
                 pblocks[i++] = run.start() + k;
             }
