@@ -150,8 +150,12 @@ public final class CrushtoolCommand implements Callable<Integer> {
         }
     }
 
+    /** Reads a map file; "-" is standard input, as in crushtool. */
     private static byte[] readFile(String path) throws Failure {
         try {
+            if (path.equals("-")) {
+                return System.in.readAllBytes();
+            }
             return Files.readAllBytes(Path.of(path));
         } catch (NoSuchFileException e) {
             throw new Failure(ME + ": error reading '" + path + "': No such file or directory");

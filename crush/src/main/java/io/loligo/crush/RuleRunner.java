@@ -221,21 +221,8 @@ final class RuleRunner {
                                 break;
                             }
                         }
-                        reject = false;
-                        if (!collide && recurseToLeaf) {
-                            if (item < 0) {
-                                int subR = varyR != 0 ? r >> (varyR - 1) : 0;
-                                if (chooseFirstn(-1 - item, stable != 0 ? 1 : outpos + 1, 0, out2, out2Base,
-                                        outpos, count, recurseTries, 0, false, null, 0, subR) <= outpos) {
-                                    reject = true; // didn't get a leaf
-                                }
-                            } else {
-                                out2[out2Base + outpos] = item; // we already have a leaf
-                            }
-                        }
-                        if (!reject && itemType == 0) {
-                            reject = CrushMapper.isOut(weight, item, x);
-                        }
+                        reject = !collide && rejectChoice(item, itemType, r, outpos, count, recurseTries,
+                                recurseToLeaf, out2, out2Base);
                     }
                     if (reject || collide) {
                         ftotal++;
@@ -265,6 +252,26 @@ final class RuleRunner {
             }
         }
         return outpos;
+    }
+
+    /**
+     * The part of crush_choose_firstn after a non-colliding item of the wanted type is found: with
+     * chooseleaf, descend to a leaf below it (into out2); then reject a device that is out.
+     */
+    private boolean rejectChoice(int item, int itemType, int r, int outpos, int count, int recurseTries,
+            boolean recurseToLeaf, int[] out2, int out2Base) {
+        if (recurseToLeaf) {
+            if (item < 0) {
+                int subR = varyR != 0 ? r >> (varyR - 1) : 0;
+                if (chooseFirstn(-1 - item, stable != 0 ? 1 : outpos + 1, 0, out2, out2Base, outpos, count,
+                        recurseTries, 0, false, null, 0, subR) <= outpos) {
+                    return true; // didn't get a leaf
+                }
+            } else {
+                out2[out2Base + outpos] = item; // we already have a leaf
+            }
+        }
+        return itemType == 0 && CrushMapper.isOut(weight, item, x);
     }
 
     /**
