@@ -77,9 +77,15 @@ public final class TransportBench {
             }
         }
         for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
-            System.out.printf("median  %-13s rr_qd1=%8.0f/s  rr_qd64=%8.0f/s  4MiB_qd4=%7.1f MiB/s%n", e.getKey(),
-                    median(e.getValue(), 0), median(e.getValue(), 1), median(e.getValue(), 2));
+            System.out.printf("median  %-13s rr_qd1=%8.0f/s  rr_qd64=%8.0f/s  4MiB_qd4=%7.1f MiB/s"
+                    + "  cpu: %5.2f us/rr_qd64  %5.2f ms/MiB%n", e.getKey(), median(e.getValue(), 0),
+                    median(e.getValue(), 1), median(e.getValue(), 2), median(e.getValue(), 3), median(e.getValue(), 4));
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(List<double[]> rows, int column) {
@@ -95,11 +101,17 @@ public final class TransportBench {
             window(client, small, 64, Duration.ofSeconds(1));   // warm-up
             window(client, large, 4, Duration.ofSeconds(1));
             long rr1 = window(client, small, 1, Duration.ofSeconds(seconds));
+            long cpu0 = processCpuNanos();
             long rr64 = window(client, small, 64, Duration.ofSeconds(seconds));
+            long cpu1 = processCpuNanos();
             long big = window(client, large, 4, Duration.ofSeconds(seconds));
-            double[] row = {rr1 / (double) seconds, rr64 / (double) seconds, big * 4.0 / seconds};
-            System.out.printf("round %d %-13s rr_qd1=%8.0f/s  rr_qd64=%8.0f/s  4MiB_qd4=%7.1f MiB/s%n", round, name,
-                    row[0], row[1], row[2]);
+            long cpu2 = processCpuNanos();
+            // CPU time per unit of work (client + server, whole process) does not depend on how much
+            // CPU other tenants of the host leave us; rates do.
+            double[] row = {rr1 / (double) seconds, rr64 / (double) seconds, big * 4.0 / seconds,
+                    (cpu1 - cpu0) / 1e3 / rr64, (cpu2 - cpu1) / 1e6 / (big * 4.0)};
+            System.out.printf("round %d %-13s rr_qd1=%8.0f/s  rr_qd64=%8.0f/s  4MiB_qd4=%7.1f MiB/s"
+                    + "  cpu: %5.2f us/rr_qd64  %5.2f ms/MiB%n", round, name, row[0], row[1], row[2], row[3], row[4]);
             return row;
         }
     }
