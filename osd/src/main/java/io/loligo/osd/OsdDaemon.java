@@ -177,22 +177,10 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private void loadPgs() {
         for (CollectionId c : store.collections()) {
             PgId pgid = new PgId((int) c.pool(), c.seed());
-            pgs.put(pgid, new Pg(pgid, this, PgLog.load(store, c), countObjects(c)));
+            long[] counts = PgObjects.count(store, c);
+            pgs.put(pgid, new Pg(pgid, this, PgLog.load(store, c), counts[0], counts[1]));
         }
         log.info("{} loaded {} pgs", who(), pgs.size());
-    }
-
-    private long countObjects(CollectionId c) {
-        long n = 0;
-        ObjectId after = null;
-        while (true) {
-            ObjectStore.ObjectPage page = store.list(c, after, 4096);
-            n += page.objects().stream().filter(o -> !PgObjects.isInternal(o)).count();
-            if (page.next().isEmpty()) {
-                return n;
-            }
-            after = page.next().get();
-        }
     }
 
     private void connectMonitors() throws Exception {
@@ -301,7 +289,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     private Pg createPg(PgId pgid, Pool pool) {
         CollectionId c = new CollectionId(pgid.pool(), pgid.seed());
-        Pg pg = new Pg(pgid, this, new PgLog(), 0);
+        Pg pg = new Pg(pgid, this, new PgLog(), 0, 0);
         pgs.put(pgid, pg);
         shards.submit(pgid, () -> {
             if (store.collectionBits(c).isEmpty()) {
@@ -372,7 +360,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             for (Pg pg : pgs.values()) {
                 if (pg.role() == Pg.Role.PRIMARY) {
                     arr.addObject().put("pgid", pg.pgid().toString()).put("state", pg.stateName())
-                            .put("objects", pg.objectCount()).put("bytes", 0);
+                            .put("objects", pg.objectCount()).put("bytes", pg.byteCount());
                 }
             }
             pgStatesDirty = false;

@@ -156,6 +156,28 @@ final class OsdCluster implements AutoCloseable {
         await(what, timeout, () -> mon.osdMap() != null && condition.test(mon.osdMap()));
     }
 
+    /** PG counts by state from the monitors' {@code pg stat}. */
+    static Map<String, Integer> pgStates(MonConnection mon) throws Exception {
+        MonReply r = mon.command(MonReply.json().createObjectNode().put("prefix", "pg stat"));
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        r.data().path("pgs_by_state").forEach(n -> out.put(n.path("state_name").asText(), n.path("count").asInt()));
+        return out;
+    }
+
+    /** Waits until every one of {@code pgs} PGs is in {@code state} as the monitors see it. */
+    static void awaitPgStates(MonConnection mon, String state, int pgs, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Integer> last = Map.of();
+        while (System.nanoTime() < deadline) {
+            last = pgStates(mon);
+            if (last.equals(Map.of(state, pgs))) {
+                return;
+            }
+            Thread.sleep(100);   // polling interval of a deadline-bounded wait
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + pgs + " pgs " + state + "; last pg stat: " + last);
+    }
+
     String log(String name) {
         try {
             return Files.readString(dir.resolve(name + ".log"));

@@ -65,6 +65,7 @@ class OsdClusterTest {
             SplittableRandom random = new SplittableRandom(42);
             writeObjects(client, acked, random, 0, 24);
             checkAll(client, acked);
+            OsdCluster.awaitPgStates(admin, "active+clean", 8, SETTLE);
             compoundOpsAndGuards(client);
             badInput(client, readOnly, admin);
             resendIsAppliedOnce(client);
@@ -74,11 +75,13 @@ class OsdClusterTest {
             OsdCluster.awaitMap(admin, "osd.2 marked down", SETTLE, m -> !m.osd(2).up());
             writeObjects(client, acked, random, 32, 40);
             checkAll(client, acked);
+            OsdCluster.awaitPgStates(admin, "active+undersized+degraded", 8, SETTLE);
 
             cluster.startOsd(2);
             OsdCluster.awaitMap(admin, "osd.2 back up", SETTLE, m -> m.osd(2).up());
             writeObjects(client, acked, random, 40, 48);
             checkAll(client, acked);
+            OsdCluster.awaitPgStates(admin, "active+clean", 8, SETTLE);
 
             cluster.kill("osd.0");   // osd.2 must now hold what it missed while down: peering recovered it
             OsdCluster.awaitMap(admin, "osd.0 marked down", SETTLE, m -> !m.osd(0).up());
@@ -172,6 +175,17 @@ class OsdClusterTest {
         MOSDOpReply s = client.call(map.osd(primary).address(), stale);
         assertThat(s.result()).as("a stale epoch is served when placement agrees").isEqualTo(OsdResult.OK);
         assertThat(s.mapEpoch()).as("and the reply tells the newer epoch").isGreaterThan(1);
+
+        try (java.net.Socket garbage = new java.net.Socket()) {
+            String addr = map.osd(primary).address();
+            garbage.connect(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1))));
+            byte[] junk = new byte[4096];
+            new SplittableRandom(7).nextBytes(junk);
+            garbage.getOutputStream().write(junk);
+        } catch (java.io.IOException closedByOsd) {
+            // the OSD may drop the connection while we write: that is the point
+        }
+        assertThat(client.op("p", "obj-1", new OsdOp.Stat()).result()).as("serving after garbage").isEqualTo(OsdResult.OK);
 
         MOSDOp empty = new MOSDOp(client.newReqid(), pool.id(), "", "obj-1", 0, 0, map.epoch(), 0, List.of());
         assertThat(client.call(map.osd(primary).address(), empty).result()).isEqualTo(OsdResult.EINVAL);

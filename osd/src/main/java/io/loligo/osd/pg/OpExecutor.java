@@ -32,7 +32,7 @@ public final class OpExecutor {
 
     /** The result: code of the op, per-sub-op results, the store changes, and the object's fate. */
     public record Outcome(int result, String message, List<SubOpResult> results, Transaction txn, boolean wrote,
-                          boolean deleted, boolean existsAfter) {}
+                          boolean deleted, boolean existsAfter, long sizeBefore, long sizeAfter) {}
 
     private final ObjectStore store;
     private final CollectionId coll;
@@ -40,6 +40,7 @@ public final class OpExecutor {
     private final Transaction txn = new Transaction();
     private boolean exists;
     private long size;
+    private final long sizeBefore;
     private final ObjectInfo info;
     private boolean wrote;
     private boolean deleted;
@@ -50,6 +51,7 @@ public final class OpExecutor {
         this.oid = oid;
         this.exists = store.exists(coll, oid);
         this.size = exists ? store.stat(coll, oid).size() : 0;
+        this.sizeBefore = size;
         this.info = exists ? store.getattr(coll, oid, ObjectInfo.ATTR).map(ObjectInfo::decode)
                 .orElse(new ObjectInfo(Eversion.ZERO, 0)) : new ObjectInfo(Eversion.ZERO, 0);
     }
@@ -89,10 +91,11 @@ public final class OpExecutor {
                 for (int j = i + 1; j < ops.size(); j++) {
                     results.add(SubOpResult.error(OsdResult.ECANCELED));
                 }
-                return new Outcome(r.result(), describe(op, r.result()), results, new Transaction(), false, false, exists);
+                return new Outcome(r.result(), describe(op, r.result()), results, new Transaction(), false, false, exists,
+                        sizeBefore, sizeBefore);
             }
         }
-        return new Outcome(OsdResult.OK, "", results, txn, wrote, deleted && !exists, exists);
+        return new Outcome(OsdResult.OK, "", results, txn, wrote, deleted && !exists, exists, sizeBefore, size);
     }
 
     private String describe(OsdOp op, int code) {

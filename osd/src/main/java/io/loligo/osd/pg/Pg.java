@@ -96,13 +96,15 @@ public final class Pg {
     private final Map<ReqId, RepOp> inFlightByReqid = new HashMap<>();
     private final PgPeering peering;
     long objects;
+    long bytes;
 
-    public Pg(PgId pgid, PgHost host, PgLog pglog, long objects) {
+    public Pg(PgId pgid, PgHost host, PgLog pglog, long objects, long bytes) {
         this.pgid = pgid;
         this.coll = new CollectionId(pgid.pool(), pgid.seed());
         this.host = host;
         this.pglog = pglog;
         this.objects = objects;
+        this.bytes = bytes;
         this.peering = new PgPeering(this);
     }
 
@@ -131,6 +133,11 @@ public final class Pg {
 
     public long objectCount() {
         return objects;
+    }
+
+    /** Logical bytes of the PG's objects (sum of sizes), as this OSD counts them. */
+    public long byteCount() {
+        return bytes;
     }
 
     // ---- maps and intervals ----
@@ -171,6 +178,9 @@ public final class Pg {
 
     /** Peering finished: the acting set holds the authoritative history; serve ops. */
     void activate() {
+        long[] counts = PgObjects.count(host.store(), coll);
+        objects = counts[0];
+        bytes = counts[1];
         Transaction txn = new Transaction();
         pglog.setLastEpochStarted(epoch, coll, txn);
         commit(txn);
@@ -271,6 +281,7 @@ public final class Pg {
                 before.version(), ctx.op().reqid(), now, OsdResult.OK);
         pglog.append(entry, coll, txn);
         objects += (out.existsAfter() ? 1 : 0) - (existed ? 1 : 0);
+        bytes += out.sizeAfter() - out.sizeBefore();
         RepOp rep = new RepOp(ctx, entry, out.results(), TxnCodec.encode(txn), intervalSeq);
         inFlight.put(v, rep);
         inFlightByReqid.put(ctx.op().reqid(), rep);

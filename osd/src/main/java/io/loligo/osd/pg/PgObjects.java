@@ -127,4 +127,24 @@ public final class PgObjects {
         }
         return new Scan(out, Optional.of(ref(cursor)), false);
     }
+
+    /** Client objects and their logical bytes in the collection: {objects, bytes}. */
+    public static long[] count(ObjectStore store, CollectionId coll) {
+        long n = 0;
+        long bytes = 0;
+        ObjectId after = null;
+        while (true) {
+            ObjectStore.ObjectPage page = store.list(coll, after, 4096);
+            for (ObjectId o : page.objects()) {
+                if (!isInternal(o)) {
+                    n++;
+                    bytes += store.stat(coll, o).size();
+                }
+            }
+            if (page.next().isEmpty()) {
+                return new long[] {n, bytes};
+            }
+            after = page.next().get();
+        }
+    }
 }

@@ -11,6 +11,7 @@ import io.loligo.messages.ObjectState;
 import io.loligo.messages.OsdResult;
 import io.loligo.messages.PgLogEntry;
 import io.loligo.msg.Message;
+import io.loligo.osd.objectstore.ObjectId;
 import io.loligo.osd.objectstore.Transaction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -227,13 +228,17 @@ final class PgPeering {
         if (reset) {
             PgObjects.removeAll(pg.host.store(), pg.coll, txn);
             pg.objects = 0;
+            pg.bytes = 0;
         }
         LinkedHashMap<ObjectRef, ObjectState> last = new LinkedHashMap<>();
         states.forEach(st -> last.put(st.ref(), st));
         for (ObjectState st : last.values()) {
-            boolean existed = !reset && pg.host.store().exists(pg.coll, PgObjects.oid(pg.coll, st.ref()));
+            ObjectId oid = PgObjects.oid(pg.coll, st.ref());
+            boolean existed = !reset && pg.host.store().exists(pg.coll, oid);
+            long oldSize = existed ? pg.host.store().stat(pg.coll, oid).size() : 0;
             PgObjects.apply(pg.host.store(), pg.coll, st, txn, reset);
             pg.objects += (st.exists() ? 1 : 0) - (existed ? 1 : 0);
+            pg.bytes += (st.exists() ? st.data().length : 0) - oldSize;
         }
     }
 
