@@ -130,7 +130,7 @@ final class LocalCluster {
     }
 
     /** Writes the conf, keyring and marker of a new cluster with fresh loopback ports. */
-    Layout create(int monCount, int osdCount) throws IOException, LocalClusterException {
+    Layout create(int monCount, int osdCount, long osdBytes) throws IOException, LocalClusterException {
         if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
@@ -154,7 +154,7 @@ final class LocalCluster {
             keys.put("osd." + i, EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *", "osd", "allow *")));
         }
         keys.write(keyring());
-        Files.writeString(conf(), confText(fsid, mons, osdCount));
+        Files.writeString(conf(), confText(fsid, mons, osdCount, osdBytes));
         ObjectNode marker = JSON.createObjectNode().put("kind", KIND).put("fsid", fsid);
         ArrayNode m = marker.putArray("mons");
         mons.forEach(m::add);
@@ -163,7 +163,7 @@ final class LocalCluster {
         return new Layout(fsid, mons, osdCount);
     }
 
-    private String confText(String fsid, List<String> mons, int osds) throws IOException {
+    private String confText(String fsid, List<String> mons, int osds, long osdBytes) throws IOException {
         StringBuilder c = new StringBuilder("# written by 'loligo up'; the monitors' ports are fixed for this cluster\n");
         c.append("[global]\nfsid = ").append(fsid).append('\n');
         c.append("mon_initial_members = ").append(String.join(", ", mons)).append('\n');
@@ -182,7 +182,27 @@ final class LocalCluster {
             c.append("osd_pool_default_size = ").append(size).append('\n');
             c.append("osd_pool_default_min_size = ").append(Math.max(1, size - size / 2)).append('\n');
         }
-        return c.append(sections).toString();
+        c.append(sections);
+        if (osds > 0) {
+            // One machine: each OSD gets a CRUSH host of its own so the default rule (one replica per
+            // host) can place size-3 pools; the data file is preallocated at first start.
+            c.append("\n[osd]\nosd_block_file_bytes = ").append(osdBytes).append('\n');
+            String host = hostName();
+            for (int i = 0; i < osds; i++) {
+                c.append("[osd.").append(i).append("]\nhost = ").append(host).append('-').append(i).append('\n');
+            }
+        }
+        return c.toString();
+    }
+
+    static String hostName() {
+        try {
+            String h = java.net.InetAddress.getLocalHost().getHostName();
+            int dot = h.indexOf('.');
+            return dot > 0 ? h.substring(0, dot) : h;
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     static int freePort() throws IOException {

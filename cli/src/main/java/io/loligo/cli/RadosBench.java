@@ -140,15 +140,31 @@ final class RadosBench {
 
     /** Removes the objects of a write run and its metadata object; returns how many data objects went. */
     int cleanup(String runName) throws Exception {
-        Meta m = meta(runName);
-        int writesPerObject = Math.max(1, m.objectSize / m.opSize);
-        int objects = (m.numOps + writesPerObject - 1) / writesPerObject;
+        List<String> names = new ArrayList<>();
+        try {
+            Meta m = meta(runName);
+            int writesPerObject = Math.max(1, m.objectSize / m.opSize);
+            for (int i = 0; i < (m.numOps + writesPerObject - 1) / writesPerObject; i++) {
+                names.add(objectName(m.prefix, i));
+            }
+        } catch (RadosException.ObjectNotFound e) {
+            // No metadata (a run that crashed, or another run's cleanup removed it): as Ceph, list the
+            // pool and remove every object with the bench prefix.
+            if (!json) {
+                out.println("Warning: using slow linear search");
+            }
+            for (String oid : io.listObjects()) {
+                if (oid.startsWith("benchmark_data")) {
+                    names.add(oid);
+                }
+            }
+        }
         AtomicInteger removed = new AtomicInteger();
         Semaphore window = new Semaphore(16);
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (int i = 0; i < objects; i++) {
+        for (String oid : names) {
             window.acquire();
-            all.add(io.removeAsync(objectName(m.prefix, i)).handle((v, e) -> {
+            all.add(io.removeAsync(oid).handle((v, e) -> {
                 window.release();
                 if (e == null) {
                     removed.incrementAndGet();

@@ -33,6 +33,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--osds", description = "OSDs of a new cluster (default 3).")
     Integer osds;
 
+    @Option(names = "--osd-size", defaultValue = "1024", description = "MiB of data file per OSD of a new cluster (default 1024; written at first start).")
+    long osdMib;
+
     @Option(names = "--dir", description = "Cluster directory (default $LOLIGO_HOME, else ./.loligo).")
     Path dirOption;
 
@@ -54,6 +57,10 @@ public final class UpCommand implements Callable<Integer> {
             err.println("error: --mons " + mons + " (expected 1 or 3)");
             return 2;
         }
+        if (osdMib < 64 || osdMib > (1 << 20)) {
+            err.println("error: --osd-size " + osdMib + " MiB (expected 64 to 1048576)");
+            return 2;
+        }
         if (osds != null && (osds < 0 || osds > 64)) {
             err.println("error: --osds " + osds + " (expected 0 to 64)");
             return 2;
@@ -73,7 +80,7 @@ public final class UpCommand implements Callable<Integer> {
         boolean fresh = existing.isEmpty();
         LocalCluster.Layout layout;
         if (fresh) {
-            layout = lc.create(mons == null ? 1 : mons, osds == null ? 3 : osds);
+            layout = lc.create(mons == null ? 1 : mons, osds == null ? 3 : osds, osdMib << 20);
             LocalCluster.println(err, "loligo: new cluster " + layout.fsid() + " in " + lc.dir);
         } else {
             layout = existing.get();

@@ -78,8 +78,9 @@ public final class IoContext {
     }
 
     private RadosException error(int result, String oid, List<OsdOp> ops, String message) {
+        boolean plain = result == OsdResult.ENOENT || result == OsdResult.EEXIST || result == OsdResult.ENODATA;
         String what = OpNames.describe(ops) + " on " + poolName + "/" + (namespace.isEmpty() ? "" : namespace + "/") + oid
-                + (message == null || message.isEmpty() ? "" : " (" + message + ")");
+                + (plain || message == null || message.isEmpty() ? "" : " (" + message + ")");
         if (result == OsdResult.ENXIO) {
             return new RadosException.PoolNotFound(poolName);
         }

@@ -1,0 +1,291 @@
+package io.loligo.cli.rados;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loligo.cli.Main;
+import io.loligo.client.Cluster;
+import io.loligo.client.IoContext;
+import io.loligo.maps.monc.MonReply;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The client library and {@code loligo rados} against a real local cluster (1 monitor + 3 OSDs as
+ * processes, started by {@code loligo up} in a temp directory): the docs' example program is
+ * compiled and run; a file makes a byte-exact round trip through put/get; xattr, omap, stat, rm
+ * behave; bench write/seq/rand print Ceph's summary lines; concurrent clients doing mixed ops while
+ * OSDs are marked out and in see every op complete exactly once. Everything started is killed and
+ * the directory deleted, even on failure.
+ */
+class RadosCliProcessTest {
+    static Path dir;
+    static Path conf;
+
+    record Result(int code, String out, String err) {}
+
+    @BeforeAll
+    static void up() throws Exception {
+        dir = Files.createTempDirectory("loligo-rados-test").resolve("cluster");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main", "up", "--dir", dir.toString(),
+                "--osd-size", "384", "--format", "json", "--timeout", "170");
+        Path out = Files.createTempFile("loligo-up", ".out");
+        Path err = Files.createTempFile("loligo-up", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(200, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        String errText = Files.readString(err);
+        assertThat(p.exitValue()).as("loligo up: %s", errText).isZero();
+        assertThat(new ObjectMapper().readTree(Files.readString(out)).path("health").asText()).isEqualTo("HEALTH_OK");
+        Files.delete(out);
+        Files.delete(err);
+        conf = dir.resolve("loligo.conf");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (dir == null) {
+            return;
+        }
+        Path run = dir.resolve("run");
+        if (Files.isDirectory(run)) {
+            try (var pids = Files.list(run)) {
+                for (Path pf : pids.toList()) {
+                    try {
+                        ProcessHandle.of(Long.parseLong(Files.readString(pf).trim())).ifPresent(h -> {
+                            h.destroyForcibly();
+                            h.onExit().join();
+                        });
+                    } catch (NumberFormatException ignored) {
+                        // a half-written pid file: nothing to kill
+                    }
+                }
+            }
+        }
+        try (var walk = Files.walk(dir.getParent())) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    static synchronized Result rados(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            List<String> full = new ArrayList<>(List.of("rados", "-c", conf.toString()));
+            full.addAll(List.of(args));
+            int code = Main.run(full.toArray(String[]::new));
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void theDocsExampleCompilesAndRuns() throws Exception {
+        String doc = Files.readString(Path.of(System.getProperty("loligo.root", ".."), "docs", "client.md"));
+        Matcher m = Pattern.compile("```java\n(.*?public class Example.*?)```", Pattern.DOTALL).matcher(doc);
+        assertThat(m.find()).as("docs/client.md has the example").isTrue();
+        Path src = Files.createTempDirectory("loligo-example");
+        try {
+            Files.writeString(src.resolve("Example.java"), m.group(1));
+            int javac = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", src.toString(),
+                    "-cp", System.getProperty("java.class.path"), src.resolve("Example.java").toString());
+            assertThat(javac).as("the example compiles").isZero();
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    src + java.io.File.pathSeparator + System.getProperty("java.class.path"), "Example", conf.toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(output).isZero();
+            assertThat(output).contains("hello, loligo!\n").contains("size 14\n").contains("object: greeting\n");
+        } finally {
+            try (var walk = Files.walk(src)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void putGetRoundTripAndObjectCommands() throws Exception {
+        Path tmp = Files.createTempDirectory("loligo-rados-files");
+        try {
+            byte[] data = new byte[9 * 1024 * 1024 + 12345];   // three 4 MiB pieces, the last partial
+            new SplittableRandom(42).nextBytes(data);
+            Files.write(tmp.resolve("in"), data);
+            Result put = rados("-p", "rbd", "put", "blob", tmp.resolve("in").toString());
+            assertThat(put.code()).as(put.err()).isZero();
+            Result get = rados("-p", "rbd", "get", "blob", tmp.resolve("out").toString());
+            assertThat(get.code()).as(get.err()).isZero();
+            assertThat(Files.readAllBytes(tmp.resolve("out"))).isEqualTo(data);
+            assertThat(rados("-p", "rbd", "stat", "blob").out()).startsWith("rbd/blob mtime ").endsWith(", size " + data.length + "\n");
+            assertThat(rados("-p", "rbd", "setxattr", "blob", "color", "blue").code()).isZero();
+            assertThat(rados("-p", "rbd", "getxattr", "blob", "color").out()).isEqualTo("blue\n");
+            assertThat(rados("-p", "rbd", "listxattr", "blob").out()).contains("color\n");
+            assertThat(rados("-p", "rbd", "setomapval", "blob", "k1", "hello").code()).isZero();
+            assertThat(rados("-p", "rbd", "getomapval", "blob", "k1").out()).startsWith("value (5 bytes) :\n")
+                    .contains("|hello|");
+            assertThat(rados("-p", "rbd", "listomapkeys", "blob").out()).isEqualTo("k1\n");
+            assertThat(rados("-p", "rbd", "ls").out()).contains("blob\n");
+            assertThat(rados("-p", "rbd", "rm", "blob").code()).isZero();
+            Result gone = rados("-p", "rbd", "stat", "blob");
+            assertThat(gone.code()).isEqualTo(1);
+            assertThat(gone.err()).contains("ENOENT").contains("blob");
+            Result noPool = rados("-p", "nosuchpool", "ls");
+            assertThat(noPool.code()).isEqualTo(1);
+            assertThat(noPool.err()).contains("pool 'nosuchpool' not found");
+            assertThat(rados("ls").code()).as("no pool given: bad usage").isEqualTo(2);
+        } finally {
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void benchPrintsCephShapedSummaries() {
+        Result write = rados("-p", "rbd", "bench", "5", "write", "-t", "4", "--no-cleanup");
+        assertThat(write.code()).as(write.err()).isZero();
+        assertThat(write.out()).contains("  sec Cur ops   started  finished  avg MB/s  cur MB/s last lat(s)  avg lat(s)\n");
+        assertLinesInOrder(write.out(), "Total time run:         ", "Total writes made:      ", "Write size:             4194304",
+                "Object size:            4194304", "Bandwidth (MB/sec):     ", "Stddev Bandwidth:       ",
+                "Max bandwidth (MB/sec): ", "Min bandwidth (MB/sec): ", "Average IOPS:           ", "Stddev IOPS:            ",
+                "Max IOPS:               ", "Min IOPS:               ", "Average Latency(s):     ", "Stddev Latency(s):      ",
+                "Max latency(s):         ", "Min latency(s):         ");
+        for (String mode : List.of("seq", "rand")) {
+            Result read = rados("-p", "rbd", "bench", "3", mode, "-t", "4");
+            assertThat(read.code()).as(mode + ": " + read.err()).isZero();
+            assertLinesInOrder(read.out(), "Total time run:       ", "Total reads made:     ", "Read size:            4194304",
+                    "Object size:          4194304", "Bandwidth (MB/sec):   ", "Average IOPS:         ", "Stddev IOPS:          ",
+                    "Max IOPS:             ", "Min IOPS:             ", "Average Latency(s):   ", "Max latency(s):       ",
+                    "Min latency(s):       ");
+        }
+        Result cleanup = rados("-p", "rbd", "cleanup");
+        assertThat(cleanup.code()).as(cleanup.err()).isZero();
+        assertThat(cleanup.out()).matches("(?s)Removed [1-9][0-9]* objects\n");
+        assertThat(rados("-p", "rbd", "ls").out()).doesNotContain("benchmark_data");
+    }
+
+    private static void assertLinesInOrder(String out, String... prefixes) {
+        List<String> lines = out.lines().toList();
+        int at = 0;
+        for (String prefix : prefixes) {
+            while (at < lines.size() && !lines.get(at).startsWith(prefix)) {
+                at++;
+            }
+            assertThat(at).as("line starting '%s' in order in:\n%s", prefix, out).isLessThan(lines.size());
+        }
+    }
+
+    /**
+     * Three clients (separate Cluster handles) append unique tokens to a few objects and read them
+     * back while an admin marks OSDs out and in; afterwards every acknowledged token is in its
+     * object exactly once and no token appears twice.
+     */
+    @Test
+    void concurrentClientsWhileOsdsGoOutAndIn() throws Exception {
+        Map<String, List<String>> acked = new ConcurrentHashMap<>();
+        List<Cluster> clients = new ArrayList<>();
+        try (Cluster admin = Cluster.connect(conf)) {
+            for (int i = 0; i < 3; i++) {
+                Cluster c = Cluster.connect(conf);
+                c.setOpTimeout(Duration.ofSeconds(90));
+                clients.add(c);
+            }
+            List<CompletableFuture<Void>> workers = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++) {
+                int client = i;
+                IoContext io = clients.get(i).ioContext("rbd", "churn");
+                workers.add(CompletableFuture.runAsync(() -> workload(io, client, 80, acked)));
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new));
+            for (int round = 0; round < 4 && !all.isDone(); round++) {
+                String osd = String.valueOf(round % 3);
+                mon(admin, "osd out", osd);
+                awaitProgress(all, 15);   // some ops run against the map with the OSD out
+                mon(admin, "osd in", osd);
+                awaitProgress(all, 15);
+            }
+            CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+            IoContext io = admin.ioContext("rbd", "churn");
+            for (var e : acked.entrySet()) {
+                String content = new String(io.read(e.getKey()), StandardCharsets.UTF_8);
+                Map<String, Integer> counts = new HashMap<>();
+                for (String t : content.split(";")) {
+                    if (!t.isEmpty()) {
+                        counts.merge(t, 1, Integer::sum);
+                    }
+                }
+                for (String token : e.getValue()) {
+                    assertThat(counts.getOrDefault(token, 0)).as("acked %s in %s", token, e.getKey()).isEqualTo(1);
+                }
+                assertThat(counts.values()).as("no token twice in %s", e.getKey()).allMatch(n -> n == 1);
+            }
+        } finally {
+            clients.forEach(Cluster::close);
+        }
+    }
+
+    static final java.util.concurrent.atomic.AtomicInteger PROGRESS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Waits until the workers completed {@code ops} more operations, or finished, within a minute. */
+    private static void awaitProgress(CompletableFuture<Void> workers, int ops) throws InterruptedException {
+        int target = PROGRESS.get() + ops;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (PROGRESS.get() < target && !workers.isDone()) {
+            assertThat(System.nanoTime()).as("workers made no progress for a minute").isLessThan(deadline);
+            Thread.sleep(20);   // polling interval of a deadline-bounded wait
+        }
+    }
+
+    private static void mon(Cluster admin, String prefix, String id) throws Exception {
+        MonReply r = admin.monCommand(MonReply.json().createObjectNode().put("prefix", prefix)
+                .set("ids", MonReply.json().createArrayNode().add(id)));
+        assertThat(r.code()).as(prefix + " " + id + ": " + r.outs()).isZero();
+    }
+
+    private static void workload(IoContext io, int client, int ops, Map<String, List<String>> acked) {
+        SplittableRandom r = new SplittableRandom(client);
+        Map<String, List<String>> mine = new HashMap<>();
+        for (int i = 0; i < ops; i++, PROGRESS.incrementAndGet()) {
+            String obj = "o" + r.nextInt(6);
+            if (r.nextInt(3) > 0) {
+                String token = "c" + client + "-" + i;
+                io.append(obj, (token + ";").getBytes(StandardCharsets.UTF_8));
+                mine.computeIfAbsent(obj, k -> new ArrayList<>()).add(token);
+                acked.computeIfAbsent(obj, k -> Collections.synchronizedList(new ArrayList<>())).add(token);
+            } else if (mine.containsKey(obj)) {
+                String content = new String(io.read(obj), StandardCharsets.UTF_8);
+                for (String token : mine.get(obj)) {
+                    assertThat(content).as("client %d reads its acked %s in %s", client, token, obj).contains(token + ";");
+                }
+            }
+        }
+    }
+}
