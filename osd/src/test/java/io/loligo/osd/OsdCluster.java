@@ -69,13 +69,14 @@ final class OsdCluster implements AutoCloseable {
         }
     }
 
-    private Process launch(String name, String mainClass, List<String> args) throws IOException {
+    private Process launch(String name, String mainClass, List<String> args, String... jvmArgs) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx192m", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.io.loligo=info",
-                "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+                "-Dorg.slf4j.simpleLogger.showDateTime=true"));
+        cmd.addAll(List.of(jvmArgs));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
@@ -89,9 +90,32 @@ final class OsdCluster implements AutoCloseable {
         launch("mon.a", "io.loligo.mon.MonMain", List.of("--id", "a", "--conf", confPath.toString(), "--data", data.toString()));
     }
 
-    Process startOsd(int id) throws IOException {
+    /** Starts osd.{@code id}; {@code jvmArgs} e.g. arm fault points ({@code -Dloligo.faults=name:halt:N}). */
+    Process startOsd(int id, String... jvmArgs) throws IOException {
         return launch("osd." + id, "io.loligo.osd.OsdMain",
-                List.of("--id", String.valueOf(id), "--data", dir.resolve("osd." + id).toString(), "--conf", confPath.toString()));
+                List.of("--id", String.valueOf(id), "--data", dir.resolve("osd." + id).toString(), "--conf", confPath.toString()),
+                jvmArgs);
+    }
+
+    /** Starts the monitor and {@code n} OSDs, waits until all are up and in, creates pool p (size 3, min_size 2, 8 PGs). */
+    MonConnection startWithPool(int n) throws Exception {
+        startMon();
+        MonConnection admin = admin();
+        command(admin, Duration.ofSeconds(90), "osd stat");
+        for (int i = 0; i < n; i++) {
+            if (!procs.containsKey("osd." + i)) {
+                startOsd(i);
+            }
+        }
+        admin.subscribe(m -> { });
+        awaitMap(admin, n + " osds up and in", Duration.ofSeconds(90), m -> m.numUp() == n && m.numIn() == n);
+        MonReply created = command(admin, Duration.ofSeconds(60), "osd pool create", "pool", "p", "pg_num", 8, "size", 3,
+                "min_size", 2);
+        if (!created.ok()) {
+            throw new AssertionError("pool create: " + created.outs());
+        }
+        awaitMap(admin, "pool p", Duration.ofSeconds(60), m -> m.poolByName("p") != null);
+        return admin;
     }
 
     /** kill -9. */

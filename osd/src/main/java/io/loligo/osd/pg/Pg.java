@@ -17,6 +17,7 @@ import io.loligo.messages.ReqId;
 import io.loligo.messages.SubOpResult;
 import io.loligo.msg.Message;
 import io.loligo.osd.objectstore.CollectionId;
+import io.loligo.osd.objectstore.Faults;
 import io.loligo.osd.objectstore.ObjectId;
 import io.loligo.osd.objectstore.Transaction;
 import java.time.Duration;
@@ -313,6 +314,12 @@ public final class Pg {
         localCommitsPending--;
         if (err != null) {
             host.fatal(who() + " local commit of " + rep.entry.version() + " failed", err);
+            return;
+        }
+        try {
+            Faults.point("osd.replicate.after_local_commit");   // tests crash the primary here
+        } catch (java.io.IOException e) {
+            host.fatal(who() + " fault point osd.replicate.after_local_commit", e);
             return;
         }
         if (seq != intervalSeq) {
