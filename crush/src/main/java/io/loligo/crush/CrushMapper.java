@@ -321,13 +321,32 @@ public final class CrushMapper {
         return items[b][n >> 1];
     }
 
+    /** bucket_straw_choose (legacy straw): the largest (16 hash bits) * straw length wins, the first on ties. */
     private int strawChoose(int b, int x, int r) {
         int[] its = items[b];
         int[] st = straws[b];
         int hash = bucketHash[b];
+        int n = its.length;
         int high = 0;
         long highDraw = 0;
-        for (int i = 0; i < its.length; i++) {
+        int i = 0;
+        if (hash == CrushConstants.HASH_RJENKINS1) {
+            // Two items at a time, as in straw2Choose; same results as one by one.
+            for (; i + 1 < n; i += 2) {
+                long pair = CrushHash.rjenkins1Pair(x, its[i], r, its[i + 1]);
+                long draw = ((pair >>> 32) & 0xffffL) * Integer.toUnsignedLong(st[i]);
+                if (i == 0 || draw > highDraw) {
+                    high = i;
+                    highDraw = draw;
+                }
+                draw = (pair & 0xffffL) * Integer.toUnsignedLong(st[i + 1]);
+                if (draw > highDraw) {
+                    high = i + 1;
+                    highDraw = draw;
+                }
+            }
+        }
+        for (; i < n; i++) {
             long draw = (CrushHash.hash32_3(hash, x, its[i], r) & 0xffffL) * Integer.toUnsignedLong(st[i]);
             if (i == 0 || draw > highDraw) {
                 high = i;
@@ -337,29 +356,64 @@ public final class CrushMapper {
         return its[high];
     }
 
-    /** bucket_straw2_choose with the weights and hashed ids in effect (choose_args or the bucket's own). */
+    /**
+     * bucket_straw2_choose with the weights and hashed ids in effect (choose_args or the bucket's
+     * own): the item with the largest draw ln(u) / weight wins, the first one on ties. Items are
+     * hashed two at a time ({@link CrushHash#rjenkins1Pair}); the result is the same as one by one.
+     */
     private int straw2Choose(int b, int x, int r, int[] ws, int[] ids) {
         int[] its = items[b];
-        int hash = bucketHash[b];
+        if (bucketHash[b] != CrushConstants.HASH_RJENKINS1) {
+            return straw2ChooseAnyHash(b, x, r, ws, ids);
+        }
+        int n = its.length;
         int high = 0;
         long highDraw = 0;
-        for (int i = 0; i < its.length; i++) {
-            int w = ws[i];
-            long draw;
-            if (w != 0) {
-                int u = CrushHash.hash32_3(hash, x, ids[i], r) & 0xffff;
-                // ln is in [-2^48, 0]: a larger weight gives a larger (less negative) draw.
-                long ln = crushLn(u) - 0x1000000000000L;
-                draw = ln / Integer.toUnsignedLong(w);
-            } else {
-                draw = Long.MIN_VALUE;
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            long pair = CrushHash.rjenkins1Pair(x, ids[i], r, ids[i + 1]);
+            long draw = straw2Draw((int) (pair >>> 32), ws[i]);
+            if (i == 0 || draw > highDraw) {
+                high = i;
+                highDraw = draw;
             }
+            draw = straw2Draw((int) pair, ws[i + 1]);
+            if (draw > highDraw) {
+                high = i + 1;
+                highDraw = draw;
+            }
+        }
+        if (i < n) {
+            long draw = ws[i] == 0 ? Long.MIN_VALUE : straw2Draw(CrushHash.rjenkins1(x, ids[i], r), ws[i]);
+            if (i == 0 || draw > highDraw) {
+                high = i;
+            }
+        }
+        return its[high];
+    }
+
+    /** One straw2 draw: a zero weight never wins (S64_MIN); else ln(u) / weight with u the low 16 hash bits. */
+    private static long straw2Draw(int hash, int w) {
+        if (w == 0) {
+            return Long.MIN_VALUE;
+        }
+        // ln is in [-2^48 - 2^44, 0]: a larger weight gives a larger (less negative) draw.
+        long ln = crushLn(hash & 0xffff) - 0x1000000000000L;
+        return ln / Integer.toUnsignedLong(w);
+    }
+
+    /** straw2 for a bucket whose hash type is not rjenkins1 (every hash is then 0, as in Ceph). */
+    private int straw2ChooseAnyHash(int b, int x, int r, int[] ws, int[] ids) {
+        int high = 0;
+        long highDraw = 0;
+        for (int i = 0; i < ids.length; i++) {
+            long draw = straw2Draw(CrushHash.hash32_3(bucketHash[b], x, ids[i], r), ws[i]);
             if (i == 0 || draw > highDraw) {
                 high = i;
                 highDraw = draw;
             }
         }
-        return its[high];
+        return items[b][high];
     }
 
     /** crush_ln: 2^44 * log2(xin + 1) in fixed point, from the tables of crush_ln_table.h. */

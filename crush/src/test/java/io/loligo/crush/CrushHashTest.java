@@ -60,6 +60,30 @@ class CrushHashTest {
     }
 
     @Test
+    void interleavedPairEqualsTwoSingleHashes() {
+        // rjenkins1Pair is a speed-up of straw/straw2 draws; each half must be the plain hash.
+        long seed = RandomSeeds.seed(20261125L);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < 200_000; i++) {
+            int a = random.nextInt();
+            int b1 = random.nextInt();
+            int c = random.nextInt();
+            int b2 = i % 3 == 0 ? b1 : random.nextInt();
+            long pair = CrushHash.rjenkins1Pair(a, b1, c, b2);
+            assertThat((int) (pair >>> 32)).as("seed %d i %d", seed, i).isEqualTo(CrushHash.hash32_3(0, a, b1, c));
+            assertThat((int) pair).as("seed %d i %d", seed, i).isEqualTo(CrushHash.hash32_3(0, a, b2, c));
+        }
+    }
+
+    /** LOLIGO_SEED replays a failure; otherwise the given default. */
+    static final class RandomSeeds {
+        static long seed(long defaultSeed) {
+            String env = System.getenv("LOLIGO_SEED");
+            return env == null || env.isBlank() ? defaultSeed : Long.parseLong(env.trim());
+        }
+    }
+
+    @Test
     void strHashLinuxIsTheDcacheHash() {
         // hash = (hash + (c << 4) + (c >> 4)) * 11 over the bytes, unsigned 32-bit.
         assertThat(CrushHash.strHashLinux("")).isZero();
