@@ -300,7 +300,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     }
 
     /** Ceph's pg_t::get_split_bits: the hash bits that select this PG's objects with pg_num PGs. */
-    static int splitBits(int seed, int pgNum) {
+    public static int splitBits(int seed, int pgNum) {
         if (pgNum <= 1) {
             return 0;
         }
