@@ -260,6 +260,7 @@ class BadInputTest {
             });
             assertThat(third.awaitClosed(DEADLINE)).isTrue();
             assertThat(small.server.drops(DropReason.TOO_MANY_CONNECTIONS)).isEqualTo(1);
+            assertThat(second.isConnected()).as("the connections within the limit stay up").isTrue();
             assertThat(first.call(new TestMessages.Echo(1, new byte[0]), TestMessages.CALL_TIMEOUT).join()).isNotNull();
         }
     }

@@ -146,7 +146,6 @@ public final class TransportBench {
         NettyTransport() throws InterruptedException {
             server = new ServerBootstrap().group(group).channel(EventLoops.serverChannelType())
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, recv())
                     .childHandler(new ChannelInitializer<>() {
                         protected void initChannel(Channel ch) {
                             ch.pipeline().addLast(new FlushConsolidationHandler(256, true), new FrameDecoder(MAX_FRAME),
@@ -163,17 +162,11 @@ public final class TransportBench {
                     }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         }
 
-        static io.netty.channel.RecvByteBufAllocator recv() {
-            int max = Integer.getInteger("bench.recvMax", 65536);   // Netty's default, as the messenger uses
-            return new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048, max);
-        }
-
         public Client connect() throws InterruptedException {
             Map<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
             AtomicLong ids = new AtomicLong();
             Channel ch = new Bootstrap().group(clientGroup).channel(EventLoops.channelType())
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, recv())
                     .handler(new ChannelInitializer<>() {
                         protected void initChannel(Channel ch) {
                             ch.pipeline().addLast(new FlushConsolidationHandler(256, true), new FrameDecoder(MAX_FRAME),
