@@ -113,6 +113,7 @@ public final class UpCommand implements Callable<Integer> {
         JsonNode health;
         try (MonConnection mon = awaitMonitors(lc, conf, pids, t0, err)) {
             if (fresh && layout.osds() > 0) {
+                awaitOsdsUp(lc, mon, layout.osds(), pids, t0, err);
                 createPool(mon, Math.min(3, layout.osds()), err);
             }
             health = awaitHealth(lc, mon, layout, pids, t0, err);
@@ -168,6 +169,28 @@ public final class UpCommand implements Callable<Integer> {
         }
         throw new LocalCluster.LocalClusterException("monitors did not form a quorum within " + timeoutSeconds + " s"
                 + (last == null ? "" : " (" + last.getMessage() + ")") + "; see " + lc.dir.resolve("log"));
+    }
+
+    /** The pool is created once every OSD is up, so each creates its PGs from one map (as vstart does). */
+    private void awaitOsdsUp(LocalCluster lc, MonConnection mon, int osdCount, Map<String, Long> pids, long t0,
+                             PrintStream err) throws Exception {
+        long deadline = t0 + timeoutSeconds * 1_000_000_000L;
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            checkAlive(lc, pids);
+            MonReply r = command(mon, "osd stat");
+            int up = r.ok() ? r.data().path("num_up_osds").asInt() : 0;
+            if (up != last) {
+                LocalCluster.println(err, String.format("  %d/%d OSDs up (%.1f s)", up, osdCount, secondsSince(t0)));
+                last = up;
+            }
+            if (up >= osdCount) {
+                return;
+            }
+            Thread.sleep(100);   // poll interval of a deadline-bounded wait
+        }
+        throw new LocalCluster.LocalClusterException("only " + last + " of " + osdCount + " OSDs up after "
+                + timeoutSeconds + " s; see the logs in " + lc.dir.resolve("log"));
     }
 
     private static void createPool(MonConnection mon, int size, PrintStream err) throws IOException, LocalCluster.LocalClusterException {

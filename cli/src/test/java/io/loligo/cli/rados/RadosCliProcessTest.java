@@ -48,6 +48,7 @@ class RadosCliProcessTest {
     static void up() throws Exception {
         dir = Files.createTempDirectory("loligo-rados-test").resolve("cluster");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main", "up", "--dir", dir.toString(),
                 "--osd-size", "384", "--format", "json", "--timeout", "170");
         Path out = Files.createTempFile("loligo-up", ".out");
