@@ -222,7 +222,7 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
         @ParentCommand
         ObjectstoreToolCommand tool;
 
-        @Option(names = "--mode", defaultValue = "all", description = "all, 4k, 4m or million (default ${DEFAULT-VALUE}).")
+        @Option(names = "--mode", defaultValue = "all", description = "all, 4k, 4m, million, or reopen (of a store made by million) (default ${DEFAULT-VALUE}).")
         String mode;
 
         @Option(names = "--seconds", defaultValue = "10", description = "Seconds per measurement (default ${DEFAULT-VALUE}).")
@@ -240,6 +240,13 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Path dir = tool.data;
+            if (mode.equals("reopen")) {
+                StoreBench.MillionResult r = StoreBench.reopen(dir, StoreOptions.defaults(), objects);
+                System.out.printf("reopen: %.2f s; RSS %d MiB, heap %d MiB, block cache %d MiB, memtables %d MiB;"
+                                + " stat of a random object %.1f us%n", r.openSeconds(), r.rssBytesAfterOpen() >> 20,
+                        r.heapUsedBytes() >> 20, r.blockCacheBytes() >> 20, r.memtableBytes() >> 20, r.statMicros());
+                return 0;
+            }
             if (Files.exists(dir.resolve("db"))) {
                 System.err.println("objectstore-tool bench: " + dir + " already holds a store; bench needs an empty directory");
                 return 2;
