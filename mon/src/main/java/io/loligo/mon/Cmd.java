@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * A monitor command as Ceph's: a JSON object with a {@code prefix} ("osd pool create") and named
- * arguments. Mutations carry {@code stamp}, the submitting monitor's wall clock in milliseconds,
+ * arguments. Mutations carry {@code stamp}, the leader's wall clock in milliseconds when it logged them,
  * so applying them never reads a clock. Accessors turn missing or mistyped arguments into
  * {@link CommandException}s naming the argument.
  */
@@ -92,7 +92,7 @@ public record Cmd(ObjectNode json) {
         return out;
     }
 
-    /** The stamp of a mutation (ms); every mutation has one because the submitting monitor adds it. */
+    /** The stamp of a mutation (ms); every mutation has one because the leader adds it (MonStateMachine.startTransaction). */
     public long stamp() throws CommandException {
         if (!has("stamp")) {
             throw new CommandException(Errno.EINVAL, "command '" + prefix() + "' has no stamp");

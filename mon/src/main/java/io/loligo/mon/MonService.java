@@ -128,7 +128,7 @@ final class MonService implements Handler, KeyLookup {
         try {
             ObjectNode body = cmd.json().deepCopy();
             body.remove("have_epoch");
-            body.remove("stamp");   // the monitor stamps mutations with its own clock
+            body.remove("stamp");   // the leader stamps mutations with its own clock
             if (prefix.startsWith("auth")) {
                 body.remove("key");     // and generates new secrets itself
             }

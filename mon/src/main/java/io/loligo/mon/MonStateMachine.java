@@ -133,6 +133,27 @@ public final class MonStateMachine extends BaseStateMachine {
         return storage;
     }
 
+    /**
+     * On the leader, before a command enters the log: stamp it with the leader's clock and give
+     * new auth entities a fresh secret, so applying it later never reads a clock or randomness.
+     */
+    @Override
+    public TransactionContext startTransaction(org.apache.ratis.protocol.RaftClientRequest request) throws IOException {
+        byte[] data = request.getMessage().getContent().toByteArray();
+        Cmd cmd = parse(data);
+        ByteString logData = request.getMessage().getContent();
+        if (cmd != null) {
+            ObjectNode json = cmd.json();
+            json.put("stamp", System.currentTimeMillis());
+            String prefix = cmd.prefix();
+            if ((prefix.equals("auth get-or-create") || prefix.equals("auth add")) && !cmd.has("key")) {
+                json.put("key", io.loligo.mon.client.MonClient.newKey());
+            }
+            logData = ByteString.copyFrom(MonReply.json().writeValueAsBytes(json));
+        }
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).setLogData(logData).build();
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();

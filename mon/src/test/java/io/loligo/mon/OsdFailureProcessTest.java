@@ -28,7 +28,7 @@ class OsdFailureProcessTest {
     @Test
     void reportsMarkDownThenOutAfterIntervalAndNooutHolds() throws Exception {
         try (MonCluster cluster = new MonCluster(1, Map.of("mon_osd_down_out_interval", String.valueOf(INTERVAL_S),
-                "mon_osd_min_down_reporters", "2", "mon_osd_report_timeout", "6"))) {
+                "mon_osd_min_down_reporters", "2", "mon_osd_report_timeout", "8"))) {
             cluster.startAll();
             MonCluster.retry(cluster.client(), MonClient.cmd("osd stat"), Duration.ofSeconds(60));
             ClusterConf conf = ClusterConf.load(cluster.confPath);
@@ -84,7 +84,7 @@ class OsdFailureProcessTest {
     }
 
     static void await(MonConnection c, String what, Predicate<OsdMap> condition) throws InterruptedException {
-        MonCluster.await(what, Duration.ofSeconds(30), () -> c.osdMap() != null && condition.test(c.osdMap()));
+        MonCluster.await(what, Duration.ofSeconds(60), () -> c.osdMap() != null && condition.test(c.osdMap()));
     }
 
     static Process startOsd(MonCluster cluster, int id, String key, String monHost) throws Exception {

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class StubOsd {
     static final long HEARTBEAT_MS = 200;
-    static final long GRACE_MS = 1500;
+    static final long GRACE_MS = 4000;   // generous: test machines are busy, and a false report flaps the OSD
     static final long BEACON_MS = 500;
 
     public static void main(String[] args) throws Exception {
@@ -100,8 +100,8 @@ public final class StubOsd {
     static boolean ping(String address) {
         int colon = address.lastIndexOf(':');
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 200);
-            s.setSoTimeout(200);
+            s.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 1000);
+            s.setSoTimeout(1000);
             return s.getInputStream().read() == 1;
         } catch (IOException | RuntimeException e) {
             return false;

@@ -28,8 +28,8 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * Sends commands to the monitors and returns their replies. Read-only commands are answered by
- * the leader's state; mutations are stamped with this process's clock (and new auth keys are
- * generated here), then committed through the Raft log. Talks to any monitor and follows the
+ * the leader's state; mutations are committed through the Raft log, stamped by the leader.
+ * Talks to any monitor and follows the
  * leader (Ratis' client redirects and retries).
  *
  * <p>Transport: the Ratis client protocol to each monitor's {@code mon_raft_addr}, until the
@@ -121,12 +121,8 @@ public final class MonClient implements AutoCloseable {
             msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(cmd)));
             reply = readWithRetry(msg);
         } else {
-            ObjectNode stamped = cmd.deepCopy();
-            stamped.put("stamp", System.currentTimeMillis());
-            if (prefix.startsWith("auth get-or-create") || prefix.equals("auth add")) {
-                stamped.put("key", newKey());
-            }
-            msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(stamped)));
+            // The leader stamps the command with its clock (and adds new secrets) as it enters the log.
+            msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(cmd)));
             reply = await(raft.async().send(msg));
         }
         if (!reply.isSuccess()) {
