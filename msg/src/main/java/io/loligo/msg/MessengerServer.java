@@ -3,6 +3,7 @@ package io.loligo.msg;
 import io.loligo.msg.auth.KeyLookup;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -10,6 +11,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -57,15 +59,20 @@ public final class MessengerServer implements AutoCloseable {
         }
     }
 
-    /** Binds {@code bind} (port 0 picks a free port; see {@link #port()}) and starts serving. */
+    /**
+     * Binds {@code bind} (port 0 picks a free port; see {@link #port()}) and starts serving.
+     *
+     * @throws IOException when the address cannot be bound (in use, not local); the message names it
+     */
     public static MessengerServer start(InetSocketAddress bind, KeyLookup keys, Handler handler,
-                                        MessageRegistry registry, ServerOptions options) throws InterruptedException {
+                                        MessageRegistry registry, ServerOptions options)
+            throws IOException, InterruptedException {
         MessengerServer server = new MessengerServer(keys, handler, registry, options);
         server.bind(bind);
         return server;
     }
 
-    private void bind(InetSocketAddress bind) throws InterruptedException {
+    private void bind(InetSocketAddress bind) throws IOException, InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(EventLoops.shared())
                 .channel(EventLoops.serverChannelType())
@@ -84,7 +91,12 @@ public final class MessengerServer implements AutoCloseable {
                                 new ServerChannelHandler(MessengerServer.this));
                     }
                 });
-        Channel channel = bootstrap.bind(bind).sync().channel();
+        ChannelFuture bound = bootstrap.bind(bind).await();
+        if (!bound.isSuccess()) {
+            throw new IOException("msg server " + options.serverEntity() + ": cannot listen on " + bind + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        Channel channel = bound.channel();
         serverChannel = channel;
         name = "msg server " + options.serverEntity() + "@" + channel.localAddress();
         log.info("{}: listening transport={} max_frame_bytes={} max_in_flight={} max_connections={}",

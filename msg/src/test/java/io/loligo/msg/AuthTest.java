@@ -28,7 +28,7 @@ class AuthTest {
     private Fixture fixture;
 
     @BeforeEach
-    void start() throws InterruptedException {
+    void start() throws Exception {
         fixture = new Fixture();
     }
 
@@ -65,7 +65,7 @@ class AuthTest {
     }
 
     @Test
-    void aServerHoldingAnotherKeyForTheEntityIsNotTrusted() throws InterruptedException {
+    void aServerHoldingAnotherKeyForTheEntityIsNotTrusted() throws Exception {
         Keyring other = new Keyring().put(Fixture.ADMIN, EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *")));
         try (MessengerServer impostor = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), other,
                 fixture.handler, TestMessages.registry(), ServerOptions.defaults("mon.b"))) {

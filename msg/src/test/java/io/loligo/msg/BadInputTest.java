@@ -31,7 +31,7 @@ class BadInputTest {
     private Connection bystander;
 
     @BeforeEach
-    void start() throws InterruptedException {
+    void start() throws Exception {
         fixture = new Fixture(ServerOptions.defaults("mon.a").withMaxFrameBytes(MAX_FRAME_BYTES));
         bystander = fixture.connect(Fixture.ADMIN);
     }
@@ -172,7 +172,7 @@ class BadInputTest {
     }
 
     @Test
-    void slowlorisThatNeverFinishesTheHandshakeIsTimedOut() throws IOException, InterruptedException {
+    void slowlorisThatNeverFinishesTheHandshakeIsTimedOut() throws Exception {
         // Its own server with a short handshake timeout (2 s: long enough for honest clients on a loaded host).
         try (Fixture strict = new Fixture(ServerOptions.defaults("mon.c").withHandshakeTimeout(Duration.ofSeconds(2)));
              Connection before = strict.connect(Fixture.RBD);
@@ -189,7 +189,7 @@ class BadInputTest {
     }
 
     @Test
-    void aSessionThatDoesNotReadItsPushesIsDroppedAsASlowConsumer() throws IOException, InterruptedException {
+    void aSessionThatDoesNotReadItsPushesIsDroppedAsASlowConsumer() throws Exception {
         try (Fixture small = new Fixture(ServerOptions.defaults("mon.b").withMaxPushBacklogBytes(1 << 20));
              Connection bystanderHere = small.connect(Fixture.RBD);
              RawPeer deaf = new RawPeer(small.address())) {
@@ -248,7 +248,7 @@ class BadInputTest {
     }
 
     @Test
-    void connectionsBeyondTheLimitAreRefusedWithEbusy() throws IOException, InterruptedException {
+    void connectionsBeyondTheLimitAreRefusedWithEbusy() throws Exception {
         try (Fixture small = new Fixture(ServerOptions.defaults("osd.0").withMaxConnections(2));
              Connection first = small.connect(Fixture.ADMIN);
              Connection second = small.connect(Fixture.RBD);
@@ -266,7 +266,7 @@ class BadInputTest {
     }
 
     @Test
-    void noMoreThanMaxInFlightRequestsReachTheHandlerAtOnce() throws InterruptedException {
+    void noMoreThanMaxInFlightRequestsReachTheHandlerAtOnce() throws Exception {
         int max = 4;
         int calls = 40;
         List<CompletableFuture<Message>> held = new CopyOnWriteArrayList<>();

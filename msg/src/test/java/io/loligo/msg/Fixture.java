@@ -16,11 +16,11 @@ final class Fixture implements AutoCloseable {
     final TestMessages.TestHandler handler = new TestMessages.TestHandler();
     final MessengerServer server;
 
-    Fixture() throws InterruptedException {
+    Fixture() throws Exception {
         this(ServerOptions.defaults("mon.a"));
     }
 
-    Fixture(ServerOptions options) throws InterruptedException {
+    Fixture(ServerOptions options) throws Exception {
         keyring.put(ADMIN, EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *", "osd", "allow *")));
         keyring.put(RBD, EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow r", "osd", "allow rw pool=rbd")));
         server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), keyring, handler,

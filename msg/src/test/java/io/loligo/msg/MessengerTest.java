@@ -26,7 +26,7 @@ class MessengerTest {
     private Fixture fixture;
 
     @BeforeEach
-    void start() throws InterruptedException {
+    void start() throws Exception {
         fixture = new Fixture();
     }
 
@@ -148,7 +148,7 @@ class MessengerTest {
     }
 
     @Test
-    void aBlockedPushHandlerDoesNotStallReplies() throws InterruptedException {
+    void aBlockedPushHandlerDoesNotStallReplies() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
         ConnectionOptions options = ConnectionOptions.defaults().withOnPush(m -> {
@@ -215,7 +215,7 @@ class MessengerTest {
     }
 
     @Test
-    void connectingToAPortNobodyListensOnFailsWithConnectionLost() throws InterruptedException {
+    void connectingToAPortNobodyListensOnFailsWithConnectionLost() throws Exception {
         InetSocketAddress vacant;
         try (MessengerServer probe = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
                 fixture.handler, TestMessages.registry(), ServerOptions.defaults("osd.9"))) {
@@ -227,7 +227,7 @@ class MessengerTest {
     }
 
     @Test
-    void callsBeyondTheClientsPendingLimitFailFastWithOverloaded() throws InterruptedException {
+    void callsBeyondTheClientsPendingLimitFailFastWithOverloaded() throws Exception {
         Handler silent = (session, request) -> new CompletableFuture<>();
         try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
                 silent, TestMessages.registry(), ServerOptions.defaults("osd.4"));
@@ -242,7 +242,7 @@ class MessengerTest {
     }
 
     @Test
-    void aHandlerThatThrowsRepliesEioAndTheSessionLifecycleIsReported() throws InterruptedException {
+    void aHandlerThatThrowsRepliesEioAndTheSessionLifecycleIsReported() throws Exception {
         Handler throwing = new Handler() {
             @Override
             public CompletableFuture<? extends Message> onRequest(Session session, Message request) {
@@ -283,7 +283,16 @@ class MessengerTest {
     }
 
     @Test
-    void aCallWithoutReplyFailsWithTimeout() throws InterruptedException {
+    void aPortInUseIsReportedWithTheAddress() {
+        assertThatThrownBy(() -> MessengerServer.start(fixture.address(), fixture.keyring, fixture.handler,
+                TestMessages.registry(), ServerOptions.defaults("mon.b")))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("msg server mon.b: cannot listen on " + fixture.address());
+        fixture.assertStillServing();
+    }
+
+    @Test
+    void aCallWithoutReplyFailsWithTimeout() throws Exception {
         Handler silent = (session, request) -> new CompletableFuture<>();
         try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
                 silent, TestMessages.registry(), ServerOptions.defaults("osd.1"));
@@ -295,7 +304,7 @@ class MessengerTest {
     }
 
     @Test
-    void clientReconnectsAfterTheServerRestartsOnTheSamePort() throws InterruptedException {
+    void clientReconnectsAfterTheServerRestartsOnTheSamePort() throws Exception {
         AtomicInteger reconnects = new AtomicInteger();
         ConnectionOptions options = ConnectionOptions.defaults()
                 .withReconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(200))
@@ -322,7 +331,7 @@ class MessengerTest {
     }
 
     @Test
-    void pendingCallsFailWithConnectionLostWhenTheServerGoesAway() throws InterruptedException {
+    void pendingCallsFailWithConnectionLostWhenTheServerGoesAway() throws Exception {
         CompletableFuture<Message> never = new CompletableFuture<>();
         try (MessengerServer server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), fixture.keyring,
                 (session, request) -> never, TestMessages.registry(), ServerOptions.defaults("osd.2"));

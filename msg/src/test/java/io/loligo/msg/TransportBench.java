@@ -143,7 +143,7 @@ public final class TransportBench {
         final EventLoopGroup clientGroup = EventLoops.newGroup("bench-netty-client", 2);
         final Channel server;
 
-        NettyTransport() throws InterruptedException {
+        NettyTransport() throws Exception {
             server = new ServerBootstrap().group(group).channel(EventLoops.serverChannelType())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<>() {
@@ -162,7 +162,7 @@ public final class TransportBench {
                     }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         }
 
-        public Client connect() throws InterruptedException {
+        public Client connect() throws Exception {
             Map<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
             AtomicLong ids = new AtomicLong();
             Channel ch = new Bootstrap().group(clientGroup).channel(EventLoops.channelType())
@@ -367,7 +367,7 @@ public final class TransportBench {
         final Keyring keyring = new Keyring().put("client.bench", EntityKey.of(Keyring.generateKey(), Map.of("osd", "allow *")));
         final MessengerServer server;
 
-        MessengerTransport() throws InterruptedException {
+        MessengerTransport() throws Exception {
             server = MessengerServer.start(new InetSocketAddress("127.0.0.1", 0), keyring,
                     (session, request) -> {
                         TestMessages.Echo echo = (TestMessages.Echo) request;
