@@ -77,6 +77,7 @@ public final class CrushMapper {
         for (Bucket b : map.allBuckets()) {
             compileBucket(b, t.strawCalcVersion);
         }
+        rejectCycles();
         maxRules = map.rules.isEmpty() ? 0 : map.rules.lastKey() + 1;
         Invariants.check(map.rules.isEmpty() || map.rules.firstKey() >= 0, "negative rule id %s", map.rules.firstKey());
         ruleSteps = new int[maxRules][];
@@ -135,6 +136,45 @@ public final class CrushMapper {
             case CrushConstants.BUCKET_TREE -> nodeWeights[pos] = BucketDerived.treeNodeWeights(weights);
             case CrushConstants.BUCKET_STRAW -> straws[pos] = BucketDerived.straws(weights, strawCalcVersion);
             default -> { }
+        }
+    }
+
+    /**
+     * A bucket that (indirectly) holds itself would make a descent loop forever, in Ceph as
+     * here; Ceph's compiler refuses such maps, and so does this constructor.
+     */
+    private void rejectCycles() {
+        byte[] state = new byte[maxBuckets]; // 0 unvisited, 1 on the current path, 2 done
+        int[] stack = new int[maxBuckets];
+        int[] next = new int[maxBuckets];
+        for (int start = 0; start < maxBuckets; start++) {
+            if (!exists[start] || state[start] != 0) {
+                continue;
+            }
+            int depth = 0;
+            stack[0] = start;
+            next[0] = 0;
+            state[start] = 1;
+            while (depth >= 0) {
+                int b = stack[depth];
+                if (next[depth] == items[b].length) {
+                    state[b] = 2;
+                    depth--;
+                    continue;
+                }
+                int item = items[b][next[depth]++];
+                int child = -1 - item;
+                if (item >= 0 || child >= maxBuckets || !exists[child] || state[child] == 2) {
+                    continue;
+                }
+                if (state[child] == 1) {
+                    throw new IllegalArgumentException("crush map has a bucket cycle: bucket " + bucketId[child]
+                            + " holds itself through bucket " + bucketId[b]);
+                }
+                state[child] = 1;
+                stack[++depth] = child;
+                next[depth] = 0;
+            }
         }
     }
 

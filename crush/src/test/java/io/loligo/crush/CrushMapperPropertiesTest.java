@@ -170,6 +170,16 @@ class CrushMapperPropertiesTest {
     }
 
     @Test
+    void aBucketCycleIsRefused() {
+        CrushMap map = AllAlgMaps.hierarchical(new SplittableRandom(5));
+        Bucket root = map.bucketByName("default");
+        Bucket host = map.bucketByName("host0_0");
+        host.items.add(new Bucket.Item(root.id, 0x10000));
+        assertThatThrownBy(() -> new CrushMapper(map)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cycle");
+    }
+
+    @Test
     void edgeInputs() {
         CrushMap map = AllAlgMaps.hierarchical(new SplittableRandom(11));
         CrushMapper mapper = new CrushMapper(map);
