@@ -139,6 +139,31 @@ class LocalClusterProcessTest {
         assertThat(dir).doesNotExist();
     }
 
+    /** With OSDs: HEALTH_OK, an object written before down is read back after up, down leaves no process. */
+    @Test
+    void aClusterWithOsdsKeepsItsObjectsAcrossDownAndUp() throws Exception {
+        Run up = cli("up", "--dir", dir.toString(), "--osds", "3", "--osd-size", "128", "--format", "json");
+        assertThat(up.code()).as(up.err()).isZero();
+        JsonNode j = JSON.readTree(up.out());
+        assertThat(j.path("health").asText()).isEqualTo("HEALTH_OK");
+        assertThat(j.path("daemons")).hasSize(4);
+        assertThat(j.path("daemons").get(3).path("addr").asText()).as("OSD address from the map").startsWith("127.0.0.1:");
+        Path conf = dir.resolve("loligo.conf");
+        try (io.loligo.client.Cluster c = io.loligo.client.Cluster.connect(conf)) {
+            c.ioContext("rbd").writeFull("keep", "kept across restarts".getBytes(StandardCharsets.UTF_8));
+        }
+        Run down = cli("down", "--dir", dir.toString());
+        assertThat(down.code()).as(down.err()).isZero();
+        assertThat(pidsOf(j)).allSatisfy(pid -> assertThat(alive(pid)).as("pid %d after down", pid).isFalse());
+        Run again = cli("up", "--dir", dir.toString());
+        assertThat(again.code()).as(again.err()).isZero();
+        try (io.loligo.client.Cluster c = io.loligo.client.Cluster.connect(conf)) {
+            assertThat(new String(c.ioContext("rbd").read("keep"), StandardCharsets.UTF_8)).isEqualTo("kept across restarts");
+        }
+        assertThat(cli("purge", "--dir", dir.toString()).code()).isZero();
+        assertThat(dir).doesNotExist();
+    }
+
     @Test
     void refusesAForeignDirectoryAndATakenPort() throws Exception {
         Files.createDirectories(dir);

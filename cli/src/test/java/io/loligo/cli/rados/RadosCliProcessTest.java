@@ -1,11 +1,19 @@
 package io.loligo.cli.rados;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loligo.cli.Main;
 import io.loligo.client.Cluster;
 import io.loligo.client.IoContext;
+import io.loligo.client.ObjectReadOperation;
+import io.loligo.client.ObjectWriteOperation;
+import io.loligo.client.RadosException;
+import io.loligo.client.ReadResult;
+import io.loligo.client.striper.StripeLayout;
+import io.loligo.client.striper.Striper;
+import io.loligo.messages.OsdOp;
 import io.loligo.maps.monc.MonReply;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -191,6 +199,45 @@ class RadosCliProcessTest {
         assertThat(cleanup.code()).as(cleanup.err()).isZero();
         assertThat(cleanup.out()).matches("(?s)Removed [1-9][0-9]* objects\n");
         assertThat(rados("-p", "rbd", "ls").out()).doesNotContain("benchmark_data");
+    }
+
+    /** Exclusive create, guarded compound writes (nothing applied when a guard fails), compound reads, a striped stream. */
+    @Test
+    void guardedOperationsAndTheStriperOnARealPool() throws Exception {
+        try (Cluster cluster = Cluster.connect(conf)) {
+            IoContext io = cluster.ioContext("rbd", "guards");
+            io.create("lock", true);
+            assertThatThrownBy(() -> io.create("lock", true)).isInstanceOf(RadosException.ObjectExists.class);
+            io.operate("lock", new ObjectWriteOperation().setXattr("owner", bytes("a")).writeFull(bytes("held by a")));
+            ObjectWriteOperation steal = new ObjectWriteOperation()
+                    .cmpXattr("owner", OsdOp.CmpOp.EQ, bytes("b")).writeFull(bytes("held by b"));
+            assertThatThrownBy(() -> io.operate("lock", steal)).isInstanceOf(RadosException.Canceled.class);
+            assertThat(io.read("lock")).as("a failed guard applies nothing").isEqualTo(bytes("held by a"));
+            ObjectReadOperation read = new ObjectReadOperation();
+            int data = read.read(0, 0);
+            int owner = read.getXattr("owner");
+            int stat = read.stat();
+            ReadResult r = io.operate("lock", read);
+            assertThat(r.data(data)).isEqualTo(bytes("held by a"));
+            assertThat(r.data(owner)).isEqualTo(bytes("a"));
+            assertThat(r.stat(stat).size()).isEqualTo(9);
+            assertThatThrownBy(() -> io.getXattr("lock", "missing")).isInstanceOf(RadosException.NoData.class);
+            assertThatThrownBy(() -> io.read("nothing-here")).isInstanceOf(RadosException.ObjectNotFound.class);
+
+            Striper striper = io.striper(StripeLayout.of(64 << 10, 3, 256 << 10));
+            byte[] stream = new byte[2_000_000];
+            new SplittableRandom(7).nextBytes(stream);
+            striper.write("striped", 0, stream);
+            striper.truncate("striped", 1_500_000);
+            assertThat(striper.size("striped")).isEqualTo(1_500_000);
+            assertThat(striper.read("striped", 0, 2_000_000)).isEqualTo(java.util.Arrays.copyOf(stream, 1_500_000));
+            striper.remove("striped");
+            assertThat(io.listAll()).as("only the lock object remains in the namespace").containsExactly("lock");
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static void assertLinesInOrder(String out, String... prefixes) {
