@@ -22,10 +22,12 @@ import java.time.Duration;
  * @param statsInterval   how often PG states and usage go to the monitors ({@code osd_stats_interval}, seconds; 2)
  * @param opTimeout       how long a client op may wait for peering or min_size before EAGAIN
  *                        ({@code osd_op_wait_timeout}, seconds; 30, the client's own timeout scale)
+ * @param pgLogEntriesMax PG log length ({@code osd_max_pg_log_entries}; 3000, see PgLog.ENTRIES_MAX):
+ *                        a member further behind than this is backfilled instead of recovered from the log
  */
 public record OsdConfig(int id, Path data, ClusterConf conf, String host, String bindAddress, long blockFileBytes,
                         int shards, int shardQueueMax, Duration heartbeatInterval, Duration heartbeatGrace,
-                        Duration statsInterval, Duration opTimeout) {
+                        Duration statsInterval, Duration opTimeout, int pgLogEntriesMax) {
 
     public String entity() {
         return "osd." + id;
@@ -49,7 +51,8 @@ public record OsdConfig(int id, Path data, ClusterConf conf, String host, String
                 seconds(conf, who, "osd_heartbeat_interval", 1.0),
                 seconds(conf, who, "osd_heartbeat_grace", 20.0),
                 seconds(conf, who, "osd_stats_interval", 2.0),
-                seconds(conf, who, "osd_op_wait_timeout", 30.0));
+                seconds(conf, who, "osd_op_wait_timeout", 30.0),
+                (int) number(conf, who, "osd_max_pg_log_entries", io.loligo.osd.pg.PgLog.ENTRIES_MAX, 1));
     }
 
     private static String orDefault(String v, String d) {

@@ -178,7 +178,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         for (CollectionId c : store.collections()) {
             PgId pgid = new PgId((int) c.pool(), c.seed());
             long[] counts = PgObjects.count(store, c);
-            pgs.put(pgid, new Pg(pgid, this, PgLog.load(store, c), counts[0], counts[1]));
+            pgs.put(pgid, new Pg(pgid, this, PgLog.load(store, c, config.pgLogEntriesMax()), counts[0], counts[1]));
         }
         log.info("{} loaded {} pgs", who(), pgs.size());
     }
@@ -260,6 +260,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             }
         }
         hb.remove(whoami);
+        addNeighbours(m, hb);
         map = m;
         placement = pl;
         heartbeatPeers = Set.copyOf(hb);
@@ -277,6 +278,23 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         }
     }
 
+    /** Fewest OSDs to heartbeat (Ceph's osd_heartbeat_min_peers): an OSD sharing no PG is still watched. */
+    static final int HEARTBEAT_PEERS_MIN = 10;
+
+    /** Adds the up OSDs nearest by id (next, previous, ...) until {@link #HEARTBEAT_PEERS_MIN} peers. */
+    private void addNeighbours(OsdMap m, Set<Integer> hb) {
+        List<Integer> up = new ArrayList<>();
+        for (OsdState o : m.osds().values()) {
+            if (o.up() && o.id() != whoami) {
+                up.add(o.id());
+            }
+        }
+        up.sort(java.util.Comparator.comparingInt((Integer o) -> Math.floorMod(o - whoami, Math.max(1, m.maxOsd()))));
+        for (int i = 0; i < up.size() && hb.size() < HEARTBEAT_PEERS_MIN; i++) {
+            hb.add(up.get(i));
+        }
+    }
+
     private static List<Integer> members(int[] osds) {
         List<Integer> out = new ArrayList<>();
         for (int o : osds) {
@@ -289,7 +307,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     private Pg createPg(PgId pgid, Pool pool) {
         CollectionId c = new CollectionId(pgid.pool(), pgid.seed());
-        Pg pg = new Pg(pgid, this, new PgLog(), 0, 0);
+        Pg pg = new Pg(pgid, this, new PgLog(config.pgLogEntriesMax()), 0, 0);
         pgs.put(pgid, pg);
         shards.submit(pgid, () -> {
             if (store.collectionBits(c).isEmpty()) {

@@ -35,6 +35,11 @@ final class OsdCluster implements AutoCloseable {
     private final List<MonConnection> clients = new ArrayList<>();
 
     OsdCluster(int osdCount, Map<String, String> extraCaps) throws IOException {
+        this(osdCount, extraCaps, Map.of());
+    }
+
+    /** {@code osdOptions} go to the conf's [osd] section (e.g. osd_max_pg_log_entries). */
+    OsdCluster(int osdCount, Map<String, String> extraCaps, Map<String, String> osdOptions) throws IOException {
         this.osdCount = osdCount;
         dir = Files.createTempDirectory("loligo-osd-test");
         int raft = freePort();
@@ -56,6 +61,7 @@ final class OsdCluster implements AutoCloseable {
                 .append("\n[osd]\nosd_block_file_bytes = ").append(48 << 20)
                 .append("\nosd_heartbeat_interval = 0.5\nosd_heartbeat_grace = 3\nosd_stats_interval = 1\n")
                 .append("osd_op_num_shards = 2\n");
+        osdOptions.forEach((k, v) -> conf.append(k).append(" = ").append(v).append('\n'));
         for (int i = 0; i < osdCount; i++) {
             conf.append("[osd.").append(i).append("]\nhost = h").append(i).append('\n');
         }

@@ -91,7 +91,7 @@ class OsdClusterTest {
         }
     }
 
-    private static void writeObjects(TestClient client, Map<String, byte[]> acked, SplittableRandom random, int from, int to)
+    static void writeObjects(TestClient client, Map<String, byte[]> acked, SplittableRandom random, int from, int to)
             throws Exception {
         for (int i = from; i < to; i++) {
             String name = "obj-" + i;
@@ -104,7 +104,7 @@ class OsdClusterTest {
         }
     }
 
-    private static void checkAll(TestClient client, Map<String, byte[]> acked) throws Exception {
+    static void checkAll(TestClient client, Map<String, byte[]> acked) throws Exception {
         for (Map.Entry<String, byte[]> e : acked.entrySet()) {
             MOSDOpReply r = client.op("p", e.getKey(), new OsdOp.Read(0, 0), new OsdOp.GetXattr("len"));
             assertThat(r.result()).as("read %s: %s", e.getKey(), r).isEqualTo(OsdResult.OK);

@@ -450,6 +450,7 @@ public final class BlockObjectStore implements ObjectStore {
     /** Waits until every committed deferred write is applied in place (for benchmarks, fsck and tests). */
     public void drainDeferred() throws InterruptedException {
         applier.drain();
+        checkUsable();
     }
 
     // ---------------------------------------------------------------- reads

@@ -37,6 +37,8 @@ final class DeferredApplier {
     private long appliedRecords;
     private boolean stopping;
     private boolean draining;
+    /** The thread stopped on an error: nothing more will be applied (the store has failed). */
+    private boolean dead;
     /** Longest a deferred write waits for others to share its round's fsync. */
     private static final long ROUND_GATHER_NANOS = 20_000_000L;
     private static final int ROUND_RECORDS_MAX = 4096;
@@ -84,7 +86,7 @@ final class DeferredApplier {
         draining = true;
         notifyAll();
         try {
-            while ((!unapplied.isEmpty() || !pendingFrees.isEmpty()) && !stopping) {
+            while ((!unapplied.isEmpty() || !pendingFrees.isEmpty()) && !stopping && !dead) {
                 wait(100);
                 releaseReady();
             }
@@ -133,6 +135,10 @@ final class DeferredApplier {
                 applyRound(round);
             }
         } catch (Throwable t) {
+            synchronized (this) {
+                dead = true;
+                notifyAll();
+            }
             onFailure.accept(t);
         }
     }

@@ -150,7 +150,7 @@ class PgUnitTest {
     @Test
     void pgLogSurvivesReopenWithTrimmingAndReqidIndex() throws Exception {
         open();
-        PgLog log = new PgLog();
+        PgLog log = new PgLog(PgLog.ENTRIES_MAX);
         int n = PgLog.ENTRIES_MAX + 50;
         Transaction t = new Transaction();
         for (int i = 1; i <= n; i++) {
@@ -162,7 +162,7 @@ class PgUnitTest {
                 t = new Transaction();
             }
         }
-        PgLog back = PgLog.load(store, COLL);
+        PgLog back = PgLog.load(store, COLL, PgLog.ENTRIES_MAX);
         assertThat(back.lastUpdate()).isEqualTo(new Eversion(3, n));
         assertThat(back.tail()).isEqualTo(new Eversion(3, 50));
         assertThat(back.entries()).hasSize(PgLog.ENTRIES_MAX);
