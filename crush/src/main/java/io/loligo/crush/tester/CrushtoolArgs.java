@@ -3,6 +3,8 @@ package io.loligo.crush.tester;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -96,33 +98,8 @@ public final class CrushtoolArgs {
             test = true;
         } else if (parseDisplay(c)) {
             display = true;
-        } else if ((n = c.withInt("--num-rep")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setNumRep(x));
-        } else if ((n = c.withInt("--max-x")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setMaxX(x));
-        } else if ((n = c.withInt("--min-x")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setMinX(x));
-        } else if ((n = c.withInt("--x")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setX(x));
-        } else if ((n = c.withInt("--max-rule")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setMaxRule(x));
-        } else if ((n = c.withInt("--min-rule")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setMinRule(x));
-        } else if ((n = c.withInt("--rule")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setRule(x));
-        } else if ((n = c.withInt("--ruleset")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setRuleset(x));
-        } else if ((n = c.withInt("--pool-id")) != null) {
-            int x = n;
-            testerSettings.add(t -> t.setPoolId(x));
+        } else if (parseTestInt(c)) {
+            return true;
         } else if ((n = c.withInt("--batches")) != null) {
             if (n < 1) {
                 throw new UsageException("--batches must be at least 1, got " + n);
@@ -144,6 +121,29 @@ public final class CrushtoolArgs {
             return false;
         }
         return true;
+    }
+
+    /** The integer test options, in crushtool's matching order; each later one overrides earlier ones. */
+    private static final List<Map.Entry<String, BiConsumer<CrushTester, Integer>>> TEST_INTS = List.of(
+            Map.entry("--num-rep", CrushTester::setNumRep),
+            Map.entry("--max-x", CrushTester::setMaxX),
+            Map.entry("--min-x", CrushTester::setMinX),
+            Map.entry("--x", CrushTester::setX),
+            Map.entry("--max-rule", CrushTester::setMaxRule),
+            Map.entry("--min-rule", CrushTester::setMinRule),
+            Map.entry("--rule", CrushTester::setRule),
+            Map.entry("--ruleset", CrushTester::setRuleset),
+            Map.entry("--pool-id", CrushTester::setPoolId));
+
+    private boolean parseTestInt(Cursor c) throws UsageException {
+        for (Map.Entry<String, BiConsumer<CrushTester, Integer>> option : TEST_INTS) {
+            Integer n = c.withInt(option.getKey());
+            if (n != null) {
+                testerSettings.add(t -> option.getValue().accept(t, n));
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean parseDisplay(Cursor c) {
