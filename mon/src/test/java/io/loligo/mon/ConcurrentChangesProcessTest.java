@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * 200 map changes from 4 clients on 8 threads against 3 monitor processes all land, each in its
- * own epoch; meanwhile 50 subscribers (messenger sessions spread over the monitors) follow the OSD
+ * 200 map changes from 4 messenger clients (spread over the monitors, which forward to the
+ * leader) on 8 threads against 3 monitor processes all land, each in its own epoch; meanwhile 50 subscribers (messenger sessions spread over the monitors) follow the OSD
  * map by pushed incrementals and all converge on the last epoch with a map byte-identical to the
  * monitors'.
  */
@@ -36,6 +36,10 @@ class ConcurrentChangesProcessTest {
             }
             long start = MonCluster.retry(clients.get(0), MonClient.cmd("osd stat"), Duration.ofSeconds(60)).epoch();
             ClusterConf conf = ClusterConf.load(cluster.confPath);
+            List<MonConnection> writers4 = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                writers4.add(connect(conf));
+            }
             List<MonConnection> subs = new ArrayList<>();
             List<AtomicInteger> updates = new ArrayList<>();
             ExecutorService writers = Executors.newFixedThreadPool(8);
@@ -54,7 +58,7 @@ class ConcurrentChangesProcessTest {
                 for (int t = 0; t < 8; t++) {
                     int thread = t;
                     done.add(writers.submit(() -> {
-                        MonClient c = clients.get(thread % clients.size());
+                        MonConnection c = writers4.get(thread % writers4.size());
                         for (int i = 0; i < 25; i++) {
                             MonReply r = c.command(MonClient.cmd("osd pool create", "pool", "t" + thread + "-" + i, "pg_num", 8));
                             assertThat(r.code()).as(r.outs()).isZero();
@@ -81,6 +85,7 @@ class ConcurrentChangesProcessTest {
                 }
             } finally {
                 subs.forEach(MonConnection::close);
+                writers4.forEach(MonConnection::close);
                 writers.shutdownNow();
             }
         }

@@ -128,7 +128,8 @@ final class TextOutput {
                 .append("' replicated size ").append(p.path("size").asInt()).append(" min_size ").append(p.path("min_size").asInt())
                 .append(" crush_rule ").append(p.path("crush_rule").asInt()).append(" object_hash rjenkins pg_num ")
                 .append(p.path("pg_num").asInt()).append(" pgp_num ").append(p.path("pgp_num").asInt())
-                .append(" last_change ").append(p.path("last_change").asText()).append(" flags ").append(p.path("flags_names").asText());
+                .append(" autoscale_mode off last_change ").append(p.path("last_change").asText()).append(" flags ")
+                .append(p.path("flags_names").asText()).append(" stripe_width 0");
         List<String> apps = new ArrayList<>();
         p.path("application_metadata").fieldNames().forEachRemaining(apps::add);
         if (!apps.isEmpty()) {
