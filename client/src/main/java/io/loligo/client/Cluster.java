@@ -77,6 +77,13 @@ public final class Cluster implements AutoCloseable {
         Cluster c = new Cluster(mon, entity, key, opTimeout);
         try {
             mon.subscribe(c.objecter::onMap);
+            c.objecter.setMapRefresher(() -> {
+                try {
+                    mon.subscribe(c.objecter::onMap);   // re-sends MonSubscribe{since: our epoch}
+                } catch (IOException e) {
+                    // the monitors are unreachable now; MonConnection resubscribes when it reconnects
+                }
+            });
             c.awaitMap(1);
         } catch (IOException | RuntimeException e) {
             c.close();

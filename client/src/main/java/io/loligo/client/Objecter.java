@@ -62,6 +62,9 @@ final class Objecter implements AutoCloseable {
     private final ExecutorService connector = Executors.newVirtualThreadPerTaskExecutor();
     private volatile OsdMap map;
     private volatile boolean closed;
+    /** Asks the monitors for maps newer than ours (an OSD told us of one); rate-limited. */
+    private volatile Runnable mapRefresher = () -> {};
+    private final AtomicLong lastRefreshNanos = new AtomicLong();
 
     /** One connection to one OSD at one address; replaced when the OSD's address changes. */
     private record OsdSession(int osd, String addr, CompletableFuture<Connection> conn) {}
@@ -94,6 +97,25 @@ final class Objecter implements AutoCloseable {
         this.entity = entity;
         this.key = key.clone();
         this.timer = timer;
+    }
+
+    void setMapRefresher(Runnable refresher) {
+        this.mapRefresher = refresher;
+    }
+
+    /** An OSD is at {@code epoch}, newer than our map: ask the monitors again, at most every 200 ms. */
+    private void newerMapExists(long epoch) {
+        OsdMap m = map;
+        long now = System.nanoTime();
+        long last = lastRefreshNanos.get();
+        if (!closed && m != null && epoch > m.epoch() && now - last > 200_000_000L
+                && lastRefreshNanos.compareAndSet(last, now)) {
+            try {
+                connector.execute(mapRefresher);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing: nothing to refresh for
+            }
+        }
     }
 
     OsdMap map() {
@@ -216,6 +238,7 @@ final class Objecter implements AutoCloseable {
                 }
                 Retry verdict = s.verdict().apply(reply);
                 if (verdict.retry()) {
+                    newerMapExists(verdict.minEpoch());
                     op.minEpoch = Math.max(verdict.minEpoch(), m.epoch());
                     retryLater(op, op.minEpoch);
                 } else {

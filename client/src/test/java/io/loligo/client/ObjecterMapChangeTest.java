@@ -128,6 +128,50 @@ class ObjecterMapChangeTest {
         }
     }
 
+    /**
+     * A client whose map is 40 epochs behind (no pushes reached it) sends to stale primaries, hears
+     * of the newer epoch in EMISDIRECTED replies, asks the monitors (here: the refresher hands it
+     * the true map) and completes every op.
+     */
+    @Test
+    void aClientWithALongStaleMapCatchesUp() throws Exception {
+        ScheduledThreadPoolExecutor timer = timer();
+        try (FakeOsds osds = new FakeOsds(5, 11);
+             Objecter objecter = new Objecter(FakeOsds.CLIENT, Base64.getDecoder().decode(osds.clientKey), timer)) {
+            objecter.onMap(osds.truth.get());
+            long stale = osds.truth.get().epoch();
+            SplittableRandom rnd = new SplittableRandom(11);
+            for (int i = 0; i < 40; i++) {
+                int osd = rnd.nextInt(5);
+                osds.setIn(osd, osds.truth.get().osd(osd).weight() == 0);
+            }
+            if (osds.truth.get().osds().values().stream().filter(o -> o.weight() > 0).count() < 2) {
+                osds.setIn(0, true);
+                osds.setIn(1, true);
+            }
+            java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
+            objecter.setMapRefresher(() -> {
+                refreshes.incrementAndGet();
+                objecter.onMap(osds.truth.get());
+            });
+            List<CompletableFuture<MOSDOpReply>> ops = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                ops.add(objecter.submit(1, "", "stale-" + i, List.of(new OsdOp.Append(("x" + i + ";").getBytes(StandardCharsets.UTF_8))),
+                        Duration.ofSeconds(30)));
+            }
+            for (CompletableFuture<MOSDOpReply> f : ops) {
+                assertThat(f.get(60, TimeUnit.SECONDS).result()).isEqualTo(OsdResult.OK);
+            }
+            assertThat(objecter.map().epoch()).as("caught up from epoch %d", stale).isEqualTo(osds.truth.get().epoch());
+            assertThat(refreshes.get()).as("asked the monitors for the newer map").isPositive();
+            for (int i = 0; i < 50; i++) {
+                assertThat(new String(osds.object("stale-" + i), StandardCharsets.UTF_8)).isEqualTo("x" + i + ";");
+            }
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
     @Test
     void anOpWhosePrimaryNeverAnswersTimesOutWithAClearError() throws Exception {
         ScheduledThreadPoolExecutor timer = timer();
