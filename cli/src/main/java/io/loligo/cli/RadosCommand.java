@@ -266,9 +266,11 @@ public final class RadosCommand implements Callable<Integer> {
             byte[] chunk = in.readNBytes(CHUNK_BYTES);
             io.writeFull(oid, chunk);   // creates or truncates: the object becomes exactly the file
             offset += chunk.length;
+            long total = file.equals("-") ? -1 : Files.size(Path.of(file));
             while ((chunk = in.readNBytes(CHUNK_BYTES)).length > 0) {
                 inflight.add(io.writeAsync(oid, chunk, offset));
                 offset += chunk.length;
+                progress("put " + oid, offset, total);
                 if (inflight.size() >= 4) {
                     await(inflight.remove(0));
                 }
@@ -276,6 +278,7 @@ public final class RadosCommand implements Callable<Integer> {
             for (CompletableFuture<Void> f : inflight) {
                 await(f);
             }
+            progressDone(offset);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException("cannot read " + file + ": no such file");
         }
@@ -300,12 +303,35 @@ public final class RadosCommand implements Callable<Integer> {
             for (long offset = 0; offset < size; offset += CHUNK_BYTES) {
                 byte[] piece = io.read(oid, offset, (int) Math.min(CHUNK_BYTES, size - offset));
                 o.write(piece);
+                progress("get " + oid, offset + piece.length, size);
             }
+            progressDone(size);
             o.flush();
         }
         if (target != null) {
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** A progress line on a terminal for transfers past 16 MiB (nothing when stderr is redirected). */
+    private void progress(String what, long done, long total) {
+        if (!terminal() || total < (16 << 20) && total >= 0) {
+            return;
+        }
+        String of = total < 0 ? "" : String.format(" of %s (%d%%)", human(total), done * 100 / Math.max(1, total));
+        err.print("\r" + what + ": " + human(done) + of + "   ");
+        err.flush();
+    }
+
+    private void progressDone(long bytes) {
+        if (terminal() && bytes >= (16 << 20)) {
+            err.println();
+        }
+    }
+
+    private static boolean terminal() {
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
     }
 
     private static byte[] readAll(String file) throws IOException {

@@ -175,9 +175,12 @@ public final class Cluster implements AutoCloseable {
     }
 
     public void deletePool(String name) throws IOException {
-        MonReply r = check(mon.command(cmd("osd pool rm").put("pool", name).put("pool2", name)
-                .put("yes_i_really_really_mean_it", true)), "delete pool '" + name + "'");
-        awaitMap(r.epoch());
+        MonReply r = mon.command(cmd("osd pool rm").put("pool", name).put("pool2", name)
+                .put("yes_i_really_really_mean_it", true));
+        if (r.code() == -RadosException.ENOENT) {
+            throw new RadosException.PoolNotFound(name);
+        }
+        awaitMap(check(r, "delete pool '" + name + "'").epoch());
     }
 
     /** Runs any monitor command (Ceph's JSON form: {"prefix": ..., args}). */
