@@ -68,11 +68,13 @@ public final class MonDaemon implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
-        String every = conf.get("mon." + name, "mon_raft_snapshot_every");
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, every == null ? SNAPSHOT_EVERY_ENTRIES : Long.parseLong(every));
+        long every = longSetting("mon_raft_snapshot_every", SNAPSHOT_EVERY_ENTRIES);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, every);
+        // Purge closed log segments below each snapshot as soon as a snapshot's worth has accumulated.
+        RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.min(Integer.MAX_VALUE, every));
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(props, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
-        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(longSetting("mon_raft_segment_bytes", 8L << 20)));
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, true);
         this.sm = new MonStateMachine(name);
         sm.setQuorumSupplier(this::quorumInfo);
@@ -85,6 +87,23 @@ public final class MonDaemon implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** A daemon-local numeric setting from this monitor's conf section (or [mon], [global]). */
+    private long longSetting(String key, long dflt) throws ClusterConf.ConfException {
+        String v = conf.get("mon." + name, key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ClusterConf.ConfException(conf.path() + ": " + key + " = '" + v + "' (expected a positive integer)");
+        }
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
