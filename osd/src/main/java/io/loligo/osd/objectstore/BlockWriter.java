@@ -152,6 +152,7 @@ final class BlockWriter {
     /** Points logical blocks [b0, b0 + pblocks.length) at {@code pblocks} with the CRCs of {@code buf}; frees replaced blocks. */
     private void remap(Staging st, ObjectId oid, long b0, long[] pblocks, byte[] buf) {
         int i = 0;
+        long mapped = 0;
         while (i < pblocks.length) {
             long lb = b0 + i;
             long shardIndex = lb / Keys.SHARD_BLOCKS;
@@ -159,22 +160,23 @@ final class BlockWriter {
             for (int j = (int) (lb % Keys.SHARD_BLOCKS); j < Keys.SHARD_BLOCKS && i < pblocks.length; j++, i++) {
                 long old = s.pblock[j];
                 if (old != Shard.HOLE && old != pblocks[i]) {
-                    freeBlock(st, oid, old);
+                    freeBlock(st, old);
+                    mapped--;
                 }
                 if (old != pblocks[i]) {
-                    st.addPool(oid.pool(), POOL_BLOCKS, 1);
+                    mapped++;
                 }
                 s.pblock[j] = pblocks[i];
                 s.crc[j] = crcOf(buf, i * Keys.BLOCK_BYTES);
             }
             storeShard(st, oid, shardIndex, s);
         }
+        st.addPool(oid.pool(), POOL_BLOCKS, mapped);
     }
 
-    private void freeBlock(Staging st, ObjectId oid, long pblock) {
+    private void freeBlock(Staging st, long pblock) {
         allocator.free(pblock);
         st.freed.add(pblock);
-        st.addPool(oid.pool(), POOL_BLOCKS, -1);
     }
 
     /** Unmaps and frees every mapped logical block in [b0, b1). */
@@ -186,6 +188,7 @@ final class BlockWriter {
         byte[] from = Keys.shard(oid, b0 / Keys.SHARD_BLOCKS);
         byte[] to = lastShard >= 0xFFFFFFFFL ? Keys.prefixEnd(Keys.shardPrefix(oid)) : Keys.shard(oid, lastShard + 1);
         NavigableMap<byte[], byte[]> shards = st.meta.range(from, to);
+        long unmapped = 0;
         for (Map.Entry<byte[], byte[]> e : shards.entrySet()) {
             byte[] key = e.getKey();
             long shardIndex = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(key, key.length - 4, 4).getInt());
@@ -193,13 +196,15 @@ final class BlockWriter {
             for (int j = 0; j < Keys.SHARD_BLOCKS; j++) {
                 long lb = shardIndex * Keys.SHARD_BLOCKS + j;
                 if (lb >= b0 && lb < b1 && s.pblock[j] != Shard.HOLE) {
-                    freeBlock(st, oid, s.pblock[j]);
+                    freeBlock(st, s.pblock[j]);
+                    unmapped++;
                     s.pblock[j] = Shard.HOLE;
                     s.crc[j] = 0;
                 }
             }
             storeShard(st, oid, shardIndex, s);
         }
+        st.addPool(oid.pool(), POOL_BLOCKS, -unmapped);
     }
 
     /** Zeros bytes [from, to) inside one logical block, in place (deferred); a hole stays a hole. */

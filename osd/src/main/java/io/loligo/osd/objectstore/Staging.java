@@ -49,6 +49,14 @@ final class Staging {
             if (ref != null) {
                 return ref;
             }
+            // Direct writes are few and large: found by range, the latest first.
+            for (int i = s.directs.size() - 1; i >= 0; i--) {
+                DirectWrite w = s.directs.get(i);
+                long index = pblock - w.pblock();
+                if (index >= 0 && index < w.length() / Keys.BLOCK_BYTES) {
+                    return new BlockRef(w.buf(), w.offset() + (int) index * Keys.BLOCK_BYTES);
+                }
+            }
         }
         return null;
     }
@@ -58,12 +66,14 @@ final class Staging {
         deferred.add(pblock);
     }
 
+    /**
+     * A block can be written new and then overwritten in place later in the same batch, never the
+     * other way round (a mapped block is not allocated again before a later batch), so {@link #block}
+     * looks at deferred content before direct writes.
+     */
     void stageDirect(long pblock, byte[] buf, int offset, int blockCount) {
         directs.add(new DirectWrite(pblock, buf, offset, blockCount * Keys.BLOCK_BYTES));
         directBytes += (long) blockCount * Keys.BLOCK_BYTES;
-        for (int i = 0; i < blockCount; i++) {
-            blocks.put(pblock + i, new BlockRef(buf, offset + i * Keys.BLOCK_BYTES));
-        }
     }
 
     void addPool(long pool, int field, long delta) {
