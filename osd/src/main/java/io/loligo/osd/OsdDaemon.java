@@ -78,6 +78,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private volatile Set<Integer> heartbeatPeers = Set.of();
     private volatile boolean pgStatesDirty = true;
     private volatile long lastBootMillis;
+    private volatile boolean booted;
     OsdPeers peers;
     MessengerServer server;
     MonConnection mon;
@@ -113,8 +114,10 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             d.connectMonitors();
             d.peers = new OsdPeers(config.entity(), d.ownKey(), () -> d.map);
             d.heartbeater = new Heartbeater(d.heartbeatEnv());
-            d.boot();
+            d.lastBootMillis = System.currentTimeMillis();
             d.mon.subscribe(m -> d.mapThread.execute(() -> d.handleMap(m)));
+            d.awaitFirstMap();   // so the map that marks us up has a predecessor: peering needs prior acting sets
+            d.boot();
             d.background.scheduleWithFixedDelay(d::tick, 0, config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
             d.background.scheduleWithFixedDelay(d::reportStats, config.statsInterval().toMillis(),
                     config.statsInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -199,6 +202,13 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         }
     }
 
+    private void awaitFirstMap() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (map == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);   // start-up only: the first map push usually arrives within milliseconds
+        }
+    }
+
     /** Tells the monitors we are up at our address (first boot: creates the OSD and places it in CRUSH). */
     void boot() {
         lastBootMillis = System.currentTimeMillis();
@@ -210,6 +220,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             log.info("{} boot: {} {} e{}", who(), r.code(), r.outs(), r.epoch());
         } catch (IOException e) {
             log.warn("{} boot failed: {}", who(), e.getMessage());
+        } finally {
+            booted = true;   // from now on, a map showing us down (or a failed boot) triggers another boot
         }
     }
 
@@ -238,6 +250,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             return;
         }
         OsdMapPlacement pl = m.placement();
+        OsdMap prevMap = map;
+        OsdMapPlacement prevPl = placement;
         Set<Integer> hb = new HashSet<>();
         for (Pool pool : m.pools().values()) {
             for (int seed = 0; seed < pool.pgNum(); seed++) {
@@ -256,7 +270,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
                 }
                 Pg target = pg;
                 int primary = mapping.actingPrimary();
-                shards.submit(pgid, () -> target.advanceMap(m.epoch(), pool, acting, primary));
+                List<Integer> prevActing = priorActing(prevMap, prevPl, pool.id(), seed);
+                shards.submit(pgid, () -> target.advanceMap(m.epoch(), pool, acting, primary, prevActing));
             }
         }
         hb.remove(whoami);
@@ -271,11 +286,20 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         }
         wake.forEach(Runnable::run);
         OsdState self = m.osd(whoami);
-        if ((self == null || !self.up() || !self.address().equals(address()))
+        if (booted && (self == null || !self.up() || !self.address().equals(address()))
                 && System.currentTimeMillis() - lastBootMillis > 1000) {
             log.warn("{} marked down (or at another address) in e{} but alive: booting again", who(), m.epoch());
             background.execute(this::boot);
         }
+    }
+
+    /** The PG's acting set in the previous map we saw (empty when we saw none, or the PG did not exist). */
+    private static List<Integer> priorActing(OsdMap prevMap, OsdMapPlacement prevPl, int pool, int seed) {
+        Pool prevPool = prevMap == null ? null : prevMap.pool(pool);
+        if (prevPool == null || seed >= prevPool.pgNum()) {
+            return List.of();
+        }
+        return members(prevPl.mapPg(prevPool, seed).acting());
     }
 
     /** Fewest OSDs to heartbeat (Ceph's osd_heartbeat_min_peers): an OSD sharing no PG is still watched. */
@@ -418,6 +442,13 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     @Override
     public long nowMillis() {
         return System.currentTimeMillis();
+    }
+
+    @Override
+    public boolean isUp(int osd) {
+        OsdMap m = map;
+        OsdState st = m == null ? null : m.osd(osd);
+        return st != null && st.up();
     }
 
     @Override

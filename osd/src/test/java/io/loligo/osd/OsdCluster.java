@@ -33,6 +33,7 @@ final class OsdCluster implements AutoCloseable {
     final int osdCount;
     final Map<String, Process> procs = new LinkedHashMap<>();
     private final List<MonConnection> clients = new ArrayList<>();
+    private String classpath;
 
     OsdCluster(int osdCount, Map<String, String> extraCaps) throws IOException {
         this(osdCount, extraCaps, Map.of());
@@ -82,12 +83,44 @@ final class OsdCluster implements AutoCloseable {
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.io.loligo=info",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true"));
         cmd.addAll(List.of(jvmArgs));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of("-cp", classpath(), mainClass));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();
         procs.put(name, p);
         return p;
+    }
+
+    /**
+     * The test classpath with its class directories copied into the temp dir once: other builds
+     * in the same tree may rewrite target/classes while the daemons restart.
+     */
+    private synchronized String classpath() throws IOException {
+        if (classpath == null) {
+            List<String> out = new ArrayList<>();
+            int n = 0;
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path p = Path.of(entry);
+                if (Files.isDirectory(p)) {
+                    Path copy = dir.resolve("cp").resolve(String.valueOf(n++));
+                    try (var walk = Files.walk(p)) {
+                        for (Path f : walk.toList()) {
+                            Path target = copy.resolve(p.relativize(f).toString());
+                            if (Files.isDirectory(f)) {
+                                Files.createDirectories(target);
+                            } else {
+                                Files.copy(f, target);
+                            }
+                        }
+                    }
+                    out.add(copy.toString());
+                } else {
+                    out.add(entry);
+                }
+            }
+            classpath = String.join(java.io.File.pathSeparator, out);
+        }
+        return classpath;
     }
 
     void startMon() throws IOException {

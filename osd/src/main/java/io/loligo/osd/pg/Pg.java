@@ -143,8 +143,19 @@ public final class Pg {
 
     // ---- maps and intervals ----
 
-    /** A new map: starts a new interval when the acting set, primary or pg_num changed. */
-    public void advanceMap(long newEpoch, Pool newPool, List<Integer> newActing, int newPrimary) {
+    /**
+     * Members of earlier intervals since this PG was last active here (Ceph's past intervals,
+     * reduced): peering asks those still up too, so a write acknowledged by an acting set that has
+     * since been replaced is found. Cleared on activation.
+     */
+    final Set<Integer> priorMembers = new HashSet<>();
+
+    /**
+     * A new map: starts a new interval when the acting set, primary or pg_num changed. {@code
+     * prevActing}: the acting set in the previous map the OSD saw (for a PG new to this OSD).
+     */
+    public void advanceMap(long newEpoch, Pool newPool, List<Integer> newActing, int newPrimary,
+                           List<Integer> prevActing) {
         boolean changed = !newActing.equals(acting) || newPrimary != primary || pool == null
                 || pool.pgNum() != newPool.pgNum();
         epoch = newEpoch;
@@ -153,6 +164,10 @@ public final class Pg {
             retryWaiting();
             return;
         }
+        if (state == State.ACTIVE) {
+            priorMembers.clear();
+        }
+        priorMembers.addAll(state == State.INITIAL ? prevActing : acting);
         acting = List.copyOf(newActing);
         primary = newPrimary;
         intervalStart = newEpoch;
@@ -186,6 +201,7 @@ public final class Pg {
         pglog.setLastEpochStarted(epoch, coll, txn);
         commit(txn);
         state = State.ACTIVE;
+        priorMembers.clear();
         log.info("{} active acting={} last_update={} objects={}", who(), acting, pglog.lastUpdate(), objects);
         host.pgStateChanged(pgid);
         retryWaiting();

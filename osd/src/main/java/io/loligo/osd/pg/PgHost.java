@@ -23,6 +23,9 @@ public interface PgHost {
 
     long nowMillis();
 
+    /** Whether {@code osd} is up in this OSD's current map. */
+    boolean isUp(int osd);
+
     /**
      * A durability-path failure (a store commit failed): the store's state is unknown, so the
      * daemon stops; replication and peering exist for exactly this.

@@ -49,6 +49,12 @@ final class PgPeering {
     private int seq = -1;
     private final Map<Integer, MOSDPgInfo> infos = new HashMap<>();
     private final Set<Integer> pushing = new HashSet<>();
+    /** Members of the probe set: the acting set plus up members of earlier intervals. */
+    private final Set<Integer> probe = new HashSet<>();
+    /** Query attempts per stray; a stray that keeps failing is given up on (it may be dying). */
+    private final Map<Integer, Integer> strayAttempts = new HashMap<>();
+    static final int STRAY_ATTEMPTS_MAX = 10;
+    private boolean decided;
 
     PgPeering(Pg pg) {
         this.pg = pg;
@@ -58,6 +64,8 @@ final class PgPeering {
         seq = -1;
         infos.clear();
         pushing.clear();
+        probe.clear();
+        strayAttempts.clear();
     }
 
     private boolean stale(int s) {
@@ -74,10 +82,21 @@ final class PgPeering {
         seq = intervalSeq;
         infos.clear();
         infos.put(pg.host.whoami(), localInfo());
-        for (int osd : pg.acting) {
+        decided = false;
+        probe.clear();
+        probe.addAll(pg.acting);
+        for (int osd : pg.priorMembers) {
+            if (pg.host.isUp(osd)) {
+                probe.add(osd);
+            }
+        }
+        for (int osd : probe) {
             if (osd != pg.host.whoami()) {
                 query(osd, intervalSeq);
             }
+        }
+        if (probe.size() > pg.acting.size()) {
+            log.info("{} probing acting {} and earlier members {}", pg.who(), pg.acting, probe);
         }
         maybeDecide();
     }
@@ -91,6 +110,10 @@ final class PgPeering {
             if (reply instanceof MOSDPgInfo info && (info.result() == OsdResult.OK || info.result() == OsdResult.ENOENT)) {
                 infos.put(osd, info);
                 maybeDecide();
+            } else if (!pg.acting.contains(osd) && strayAttempts.merge(osd, 1, Integer::sum) >= STRAY_ATTEMPTS_MAX) {
+                log.warn("{} earlier member osd.{} does not answer; peering without it", pg.who(), osd);
+                probe.remove(osd);
+                maybeDecide();
             } else {
                 log.debug("{} query to osd.{} failed ({}); retrying", pg.who(), osd, err != null ? err.toString() : reply);
                 pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
@@ -103,9 +126,10 @@ final class PgPeering {
     }
 
     private void maybeDecide() {
-        if (!infos.keySet().containsAll(pg.acting)) {
+        if (decided || !infos.keySet().containsAll(probe)) {
             return;
         }
+        decided = true;
         int auth = pg.host.whoami();
         for (MOSDPgInfo info : infos.values()) {
             if (info.lastUpdate().isNewerThan(infos.get(auth).lastUpdate())) {
