@@ -171,6 +171,20 @@ class CrushtoolCommandTest {
     }
 
     @Test
+    void dashReadsTheMapFromStandardInput() throws IOException {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(Files.newInputStream(vectors().resolve("maps/hier18.txt")));
+            Run run = crushtool("-i", "-", "--test", "--show-mappings", "--rule", "0", "--num-rep", "3", "--x", "17");
+            assertThat(run.status()).isZero();
+            assertThat(run.out()).isEqualTo(Files.readString(vectors().resolve("expected/hier18-r0-x17.out")));
+        } finally {
+            System.in.close();
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
     void testWithoutDisplayOptionsWarnsAndPrintsNothing() {
         Run run = crushtool("-i", vectors().resolve("maps/flat.txt").toString(), "--test", "--rule", "0");
         assertThat(run.status()).isZero();
