@@ -27,6 +27,8 @@ final class TextOutput {
             case "osd map" -> osdMap(d);
             case "pg stat" -> pgStat(d.path("num_pgs").asInt(), d);
             case "pg dump" -> pgDump(d);
+            case "df" -> df(d);
+            case "osd df" -> osdDf(d);
             case "config get" -> configGet(d);
             case "config dump" -> configDump(d);
             case "auth get", "auth export", "auth get-or-create", "auth add" -> keyring(d);
@@ -201,6 +203,43 @@ final class TextOutput {
                     pg.path("state").asText(), "[" + list(pg.path("up")) + "]", pg.path("up_primary").asInt(),
                     "[" + list(pg.path("acting")) + "]", pg.path("acting_primary").asInt()));
         }
+        return sb.toString();
+    }
+
+    static String df(JsonNode d) {
+        JsonNode st = d.path("stats");
+        long total = st.path("total_bytes").asLong();
+        long used = st.path("total_used_bytes").asLong();
+        StringBuilder sb = new StringBuilder("--- RAW STORAGE ---\n");
+        sb.append(String.format(Locale.ROOT, "%-6s %10s %10s %10s %10s%n", "CLASS", "SIZE", "AVAIL", "USED", "%RAW USED"));
+        sb.append(String.format(Locale.ROOT, "%-6s %10s %10s %10s %10.2f%n", "TOTAL", bytes(total),
+                bytes(st.path("total_avail_bytes").asLong()), bytes(used), total == 0 ? 0.0 : 100.0 * used / total));
+        sb.append("\n--- POOLS ---\n").append(String.format(Locale.ROOT, "%-20s %4s %10s %8s %10s %6s %10s%n", "POOL", "ID",
+                "STORED", "OBJECTS", "USED", "%USED", "MAX AVAIL"));
+        for (JsonNode p : d.path("pools")) {
+            JsonNode ps = p.path("stats");
+            sb.append(String.format(Locale.ROOT, "%-20s %4d %10s %8d %10s %6.2f %10s%n", p.path("name").asText(),
+                    p.path("id").asInt(), bytes(ps.path("stored").asLong()), ps.path("objects").asLong(),
+                    bytes(ps.path("bytes_used").asLong()), 100 * ps.path("percent_used").asDouble(),
+                    bytes(ps.path("max_avail").asLong())));
+        }
+        return sb.toString();
+    }
+
+    static String osdDf(JsonNode d) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-4s %-6s %-8s %-8s %10s %10s %10s %6s %4s %s%n",
+                "ID", "CLASS", "WEIGHT", "REWEIGHT", "SIZE", "RAW USE", "AVAIL", "%USE", "PGS", "STATUS"));
+        for (JsonNode n : d.path("nodes")) {
+            sb.append(String.format(Locale.ROOT, "%-4d %-6s %-8.5f %-8.5f %10s %10s %10s %6.2f %4d %s%n", n.path("id").asInt(),
+                    n.path("device_class").asText(), n.path("crush_weight").asDouble(), n.path("reweight").asDouble(),
+                    bytes(n.path("kb").asLong() * 1024), bytes(n.path("kb_used").asLong() * 1024),
+                    bytes(n.path("kb_avail").asLong() * 1024), n.path("utilization").asDouble(), n.path("pgs").asInt(),
+                    n.path("status").asText()));
+        }
+        JsonNode sum = d.path("summary");
+        sb.append(String.format(Locale.ROOT, "%-42s %10s %10s %10s %6.2f%n", "TOTAL", bytes(sum.path("total_kb").asLong() * 1024),
+                bytes(sum.path("total_kb_used").asLong() * 1024), bytes(sum.path("total_kb_avail").asLong() * 1024),
+                sum.path("average_utilization").asDouble()));
         return sb.toString();
     }
 

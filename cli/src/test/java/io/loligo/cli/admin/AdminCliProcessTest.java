@@ -104,6 +104,8 @@ class AdminCliProcessTest {
         assertThat(cli("osd", "pool", "ls", "detail").out()).contains("pool 1 'rbd' replicated size 2 min_size 1")
                 .contains("pg_num 16").contains("flags hashpspool");
         assertThat(cli("osd", "pool", "get", "rbd", "size").out()).isEqualTo("size: 2\n");
+        assertThat(cli("df").out()).contains("--- RAW STORAGE ---").contains("--- POOLS ---").containsPattern("rbd\\s+1 ");
+        assertThat(cli("osd", "df").out()).startsWith("ID   CLASS").contains("TOTAL");
         Result rm = cli("osd", "pool", "rm", "rbd", "rbd");
         assertThat(rm.code()).isNotZero();
         assertThat(rm.err()).contains("Error EPERM").contains("--yes-i-really-really-mean-it");
