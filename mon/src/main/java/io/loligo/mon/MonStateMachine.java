@@ -122,6 +122,9 @@ public final class MonStateMachine extends BaseStateMachine {
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        try (var dir = java.nio.channels.FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);   // the rename itself must survive a crash before Ratis purges the log below it
+        }
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), applied));
         log.info("mon.{} took snapshot at {} ({} bytes)", name, applied, bytes.length);
