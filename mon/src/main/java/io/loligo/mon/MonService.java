@@ -99,7 +99,14 @@ final class MonService implements Handler, KeyLookup {
         subscriptions.remove(session.id());
     }
 
+    /** Largest command accepted: commands enter the replicated log, and the biggest real ones (pg stats of a busy OSD) are far smaller. */
+    static final int COMMAND_BYTES_MAX = 4 << 20;
+
     private MonReply handle(Session session, String json) {
+        if (json.length() > COMMAND_BYTES_MAX) {
+            log.warn("{} refused a {}-character command from {} at {}", who(), json.length(), session.entity(), session.peer());
+            return MonReply.error(Errno.EINVAL, "command of " + json.length() + " characters exceeds " + COMMAND_BYTES_MAX, 0);
+        }
         Cmd cmd = MonStateMachine.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (cmd == null) {
             return MonReply.error(Errno.EINVAL, "command is not a JSON object", 0);

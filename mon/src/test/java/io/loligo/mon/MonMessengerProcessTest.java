@@ -238,6 +238,11 @@ class MonMessengerProcessTest {
             assertThatThrownBy(() -> raw.call(new Unknown(), Duration.ofSeconds(10)).get()).isInstanceOf(ExecutionException.class);
         }
         try (MonConnection a = admin()) {
+            MonReply huge = a.command(MonClient.cmd("config set", "who", "global", "name", "x", "value", "v".repeat(5 << 20)));
+            assertThat(huge.code()).isEqualTo(Errno.EINVAL);
+            assertThat(huge.outs()).contains("exceeds");
+            MonReply notObject = a.command(MonClient.cmd("osd frobnicate"));
+            assertThat(notObject.code()).isEqualTo(Errno.EINVAL);
             MonReply r = a.command(MonClient.cmd("osd stat"));
             assertThat(r.ok()).isTrue();
             assertThat(r.epoch()).as("nothing lost, nothing changed by garbage").isGreaterThanOrEqualTo(epochBefore);
