@@ -252,6 +252,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         OsdMapPlacement pl = m.placement();
         OsdMap prevMap = map;
         OsdMapPlacement prevPl = placement;
+        Map<PgId, Pg.Split> splits = planSplits(prevMap, m);
+        Map<Pg, Runnable> advances = new java.util.LinkedHashMap<>();
         Set<Integer> hb = new HashSet<>();
         for (Pool pool : m.pools().values()) {
             for (int seed = 0; seed < pool.pgNum(); seed++) {
@@ -271,9 +273,10 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
                 Pg target = pg;
                 int primary = mapping.actingPrimary();
                 List<Integer> prevActing = priorActing(prevMap, prevPl, pool.id(), seed);
-                shards.submit(pgid, () -> target.advanceMap(m.epoch(), pool, acting, primary, prevActing));
+                advances.put(target, () -> target.advanceMap(m.epoch(), pool, acting, primary, prevActing));
             }
         }
+        submitAdvances(splits, advances);
         hb.remove(whoami);
         addNeighbours(m, hb);
         map = m;
@@ -293,13 +296,81 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         }
     }
 
+    /**
+     * Queues each PG's advanceMap on its shard. A split parent splits first, in the same shard
+     * task (so no op of its sees the old collection after the split); its children advance only
+     * after that, from the parent's shard.
+     */
+    private void submitAdvances(Map<PgId, Pg.Split> splits, Map<Pg, Runnable> advances) {
+        Map<Pg, Pg.Split> byParent = new java.util.HashMap<>();
+        for (Pg.Split plan : splits.values()) {
+            byParent.put(plan.parent(), plan);
+            for (Pg child : plan.children()) {
+                Runnable a = advances.remove(child);
+                if (a != null) {
+                    plan.childAdvances().put(child, a);
+                }
+            }
+        }
+        advances.forEach((pg, advance) -> {
+            Pg.Split plan = byParent.remove(pg);
+            shards.submit(pg.pgid(), plan == null ? advance : () -> {
+                pg.split(plan);
+                advance.run();
+            });
+        });
+        byParent.forEach((pg, plan) -> shards.submit(pg.pgid(), () -> pg.split(plan)));
+    }
+
+    /**
+     * PG splits for pools whose pg_num grew: every new PG whose ancestor (below the old pg_num) we
+     * hold is split off that ancestor's collection by the ancestor's shard. Returns child → plan
+     * (one plan per ancestor, shared by its children); the child Pgs are registered here.
+     */
+    private Map<PgId, Pg.Split> planSplits(OsdMap prevMap, OsdMap m) {
+        Map<PgId, Pg.Split> out = new java.util.HashMap<>();
+        if (prevMap == null) {
+            return out;
+        }
+        Map<PgId, Pg.Split> byParent = new java.util.HashMap<>();
+        for (Pool pool : m.pools().values()) {
+            Pool prev = prevMap.pool(pool.id());
+            if (prev == null || prev.pgNum() >= pool.pgNum()) {
+                continue;
+            }
+            for (int c = prev.pgNum(); c < pool.pgNum(); c++) {
+                int root = c;
+                while (root >= prev.pgNum()) {
+                    root -= Integer.highestOneBit(root);
+                }
+                PgId rootId = new PgId(pool.id(), root);
+                Pg parent = pgs.get(rootId);
+                PgId childId = new PgId(pool.id(), c);
+                if (parent == null || pgs.containsKey(childId)) {
+                    continue;
+                }
+                Pg child = new Pg(childId, this, new PgLog(config.pgLogEntriesMax()), 0, 0);
+                pgs.put(childId, child);
+                Pg.Split plan = byParent.computeIfAbsent(rootId, k -> new Pg.Split(parent, new ArrayList<>(),
+                        new java.util.LinkedHashMap<>()));
+                plan.children().add(child);
+                out.put(childId, plan);
+            }
+        }
+        return out;
+    }
+
     /** The PG's acting set in the previous map we saw (empty when we saw none, or the PG did not exist). */
     private static List<Integer> priorActing(OsdMap prevMap, OsdMapPlacement prevPl, int pool, int seed) {
         Pool prevPool = prevMap == null ? null : prevMap.pool(pool);
-        if (prevPool == null || seed >= prevPool.pgNum()) {
+        if (prevPool == null) {
             return List.of();
         }
-        return members(prevPl.mapPg(prevPool, seed).acting());
+        int s = seed;
+        while (s >= prevPool.pgNum()) {   // a PG split off since: its ancestor's acting set
+            s -= Integer.highestOneBit(s);
+        }
+        return members(prevPl.mapPg(prevPool, s).acting());
     }
 
     /** Fewest OSDs to heartbeat (Ceph's osd_heartbeat_min_peers): an OSD sharing no PG is still watched. */

@@ -70,18 +70,28 @@ class OsdClusterTest {
             badInput(client, readOnly, admin);
             resendIsAppliedOnce(client);
 
+            MonReply split = OsdCluster.command(admin, SETTLE, "osd pool set", "pool", "p", "var", "pg_num", "val", 16);
+            assertThat(split.ok()).as(split.outs()).isTrue();
+            OsdCluster.awaitPgStates(admin, "active+clean", 16, SETTLE);
+            checkAll(client, acked);   // objects of split PGs are found in their new PGs
+            MonReply pgp = OsdCluster.command(admin, SETTLE, "osd pool set", "pool", "p", "var", "pgp_num", "val", 16);
+            assertThat(pgp.ok()).as(pgp.outs()).isTrue();
+            writeObjects(client, acked, random, 100, 110);
+            OsdCluster.awaitPgStates(admin, "active+clean", 16, SETTLE);
+            checkAll(client, acked);
+
             cluster.kill("osd.2");
             writeObjects(client, acked, random, 24, 32);   // the PGs re-peer without osd.2: acting sets of 2 >= min_size
             OsdCluster.awaitMap(admin, "osd.2 marked down", SETTLE, m -> !m.osd(2).up());
             writeObjects(client, acked, random, 32, 40);
             checkAll(client, acked);
-            OsdCluster.awaitPgStates(admin, "active+undersized+degraded", 8, SETTLE);
+            OsdCluster.awaitPgStates(admin, "active+undersized+degraded", 16, SETTLE);
 
             cluster.startOsd(2);
             OsdCluster.awaitMap(admin, "osd.2 back up", SETTLE, m -> m.osd(2).up());
             writeObjects(client, acked, random, 40, 48);
             checkAll(client, acked);
-            OsdCluster.awaitPgStates(admin, "active+clean", 8, SETTLE);
+            OsdCluster.awaitPgStates(admin, "active+clean", 16, SETTLE);
 
             cluster.kill("osd.0");   // osd.2 must now hold what it missed while down: peering recovered it
             OsdCluster.awaitMap(admin, "osd.0 marked down", SETTLE, m -> !m.osd(0).up());

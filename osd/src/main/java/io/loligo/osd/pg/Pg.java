@@ -144,6 +144,44 @@ public final class Pg {
     // ---- maps and intervals ----
 
     /**
+     * A split of this PG's collection after pg_num grew: {@code children} in ascending seed order
+     * (grandchildren after their parents), and each child's first advanceMap, run on the child's
+     * shard once the split transaction is submitted.
+     */
+    public record Split(Pg parent, List<Pg> children, Map<Pg, Runnable> childAdvances) {}
+
+    /**
+     * On this (ancestor) PG's shard, before it sees the new pg_num: moves the children's objects
+     * out of this collection (the store changes hash bits only) and gives each child a log whose
+     * last update and tail are this PG's last update, so members that disagree are backfilled.
+     */
+    public void split(Split plan) {
+        Transaction txn = new Transaction();
+        for (Pg child : plan.children()) {
+            int seed = child.pgid.seed();
+            CollectionId parentColl = new CollectionId(pgid.pool(), seed - Integer.highestOneBit(seed));
+            txn.splitCollection(parentColl, 32 - Integer.numberOfLeadingZeros(seed), child.coll);
+            child.pglog.reset(List.of(), pglog.lastUpdate(), pglog.lastUpdate(), child.coll, txn);
+        }
+        CompletableFuture<Void> done = commit(txn);
+        log.info("{} split into {} children", who(), plan.children().size());
+        for (Pg child : plan.children()) {
+            child.lastCommit = done;
+            Runnable advance = plan.childAdvances().get(child);
+            if (advance != null) {
+                host.onShard(child.pgid, advance);
+            }
+        }
+    }
+
+    /** Whether the object with raw hash {@code hash} belongs to this PG at the pool's current pg_num. */
+    boolean holds(int hash) {
+        int pgNum = pool.pgNum();
+        int mask = pgNum == 1 ? 0 : (Integer.highestOneBit(pgNum - 1) << 1) - 1;
+        return io.loligo.crush.placement.Placement.stableMod(hash, pgNum, mask) == pgid.seed();
+    }
+
+    /**
      * Members of earlier intervals since this PG was last active here (Ceph's past intervals,
      * reduced): peering asks those still up too, so a write acknowledged by an acting set that has
      * since been replaced is found. Cleared on activation.
@@ -258,6 +296,11 @@ public final class Pg {
         }
         if (state == State.PEERING || acting.size() < pool.minSize()) {
             waiting.add(ctx);   // no silent under-replicated writes: wait for peering or enough OSDs
+            return;
+        }
+        if (!holds(ctx.ref().hash())) {
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.EMISDIRECTED, "object "
+                    + ctx.ref().name() + " is not in pg " + pgid + " at pg_num " + pool.pgNum(), epoch));
             return;
         }
         PgLogEntry done = pglog.findReqid(ctx.op().reqid());
@@ -401,6 +444,11 @@ public final class Pg {
         if (m.fromOsd() != primary || role() != Role.REPLICA) {
             reply.complete(repReply(m, OsdResult.EMISDIRECTED, "osd." + m.fromOsd() + " is not primary of pg "
                     + pgid + " at e" + epoch + " (acting " + acting + ")"));
+            return;
+        }
+        if (!holds(m.entry().object().hash())) {
+            reply.complete(repReply(m, OsdResult.EMISDIRECTED, "object " + m.entry().object().name()
+                    + " is not in pg " + pgid + " at pg_num " + pool.pgNum()));
             return;
         }
         if (!m.entry().version().isNewerThan(pglog.lastUpdate())) {

@@ -257,6 +257,9 @@ final class PgPeering {
         LinkedHashMap<ObjectRef, ObjectState> last = new LinkedHashMap<>();
         states.forEach(st -> last.put(st.ref(), st));
         for (ObjectState st : last.values()) {
+            if (!pg.holds(st.ref().hash())) {
+                continue;   // moved to another PG by a split: never write outside our collection
+            }
             ObjectId oid = PgObjects.oid(pg.coll, st.ref());
             boolean existed = !reset && pg.host.store().exists(pg.coll, oid);
             long oldSize = existed ? pg.host.store().stat(pg.coll, oid).size() : 0;
