@@ -69,6 +69,9 @@ public final class RadosCommand implements Callable<Integer> {
     @Option(names = "--run-name", description = "bench/cleanup: the metadata object's name (default benchmark_last_metadata).")
     String runName;
 
+    @Option(names = "--all", description = "ls: objects of every namespace (printed as NAMESPACE<tab>NAME).")
+    boolean allNamespaces;
+
     @Option(names = "--yes-i-really-really-mean-it", description = "rmpool: confirm.")
     boolean yes;
 
@@ -80,6 +83,10 @@ public final class RadosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            // A CLI run shows errors, not the messenger's reconnect chatter (set before the first logger exists).
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         String cmd = words.get(0);
         List<String> args = words.subList(1, words.size());
         if (!format.equals("plain") && !format.startsWith("json")) {
@@ -365,14 +372,14 @@ public final class RadosCommand implements Callable<Integer> {
     private void ls(IoContext io) {
         if (format.startsWith("json")) {
             ArrayNode a = LocalCluster.JSON.createArrayNode();
-            for (String oid : io.listObjects()) {
-                a.addObject().put("namespace", io.namespace()).put("name", oid);
+            for (var ref : io.listObjectRefs(allNamespaces)) {
+                a.addObject().put("namespace", ref.namespace()).put("name", ref.name());
             }
             out.println(a);
             return;
         }
-        for (String oid : io.listObjects()) {
-            out.println(oid);
+        for (var ref : io.listObjectRefs(allNamespaces)) {
+            out.println(allNamespaces ? ref.namespace() + "\t" + ref.name() : ref.name());
         }
     }
 

@@ -263,12 +263,18 @@ public final class IoContext {
 
     /** Up to about {@code max} objects of this namespace from {@code cursor} on. */
     public CompletableFuture<ListCursor.Page> listAsync(ListCursor cursor, int max) {
+        return listAsync(cursor, max, false);
+    }
+
+    /** Like {@link #listAsync(ListCursor, int)}; {@code allNamespaces}: objects of every namespace of the pool. */
+    public CompletableFuture<ListCursor.Page> listAsync(ListCursor cursor, int max, boolean allNamespaces) {
         Pool pool = cluster.pool(poolId, poolName);
         if (cursor.pgSeed() >= pool.pgNum()) {
             return CompletableFuture.completedFuture(new ListCursor.Page(List.of(), Optional.empty()));
         }
         int want = Math.max(1, Math.min(max, io.loligo.messages.MOSDPgLs.ENTRIES_MAX));
-        return cluster.objecter().listPg(poolId, cursor.pgSeed(), namespace, cursor.after(), want, cluster.opTimeout())
+        return cluster.objecter().listPg(poolId, cursor.pgSeed(), allNamespaces ? null : namespace, cursor.after(), want,
+                        cluster.opTimeout())
                 .thenApply(r -> page(r, cursor, pool.pgNum()));
     }
 
@@ -296,6 +302,24 @@ public final class IoContext {
 
     /** Every object name of this namespace, page by page as the iteration goes. */
     public Iterable<String> listObjects() {
+        return () -> {
+            Iterator<ObjectRef> refs = listObjectRefs(false).iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return refs.hasNext();
+                }
+
+                @Override
+                public String next() {
+                    return refs.next().name();
+                }
+            };
+        };
+    }
+
+    /** Every object (namespace, name, hash) of this namespace, or of all namespaces of the pool. */
+    public Iterable<ObjectRef> listObjectRefs(boolean allNamespaces) {
         return () -> new Iterator<>() {
             private Iterator<ObjectRef> page = List.<ObjectRef>of().iterator();
             private Optional<ListCursor> next = Optional.of(ListCursor.START);
@@ -303,7 +327,7 @@ public final class IoContext {
             @Override
             public boolean hasNext() {
                 while (!page.hasNext() && next.isPresent()) {
-                    ListCursor.Page p = list(next.get(), 1024);
+                    ListCursor.Page p = await(listAsync(next.get(), 1024, allNamespaces));
                     page = p.objects().iterator();
                     next = p.next();
                 }
@@ -311,11 +335,11 @@ public final class IoContext {
             }
 
             @Override
-            public String next() {
+            public ObjectRef next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return page.next().name();
+                return page.next();
             }
         };
     }

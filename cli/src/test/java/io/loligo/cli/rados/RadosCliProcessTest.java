@@ -58,7 +58,7 @@ class RadosCliProcessTest {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main", "up", "--dir", dir.toString(),
-                "--osd-size", "384", "--format", "json", "--timeout", "170");
+                "--osd-size", "1024", "--format", "json", "--timeout", "170");
         Path out = Files.createTempFile("loligo-up", ".out");
         Path err = Files.createTempFile("loligo-up", ".err");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -162,6 +162,10 @@ class RadosCliProcessTest {
                     .contains("|hello|");
             assertThat(rados("-p", "rbd", "listomapkeys", "blob").out()).isEqualTo("k1\n");
             assertThat(rados("-p", "rbd", "ls").out()).contains("blob\n");
+            assertThat(rados("-p", "rbd", "-N", "other", "put", "nsobj", tmp.resolve("in").toString()).code()).isZero();
+            assertThat(rados("-p", "rbd", "ls").out()).as("default namespace only").doesNotContain("nsobj");
+            assertThat(rados("-p", "rbd", "ls", "--all").out()).contains("other\tnsobj\n").contains("\tblob\n");
+            assertThat(rados("-p", "rbd", "-N", "other", "rm", "nsobj").code()).isZero();
             assertThat(rados("-p", "rbd", "rm", "blob").code()).isZero();
             Result gone = rados("-p", "rbd", "stat", "blob");
             assertThat(gone.code()).isEqualTo(1);
