@@ -47,6 +47,8 @@ final class OsdCommands {
             case "osd crush add-bucket" -> addBucket(s, c);
             case "osd crush move" -> crushMove(s, c);
             case "osd setcrushmap" -> setCrushMap(s, c);
+            case "osd pg-temp" -> pgTemp(s, c);
+            case "osd primary-temp" -> primaryTemp(s, c);
             case "osd blocklist add" -> blocklist(s, c, true);
             case "osd blocklist rm" -> blocklist(s, c, false);
             default -> throw new CommandException(Errno.EINVAL, "unknown command '" + c.prefix() + "'");
@@ -453,6 +455,62 @@ final class OsdCommands {
         inc.newCrush = crush;
         s.commit(inc);
         return MonReply.ok("set crush map", null, s.epoch());
+    }
+
+    private static io.loligo.maps.PgId pgid(MonState s, String text) throws CommandException {
+        io.loligo.maps.PgId pg = io.loligo.maps.PgId.parse(text);
+        if (pg == null) {
+            throw new CommandException(Errno.EINVAL, "'" + text + "' is not a pgid (expected POOL.SEEDHEX, e.g. 1.1f)");
+        }
+        var pool = s.osdmap.pool(pg.pool());
+        if (pool == null || Integer.compareUnsigned(pg.seed(), pool.pgNum()) >= 0) {
+            throw new CommandException(Errno.ENOENT, "pg " + text + " does not exist");
+        }
+        return pg;
+    }
+
+    /**
+     * {@code osd pg-temp PGID [OSD...]}: pins the PG's acting set (what OSDs ask for while they
+     * backfill a new up set); no OSDs clears it. One epoch per change.
+     */
+    private static MonReply pgTemp(MonState s, Cmd c) throws CommandException {
+        io.loligo.maps.PgId pg = pgid(s, c.str("pgid"));
+        List<Integer> osds = new ArrayList<>();
+        for (String id : c.list("id")) {
+            int o = osdId(s, id);
+            if (osds.contains(o)) {
+                throw new CommandException(Errno.EINVAL, "osd." + o + " twice in pg_temp for " + pg);
+            }
+            osds.add(o);
+        }
+        if (osds.size() > s.osdmap.pool(pg.pool()).size()) {
+            throw new CommandException(Errno.EINVAL, "pg_temp " + osds + " larger than pool size " + s.osdmap.pool(pg.pool()).size());
+        }
+        List<Integer> current = s.osdmap.pgTemp().getOrDefault(pg, List.of());
+        if (current.equals(osds)) {
+            return MonReply.ok("pg_temp for " + pg + " unchanged", null, s.epoch());
+        }
+        OsdMap.Incremental inc = s.osdmap.newIncremental(c.stamp());
+        inc.newPgTemp.put(pg, osds);
+        s.commit(inc);
+        return MonReply.ok("set " + pg + " pg_temp mapping to " + osds, null, s.epoch());
+    }
+
+    /** {@code osd primary-temp PGID OSD}: overrides the acting primary; -1 clears it. */
+    private static MonReply primaryTemp(MonState s, Cmd c) throws CommandException {
+        io.loligo.maps.PgId pg = pgid(s, c.str("pgid"));
+        int osd = c.integer("id");
+        if (osd != -1) {
+            osdId(s, String.valueOf(osd));
+        }
+        Integer current = s.osdmap.primaryTemp().get(pg);
+        if (osd == -1 ? current == null : Integer.valueOf(osd).equals(current)) {
+            return MonReply.ok("primary_temp for " + pg + " unchanged", null, s.epoch());
+        }
+        OsdMap.Incremental inc = s.osdmap.newIncremental(c.stamp());
+        inc.newPrimaryTemp.put(pg, osd);
+        s.commit(inc);
+        return MonReply.ok("set " + pg + " primary_temp mapping to " + osd, null, s.epoch());
     }
 
     private static MonReply blocklist(MonState s, Cmd c, boolean add) throws CommandException {

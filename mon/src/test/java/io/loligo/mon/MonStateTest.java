@@ -193,6 +193,31 @@ class MonStateTest {
     }
 
     @Test
+    void pgTempAndPrimaryTempOverrideTheActingSet() {
+        for (int i = 0; i < 4; i++) {
+            boot(i, "h" + i);
+        }
+        run("osd pool create", "pool", "rbd", "pg_num", 8);
+        long e = s.epoch();
+        assertThat(run("osd pg-temp", "pgid", "1.3", "id", List.of("3", "2", "1")).code()).isZero();
+        assertThat(s.epoch()).isEqualTo(e + 1);
+        var map = MonQueries.answer(s, QuorumInfo.unknown(), new Cmd(MonClient.cmd("pg dump"))).data()
+                .path("pg_map").path("pg_stats").get(3);
+        assertThat(map.path("acting").toString()).isEqualTo("[3,2,1]");
+        assertThat(map.path("acting_primary").asInt()).isEqualTo(3);
+        assertThat(run("osd primary-temp", "pgid", "1.3", "id", 2).code()).isZero();
+        map = MonQueries.answer(s, QuorumInfo.unknown(), new Cmd(MonClient.cmd("pg dump"))).data().path("pg_map").path("pg_stats").get(3);
+        assertThat(map.path("acting_primary").asInt()).isEqualTo(2);
+        assertThat(run("osd pg-temp", "pgid", "1.3").code()).isZero();
+        assertThat(s.osdmap().pgTemp()).isEmpty();
+        assertThat(run("osd pg-temp", "pgid", "1.9").code()).isEqualTo(Errno.ENOENT);
+        assertThat(run("osd pg-temp", "pgid", "zz").code()).isEqualTo(Errno.EINVAL);
+        assertThat(run("osd pg-temp", "pgid", "1.0", "id", List.of("1", "1")).code()).isEqualTo(Errno.EINVAL);
+        assertThat(run("osd primary-temp", "pgid", "1.3", "id", -1).code()).isZero();
+        assertThat(s.osdmap().primaryTemp()).isEmpty();
+    }
+
+    @Test
     void configAndAuth() {
         assertThat(run("config set", "who", "mon", "name", MonOptions.DOWN_OUT_INTERVAL, "value", "abc").code())
                 .isEqualTo(Errno.EINVAL);

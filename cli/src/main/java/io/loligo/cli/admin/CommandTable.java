@@ -24,6 +24,7 @@ public final class CommandTable {
             "osd crush reweight <name> <weight>", "osd crush add-bucket <name> <type>", "osd crush move <name> <args...>",
             "osd set <key>", "osd unset <key>",
             "osd blocklist add <addr> [<expire>]", "osd blocklist rm <addr>",
+            "osd pg-temp <pgid> [<id...>]", "osd primary-temp <pgid> <id>",
             "osd pool create <pool> [<pg_num>] [<pgp_num>]", "osd pool ls [detail]",
             "osd pool rm <pool> [<pool2>]", "osd pool delete <pool> [<pool2>]",
             "osd pool rename <srcpool> <destpool>", "osd pool get <pool> <var>", "osd pool set <pool> <var> <val>",
