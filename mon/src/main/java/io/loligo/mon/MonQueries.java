@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class MonQueries {
     /** Every prefix this class answers; anything else is a mutation and goes through the log. */
-    public static final Set<String> PREFIXES = Set.of("status", "health", "mon stat", "quorum_status", "osd dump",
+    public static final Set<String> PREFIXES = Set.of("status", "health", "mon stat", "mon dump", "quorum_status", "osd dump",
             "osd tree", "osd stat", "osd df", "osd pool ls", "osd pool get", "osd getcrushmap", "osd getmap",
             "pg stat", "pg dump", "osd map", "df", "config get", "config dump", "auth get", "auth ls", "auth export");
 
@@ -44,6 +44,7 @@ public final class MonQueries {
                 case "health" -> Health.evaluate(s, q);
                 case "mon stat" -> monStat(s.monmap(), q);
                 case "quorum_status" -> quorumStatus(s.monmap(), q);
+                case "mon dump" -> (ObjectNode) quorumStatus(s.monmap(), q).get("monmap");
                 case "osd dump" -> osdDump(s.osdmap());
                 case "osd tree" -> OsdTree.tree(s.osdmap());
                 case "osd stat" -> osdStat(s.osdmap());

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class CommandTable {
     static final List<String> SIGNATURES = List.of(
-            "status", "health [detail]", "mon stat", "quorum_status", "df",
+            "status", "health [detail]", "mon stat", "mon dump", "quorum_status", "df",
             "pg stat", "pg dump",
             "osd tree", "osd dump", "osd stat", "osd df", "osd getcrushmap", "osd setcrushmap",
             "osd map <pool> <object> [<nspace>]",

@@ -19,6 +19,7 @@ final class TextOutput {
             case "status" -> status(d);
             case "health" -> health(d, cmd.path("detail").asBoolean(false));
             case "mon stat" -> monStat(d);
+            case "mon dump" -> monDump(d);
             case "osd tree" -> osdTree(d);
             case "osd stat" -> osdStat(d);
             case "osd dump" -> osdDump(d);
@@ -98,6 +99,16 @@ final class TextOutput {
         return "e" + d.path("epoch").asLong() + ": " + d.path("num_mons").asInt() + " mons, election epoch "
                 + d.path("election_epoch").asLong() + ", leader " + d.path("leader").asText() + ", quorum "
                 + String.join(",", ranks) + " " + String.join(",", names) + "\n";
+    }
+
+    static String monDump(JsonNode d) {
+        StringBuilder sb = new StringBuilder("epoch ").append(d.path("epoch").asLong()).append("\nfsid ")
+                .append(d.path("fsid").asText()).append('\n');
+        for (JsonNode m : d.path("mons")) {
+            sb.append(m.path("rank").asInt()).append(": ").append(m.path("public_addr").asText()).append(" mon.")
+                    .append(m.path("name").asText()).append('\n');
+        }
+        return sb.append("dumped monmap epoch ").append(d.path("epoch").asLong()).append('\n').toString();
     }
 
     static String osdTree(JsonNode d) {

@@ -126,6 +126,7 @@ class AdminCliProcessTest {
         assertThat(tree.path("nodes").get(0).path("name").asText()).isEqualTo("default");
         assertThat(cli("health").out()).startsWith("HEALTH_WARN").contains("OSD count 0 < osd_pool_default_size 3");
         assertThat(cli("health", "detail").out()).contains("[WRN] TOO_FEW_OSDS");
+        assertThat(cli("mon", "dump").out()).contains("0: 127.0.0.1:").contains(" mon.a\n");
         assertThat(cli("status").out()).contains("cluster:").contains("health: HEALTH_WARN").contains("mon: 1 daemons, quorum a");
     }
 
