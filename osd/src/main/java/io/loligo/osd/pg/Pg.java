@@ -174,6 +174,11 @@ public final class Pg {
         }
     }
 
+    /** Whether the store's collection (with its current hash bits) contains {@code oid}. */
+    boolean inCollection(ObjectId oid) {
+        return host.store().collectionBits(coll).map(bits -> coll.contains(oid, bits)).orElse(false);
+    }
+
     /** Whether the object with raw hash {@code hash} belongs to this PG at the pool's current pg_num. */
     boolean holds(int hash) {
         int pgNum = pool.pgNum();
@@ -227,7 +232,12 @@ public final class Pg {
         if (localCommitsPending > 0) {
             return;   // onLocalCommit starts it when the last one lands
         }
-        peering.start(intervalSeq);
+        int s = intervalSeq;   // and everything else (a split creating our collection) must be durable too
+        lastCommit.whenComplete((x, e) -> host.onShard(pgid, () -> {
+            if (s == intervalSeq && state == State.PEERING) {
+                peering.start(s);
+            }
+        }));
     }
 
     /** Peering finished: the acting set holds the authoritative history; serve ops. */
@@ -323,6 +333,11 @@ public final class Pg {
 
     private void execute(OpCtx ctx) {
         ObjectId oid = PgObjects.oid(coll, ctx.ref());
+        if (!inCollection(oid)) {   // pg_num shrank (a merge): the store would refuse the write
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.EOPNOTSUPP, "pg " + pgid
+                    + " does not hold " + ctx.ref().name() + ": pg_num decreases (PG merge) are not supported yet", epoch));
+            return;
+        }
         ObjectInfo before = OpExecutor.info(host.store(), coll, oid);
         boolean existed = host.store().exists(coll, oid);
         OpExecutor.Outcome out = OpExecutor.execute(host.store(), coll, oid, ctx.op().ops());
@@ -446,7 +461,7 @@ public final class Pg {
                     + pgid + " at e" + epoch + " (acting " + acting + ")"));
             return;
         }
-        if (!holds(m.entry().object().hash())) {
+        if (!holds(m.entry().object().hash()) || !inCollection(PgObjects.oid(coll, m.entry().object()))) {
             reply.complete(repReply(m, OsdResult.EMISDIRECTED, "object " + m.entry().object().name()
                     + " is not in pg " + pgid + " at pg_num " + pool.pgNum()));
             return;

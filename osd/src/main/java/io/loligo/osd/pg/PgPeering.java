@@ -257,7 +257,7 @@ final class PgPeering {
         LinkedHashMap<ObjectRef, ObjectState> last = new LinkedHashMap<>();
         states.forEach(st -> last.put(st.ref(), st));
         for (ObjectState st : last.values()) {
-            if (!pg.holds(st.ref().hash())) {
+            if (!pg.holds(st.ref().hash()) || !pg.inCollection(PgObjects.oid(pg.coll, st.ref()))) {
                 continue;   // moved to another PG by a split: never write outside our collection
             }
             ObjectId oid = PgObjects.oid(pg.coll, st.ref());
