@@ -18,8 +18,9 @@ import java.util.Objects;
  *   <li>{@code namespace}: the object's namespace within the pool ("" = default).</li>
  *   <li>{@code objectName}: the object's name (non-empty, at most 2048 UTF-8 bytes).</li>
  *   <li>{@code objectHash}: the object's raw placement hash (rjenkins of the name, as
- *       io.loligo.crush.placement computes it); the OSD checks it.</li>
- *   <li>{@code pgSeed}: the PG seed (ps) the client mapped the object to with its map.</li>
+ *       io.loligo.crush.placement computes it) and {@code pgSeed}: the PG seed (ps) the client
+ *       mapped it to with its map. Informational (logs, the client's own bookkeeping): the OSD
+ *       recomputes both from the name with its own map and never trusts them.</li>
  *   <li>{@code mapEpoch}: the osdmap epoch the client computed placement with. An OSD with an
  *       older map catches up first; an OSD that is not primary at its epoch replies
  *       {@link OsdResult#EMISDIRECTED} with its epoch.</li>

@@ -72,7 +72,12 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     final Map<PgId, Pg> pgs = new ConcurrentHashMap<>();
     private final ExecutorService mapThread;
     private final ScheduledExecutorService background;
-    private final List<Runnable> waitingForMap = new ArrayList<>();
+    private final List<MapWaiter> waitingForMap = new ArrayList<>();
+
+    /** A message waiting for our map to reach its sender's epoch; {@code onTimeout} answers it if it never does. */
+    private record MapWaiter(long epoch, long deadlineNanos, Runnable task, Runnable onTimeout) {}
+
+
     private volatile OsdMap map;
     private volatile OsdMapPlacement placement;
     private volatile Set<Integer> heartbeatPeers = Set.of();
@@ -282,12 +287,11 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         map = m;
         placement = pl;
         heartbeatPeers = Set.copyOf(hb);
-        List<Runnable> wake;
+        List<MapWaiter> wake = new ArrayList<>();
         synchronized (waitingForMap) {
-            wake = new ArrayList<>(waitingForMap);
-            waitingForMap.clear();
+            waitingForMap.removeIf(w -> w.epoch() <= m.epoch() && wake.add(w));
         }
-        wake.forEach(Runnable::run);
+        wake.forEach(w -> w.task().run());
         OsdState self = m.osd(whoami);
         if (booted && (self == null || !self.up() || !self.address().equals(address()))
                 && System.currentTimeMillis() - lastBootMillis > 1000) {
@@ -423,15 +427,25 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     }
 
     /** Runs {@code task} once our map is at least {@code epoch} (now, if it already is). */
-    void afterEpoch(long epoch, Runnable task) {
+    void afterEpoch(long epoch, Runnable task, Runnable onTimeout) {
         synchronized (waitingForMap) {
             OsdMap m = map;
             if (m == null || m.epoch() < epoch) {
-                waitingForMap.add(task);
+                waitingForMap.add(new MapWaiter(epoch, System.nanoTime() + config.opTimeout().toNanos(), task, onTimeout));
                 return;
             }
         }
         task.run();
+    }
+
+    /** Answers messages that waited longer than {@code osd_op_wait_timeout} for a newer map. */
+    private void expireMapWaiters() {
+        long now = System.nanoTime();
+        List<MapWaiter> expired = new ArrayList<>();
+        synchronized (waitingForMap) {
+            waitingForMap.removeIf(w -> now > w.deadlineNanos() && expired.add(w));
+        }
+        expired.forEach(w -> w.onTimeout().run());
     }
 
     private Heartbeater.Env heartbeatEnv() {
@@ -451,6 +465,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     // ---- periodic work ----
 
     private void tick() {
+        expireMapWaiters();
         try {
             heartbeater.tick();
         } catch (RuntimeException e) {

@@ -60,12 +60,14 @@ final class OsdDispatcher implements Handler {
         return switch (request) {
             case MOSDOp op -> {
                 CompletableFuture<MOSDOpReply> reply = new CompletableFuture<>();
-                osd.afterEpoch(op.mapEpoch(), () -> handleOp(session, op, reply));
+                osd.afterEpoch(op.mapEpoch(), () -> handleOp(session, op, reply), () -> reply.complete(
+                        MOSDOpReply.error(op.reqid(), OsdResult.EMAPBEHIND, behind(op.mapEpoch()), epoch())));
                 yield reply;
             }
             case MOSDPgLs ls -> {
                 CompletableFuture<MOSDPgLsReply> reply = new CompletableFuture<>();
-                osd.afterEpoch(ls.mapEpoch(), () -> handlePgLs(session, ls, reply));
+                osd.afterEpoch(ls.mapEpoch(), () -> handlePgLs(session, ls, reply), () -> reply.complete(
+                        MOSDPgLsReply.error(OsdResult.EMAPBEHIND, behind(ls.mapEpoch()), epoch())));
                 yield reply;
             }
             case MOSDPing ping -> {
@@ -106,8 +108,18 @@ final class OsdDispatcher implements Handler {
                 return;
             }
             osd.shards.submit(pgid, () -> task.run(pg, reply));
-        });
+        }, () -> reply.completeExceptionally(new RemoteError(ErrorReply.EAGAIN, behind(epoch))));
         return reply;
+    }
+
+    private long epoch() {
+        OsdMap m = osd.map();
+        return m == null ? 0 : m.epoch();
+    }
+
+    private String behind(long wanted) {
+        return "osd." + osd.whoami + " is at e" + epoch() + " and did not get e" + wanted + " within "
+                + osd.config.opTimeout().toSeconds() + " s; retry";
     }
 
     private Message noSuchPg(PgId pgid) {

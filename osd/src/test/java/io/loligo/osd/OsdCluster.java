@@ -61,7 +61,7 @@ final class OsdCluster implements AutoCloseable {
                 .append("[mon.a]\nmon_raft_addr = 127.0.0.1:").append(raft).append("\nmon_addr = 127.0.0.1:").append(addr)
                 .append("\n[osd]\nosd_block_file_bytes = ").append(48 << 20)
                 .append("\nosd_heartbeat_interval = 0.5\nosd_heartbeat_grace = 3\nosd_stats_interval = 1\n")
-                .append("osd_op_num_shards = 2\n");
+                .append("osd_op_num_shards = 2\nosd_op_wait_timeout = 5\n");
         osdOptions.forEach((k, v) -> conf.append(k).append(" = ").append(v).append('\n'));
         for (int i = 0; i < osdCount; i++) {
             conf.append("[osd.").append(i).append("]\nhost = h").append(i).append('\n');

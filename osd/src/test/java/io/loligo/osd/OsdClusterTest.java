@@ -197,6 +197,11 @@ class OsdClusterTest {
         }
         assertThat(client.op("p", "obj-1", new OsdOp.Stat()).result()).as("serving after garbage").isEqualTo(OsdResult.OK);
 
+        MOSDOp future = new MOSDOp(client.newReqid(), pool.id(), "", "obj-1", 0, mapping.pg().seed(), map.epoch() + 1000,
+                0, List.of(new OsdOp.Stat()));
+        MOSDOpReply f = client.call(map.osd(primary).address(), future);
+        assertThat(f.result()).as("an epoch the OSD never gets: %s", f).isEqualTo(OsdResult.EMAPBEHIND);
+
         MOSDOp empty = new MOSDOp(client.newReqid(), pool.id(), "", "obj-1", 0, 0, map.epoch(), 0, List.of());
         assertThat(client.call(map.osd(primary).address(), empty).result()).isEqualTo(OsdResult.EINVAL);
     }

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * EAGAIN or EMISDIRECTED (once the map is at least the OSD's epoch), until a deadline.
  */
 final class TestClient implements AutoCloseable {
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     final String entity;
     final MonConnection mon;
