@@ -197,7 +197,9 @@ public final class CrushTester {
         // CrushTester maps with choose_args index 0, falling back to the default set.
         ChooseArgs chooseArgs = mapper.chooseArgsWithFallback(0);
         StringBuilder line = new StringBuilder(64);
-        for (int x = xLo; x <= xHi; x++) {
+        // A long counter: Ceph's int loop never ends when max x is INT_MAX; this one does.
+        for (long xl = xLo; xl <= xHi; xl++) {
+            int x = (int) xl;
             int realX = poolId != -1 ? CrushHash.hash32_2(0, x, poolId) : x;
             int n = nr >= 0 ? mapper.doRule(r, realX, result, nr, weight, ws, chooseArgs) : 0;
             if (outputMappings) {
