@@ -77,6 +77,10 @@ final class Objecter implements AutoCloseable {
         final Function<OsdMap, Sendable<R>> build;
         volatile int attempts;
         volatile long minEpoch;
+        /** Where the last attempt went; a new map resends only if this changes (or the op is waiting). */
+        volatile long sentTarget = -1;
+        /** No attempt outstanding: parked for a map with a primary, or backing off after a failure. */
+        volatile boolean waiting = true;
 
         Op(String what, long deadlineNanos, Function<OsdMap, Sendable<R>> build) {
             this.what = what;
@@ -86,7 +90,11 @@ final class Objecter implements AutoCloseable {
     }
 
     /** The message for one attempt, the OSD to send it to, and how to read its reply. */
-    record Sendable<R extends Message>(int osd, Message request, Class<R> replyType, Function<R, Retry> verdict) {}
+    record Sendable<R extends Message>(int osd, int pgSeed, Message request, Class<R> replyType, Function<R, Retry> verdict) {
+        long target() {
+            return ((long) osd << 32) | (pgSeed & 0xffffffffL);
+        }
+    }
 
     /** What a reply means for the op: done, or resend after a map at least {@code minEpoch}. */
     record Retry(boolean retry, long minEpoch) {
@@ -137,9 +145,22 @@ final class Objecter implements AutoCloseable {
             }
         }
         for (Op<?> op : inflight.values()) {
-            if (op.minEpoch <= m.epoch()) {
+            if (op.minEpoch <= m.epoch() && (op.waiting || targetMoved(op, m))) {
                 send(op);
             }
+        }
+    }
+
+    /**
+     * True when the op's PG or primary under {@code m} differs from where its outstanding attempt
+     * went. An attempt whose target did not move is left alone: resending it would put a second copy
+     * of an in-progress write in front of the same primary.
+     */
+    private static boolean targetMoved(Op<?> op, OsdMap m) {
+        try {
+            return op.build.apply(m).target() != op.sentTarget;
+        } catch (RadosException e) {
+            return true;   // send() completes the op with this error
         }
     }
 
@@ -156,7 +177,7 @@ final class Objecter implements AutoCloseable {
             PgMapping pg = m.placement().mapObject(pool, namespace, name);
             MOSDOp msg = new MOSDOp(reqid, poolId, namespace, name, hash, pg.pg().seed(), m.epoch(),
                     0, ops);
-            return new Sendable<>(pg.actingPrimary(), msg, MOSDOpReply.class,
+            return new Sendable<>(pg.actingPrimary(), pg.pg().seed(), msg, MOSDOpReply.class,
                     r -> retryable(r.result()) ? new Retry(true, r.mapEpoch()) : Retry.DONE);
         };
         return start(what, timeout, build);
@@ -173,7 +194,7 @@ final class Objecter implements AutoCloseable {
             }
             PgMapping pg = m.placement().mapPg(pool, pgSeed);
             MOSDPgLs msg = new MOSDPgLs(poolId, pgSeed, m.epoch(), java.util.Optional.ofNullable(namespace), after, max);
-            return new Sendable<>(pg.actingPrimary(), msg, MOSDPgLsReply.class,
+            return new Sendable<>(pg.actingPrimary(), pgSeed, msg, MOSDPgLsReply.class,
                     r -> retryable(r.result()) ? new Retry(true, r.mapEpoch()) : Retry.DONE);
         };
         return start(what, timeout, build);
@@ -217,9 +238,12 @@ final class Objecter implements AutoCloseable {
             return;
         }
         if (s.osd() < 0) {
+            op.waiting = true;
             op.minEpoch = m.epoch() + 1;   // no primary in this map: wait for the next one
             return;
         }
+        op.waiting = false;
+        op.sentTarget = s.target();
         op.attempts++;
         Message request = op.attempts > 1 && s.request() instanceof MOSDOp o ? o.resend(o.mapEpoch(), o.pgSeed()) : s.request();
         session(s.osd(), m).whenComplete((conn, err) -> {
@@ -267,6 +291,7 @@ final class Objecter implements AutoCloseable {
         if (op.result.isDone() || closed) {
             return;
         }
+        op.waiting = true;
         long delay = Math.min(RETRY_MS_MAX, RETRY_MS_MIN << Math.min(op.attempts, 6));
         timer.schedule(() -> send(op), delay, TimeUnit.MILLISECONDS);
     }

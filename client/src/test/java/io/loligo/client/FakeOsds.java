@@ -111,6 +111,17 @@ final class FakeOsds implements AutoCloseable {
         return next;
     }
 
+    /** The next epoch with the pool's pg_num and pgp_num doubled (PG splits move objects to new PGs). */
+    OsdMap doublePgs() {
+        OsdMap m = truth.get();
+        OsdMap.Incremental inc = m.newIncremental(m.modifiedMillis() + 1);
+        Pool p = m.pool(1);
+        inc.newPools.put(1, p.withPgs(p.pgNum() * 2, p.pgpNum() * 2, inc.epoch));
+        OsdMap next = m.apply(inc);
+        truth.set(next);
+        return next;
+    }
+
     private CompletableFuture<? extends Message> handle(int osd, Session session, Message request) {
         if (!(request instanceof MOSDOp op)) {
             return CompletableFuture.completedFuture(new ErrorReply(ErrorReply.EINVAL, "unexpected " + request));

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The objecter against fake OSDs (real messenger servers, one shared store, the PG log's reqid
- * dedup) while the OSD map changes under it: OSDs are marked out and in, the client learns each
+ * dedup) while the OSD map changes under it: OSDs are marked out and in, pg_num doubles (16 to
+ * 128), the client learns each
  * new map late (so it sends to stale primaries and gets EMISDIRECTED), and OSDs drop the
  * connection after applying a write instead of replying (so the client resends). Every op must
  * complete, every acknowledged append must be in its object exactly once, no write may be applied
@@ -70,7 +71,7 @@ class ObjecterMapChangeTest {
                 int osd = rnd.nextInt(5);
                 OsdMap m = osds.truth.get();
                 boolean in = m.osd(osd).weight() == 0 || m.osds().values().stream().filter(o -> o.weight() > 0).count() <= 3;
-                OsdMap next = osds.setIn(osd, in);
+                OsdMap next = change % 8 == 4 ? osds.doublePgs() : osds.setIn(osd, in);
                 timer.schedule(() -> objecter.onMap(next), rnd.nextInt(150), TimeUnit.MILLISECONDS);
                 Thread.sleep(40);   // pacing of the nemesis, not synchronisation: outcomes are checked below
             }
@@ -92,8 +93,8 @@ class ObjecterMapChangeTest {
                 assertThat(counts.values()).as("seed %d: no append applied twice in %s", seed, e.getKey()).allMatch(n -> n == 1);
             }
             assertThat(osds.applied.values()).as("seed %d: each write reqid applied once", seed).allMatch(n -> n.get() == 1);
-            System.out.printf("seed %d: %d map changes, %d EMISDIRECTED replies, %d connections dropped after a write%n",
-                    seed, osds.truth.get().epoch() - 2, osds.misdirected.get(), osds.dropped.get());
+            System.out.printf("seed %d: %d map changes (pg_num now %d), %d EMISDIRECTED replies, %d connections dropped after a write%n",
+                    seed, osds.truth.get().epoch() - 2, osds.truth.get().pool(1).pgNum(), osds.misdirected.get(), osds.dropped.get());
             assertThat(osds.misdirected.get() + osds.dropped.get()).as("seed %d: the faults happened", seed).isPositive();
             assertThat(objecter.inflightCount()).isZero();
         } finally {
