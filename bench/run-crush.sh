@@ -28,6 +28,26 @@ loligo_rate() {
   awk -v n="$N" -v a="$t0" -v b="$t1" -v c="$s0" -v d="$s1" 'BEGIN { printf "%.0f", n / ((b - a) - (d - c)) }'
 }
 
+# CPU time per mapping: crushtool's user+sys for N mappings minus its start-up, best of 3, against
+# CrushCpuTime's thread CPU time for the same loop, best of 3 rounds. Robust on a busy machine.
+ceph_cpu_rate() {  # $1 = rule
+  local best=0 r base full rate
+  for r in 1 2 3; do
+    base=$( { /usr/bin/time -f "%U %S" crushtool -i /tmp/hier18.$$.bin --test --rule "$1" --num-rep 3 --min-x 0 --max-x 0 >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    full=$( { /usr/bin/time -f "%U %S" crushtool -i /tmp/hier18.$$.bin --test --rule "$1" --num-rep 3 --min-x 0 --max-x $((N - 1)) >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    rate=$(awk -v n="$N" -v b="$base" -v f="$full" 'BEGIN { split(b, x, " "); split(f, y, " "); printf "%.0f", n / ((y[1] + y[2]) - (x[1] + x[2])) }')
+    best=$(awk -v a="$best" -v b="$rate" 'BEGIN { print (b > a ? b : a) }')
+  done
+  echo "$best"
+}
+printf '\n| rule | Loligo doRule mappings per CPU-second | Ceph crushtool mappings per CPU-second | Loligo / Ceph |\n|---|---:|---:|---:|\n'
+for r in 0 1; do
+  l=$("$JAVA_HOME/bin/java" -XX:+UseSerialGC -cp "bench/target/loligo-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
+      io.loligo.bench.CrushCpuTime $MAP.txt "$r" 3 "$N" 3)
+  c=$(ceph_cpu_rate "$r")
+  awk -v r="$r" -v l="$l" -v c="$c" 'BEGIN { printf "| %s | %.0f | %.0f | %.2f |\n", r, l, c, l / c }'
+done
+
 JMH_OUT=$(mktemp)
 "$JAVA_HOME/bin/java" -Dloligo.root="$ROOT" -cp "bench/target/loligo-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*" \
     org.openjdk.jmh.Main CrushMapperBench -rf text -rff "$JMH_OUT" >&2
