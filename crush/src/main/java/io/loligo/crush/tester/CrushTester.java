@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * {@code crushtool --test}: Ceph 16.2's CrushTester::test, output byte for byte. Runs every
@@ -178,7 +177,8 @@ public final class CrushTester {
         int r = rule.id;
         int devices = mapper.maxDevices();
         int[] per = new int[devices];
-        TreeMap<Integer, Integer> sizes = new TreeMap<>();
+        // sizes[n]: how many inputs gave n results (Ceph's map<int,int> sizes, printed in ascending n).
+        int[] sizes = new int[Math.max(nr, 0) + 1];
         int numObjects = (xHi - xLo) + 1;
         int totalWeight = 0;
         for (int i = 0; i < devices; i++) {
@@ -219,7 +219,7 @@ public final class CrushTester {
                     hasItemNone = true;
                 }
             }
-            sizes.merge(n, 1, Integer::sum);
+            sizes[n]++;
             if (outputBadMappings && (n != nr || hasItemNone)) {
                 line.setLength(0);
                 line.append("bad mapping rule ").append(r).append(" x ").append(x).append(" num_rep ").append(nr)
@@ -231,14 +231,16 @@ public final class CrushTester {
         printStatistics(out, rule, nr, sizes, xHi - xLo + 1, per, expected);
     }
 
-    private void printStatistics(Appendable out, Rule rule, int nr, TreeMap<Integer, Integer> sizes, int count,
+    private void printStatistics(Appendable out, Rule rule, int nr, int[] sizes, int count,
             int[] per, float[] expected) throws IOException {
         if (!outputStatistics) {
             return;
         }
-        for (Map.Entry<Integer, Integer> e : sizes.entrySet()) {
-            out.append("rule " + rule.id + " (" + rule.name + ") num_rep " + nr + " result size == " + e.getKey()
-                    + ":\t" + e.getValue() + "/" + count + "\n");
+        for (int size = 0; size < sizes.length; size++) {
+            if (sizes[size] != 0) {
+                out.append("rule " + rule.id + " (" + rule.name + ") num_rep " + nr + " result size == " + size
+                        + ":\t" + sizes[size] + "/" + count + "\n");
+            }
         }
         for (int i = 0; i < per.length; i++) {
             boolean show = outputUtilization ? expected[i] > 0 && per[i] > 0 : outputUtilizationAll;
