@@ -22,12 +22,15 @@ import java.time.Duration;
  * @param statsInterval   how often PG states and usage go to the monitors ({@code osd_stats_interval}, seconds; 2)
  * @param opTimeout       how long a client op may wait for peering or min_size before EAGAIN
  *                        ({@code osd_op_wait_timeout}, seconds; 30, the client's own timeout scale)
+ * @param fullRatio       used fraction of the store at which the OSD refuses writes that add data
+ *                        ({@code osd_full_ratio}; 0.95 as Ceph's mon_osd_full_ratio: room for deletes,
+ *                        replicas slightly fuller than their primary, and metadata)
  * @param pgLogEntriesMax PG log length ({@code osd_max_pg_log_entries}; 3000, see PgLog.ENTRIES_MAX):
  *                        a member further behind than this is backfilled instead of recovered from the log
  */
 public record OsdConfig(int id, Path data, ClusterConf conf, String host, String bindAddress, long blockFileBytes,
                         int shards, int shardQueueMax, Duration heartbeatInterval, Duration heartbeatGrace,
-                        Duration statsInterval, Duration opTimeout, int pgLogEntriesMax) {
+                        Duration statsInterval, Duration opTimeout, double fullRatio, int pgLogEntriesMax) {
 
     public String entity() {
         return "osd." + id;
@@ -52,6 +55,7 @@ public record OsdConfig(int id, Path data, ClusterConf conf, String host, String
                 seconds(conf, who, "osd_heartbeat_grace", 20.0),
                 seconds(conf, who, "osd_stats_interval", 2.0),
                 seconds(conf, who, "osd_op_wait_timeout", 30.0),
+                ratio(conf, who, "osd_full_ratio", 0.95),
                 (int) number(conf, who, "osd_max_pg_log_entries", io.loligo.osd.pg.PgLog.ENTRIES_MAX, 1));
     }
 
@@ -73,6 +77,22 @@ public record OsdConfig(int id, Path data, ClusterConf conf, String host, String
         } catch (NumberFormatException e) {
             throw new ClusterConf.ConfException(conf.path() + ": " + key + " = '" + v + "' is not an integer");
         }
+    }
+
+    private static double ratio(ClusterConf conf, String who, String key, double def) throws ClusterConf.ConfException {
+        String v = conf.get(who, key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            double r = Double.parseDouble(v.trim());
+            if (r > 0 && r <= 1) {
+                return r;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ClusterConf.ConfException(conf.path() + ": " + key + " = '" + v + "' (expected: a fraction in (0, 1])");
     }
 
     private static Duration seconds(ClusterConf conf, String who, String key, double def) throws ClusterConf.ConfException {

@@ -84,6 +84,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private volatile boolean pgStatesDirty = true;
     private volatile long lastBootMillis;
     private volatile boolean booted;
+    private volatile double usedRatio;
     OsdPeers peers;
     MessengerServer server;
     MonConnection mon;
@@ -467,6 +468,18 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private void tick() {
         expireMapWaiters();
         try {
+            ObjectStore.Statfs st = store.statfs();
+            double ratio = st.totalBytes() == 0 ? 0 : (double) st.usedBytes() / st.totalBytes();
+            if ((ratio >= config.fullRatio()) != (usedRatio >= config.fullRatio())) {
+                log.warn("{} store {}% used: {} (osd_full_ratio {})", who(), Math.round(ratio * 100),
+                        ratio >= config.fullRatio() ? "full, refusing writes that add data" : "no longer full",
+                        config.fullRatio());
+            }
+            usedRatio = ratio;
+        } catch (RuntimeException e) {
+            log.warn("{} statfs failed: {}", who(), e.toString());
+        }
+        try {
             heartbeater.tick();
         } catch (RuntimeException e) {
             log.warn("{} heartbeat tick failed: {}", who(), e.toString());
@@ -528,6 +541,16 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     @Override
     public long nowMillis() {
         return System.currentTimeMillis();
+    }
+
+    @Override
+    public boolean isFull() {
+        if (usedRatio < config.fullRatio() - 0.25) {
+            return false;   // far from full: the per-tick figure is good enough
+        }
+        ObjectStore.Statfs st = store.statfs();   // near full: look now, so a burst cannot overshoot
+        usedRatio = st.totalBytes() == 0 ? 0 : (double) st.usedBytes() / st.totalBytes();
+        return usedRatio >= config.fullRatio();
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.loligo.messages.MOSDPgQuery;
 import io.loligo.messages.MOSDRepOp;
 import io.loligo.messages.MOSDRepOpReply;
 import io.loligo.messages.ObjectRef;
+import io.loligo.messages.OsdOp;
 import io.loligo.messages.OsdResult;
 import io.loligo.messages.PgLogEntry;
 import io.loligo.messages.ReqId;
@@ -346,6 +347,11 @@ public final class Pg {
                     before.version(), epoch, false));
             return;
         }
+        if (host.isFull() && !onlyRemoves(ctx.op())) {
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.ENOSPC, "osd." + host.whoami()
+                    + " is full (osd_full_ratio); delete objects or add capacity", epoch));
+            return;
+        }
         Eversion v = new Eversion(epoch, pglog.lastUpdate().version() + 1);
         long now = host.nowMillis();
         Transaction txn = out.txn();
@@ -370,6 +376,13 @@ public final class Pg {
                 sendRepOp(rep, osd);
             }
         }
+    }
+
+    /** Writes that only take away (so a full OSD still accepts them: deleting must free space). */
+    static boolean onlyRemoves(MOSDOp op) {
+        return op.ops().stream().filter(OsdOp::isWrite).allMatch(o -> o instanceof OsdOp.Remove
+                || o instanceof OsdOp.RmXattr || o instanceof OsdOp.OmapRmKeys || o instanceof OsdOp.OmapClear
+                || o instanceof OsdOp.Truncate);
     }
 
     /** Commits {@code txn}; commits complete in submission order, so {@link #lastCommit} covers all before it. */
@@ -468,6 +481,15 @@ public final class Pg {
         }
         if (!m.entry().version().isNewerThan(pglog.lastUpdate())) {
             lastCommit.whenComplete((x, err) -> reply.complete(repReply(m, OsdResult.OK, "duplicate")));
+            return;
+        }
+        if (m.entry().version().version() != pglog.lastUpdate().version() + 1) {
+            reply.complete(repReply(m, OsdResult.EAGAIN, "out of order: have " + pglog.lastUpdate() + ", got "
+                    + m.entry().version()));   // an earlier write is being retried: take it first
+            return;
+        }
+        if (host.isFull() && m.entry().op() != PgLogEntry.Op.DELETE) {
+            reply.complete(repReply(m, OsdResult.ENOSPC, "osd." + host.whoami() + " is full"));
             return;
         }
         Transaction txn;

@@ -23,6 +23,11 @@ public interface PgHost {
 
     long nowMillis();
 
+    /** Whether the local store is at its full ratio: writes that add data are refused, deletes still work. */
+    default boolean isFull() {
+        return false;
+    }
+
     /** Whether {@code osd} is up in this OSD's current map. */
     boolean isUp(int osd);
 
