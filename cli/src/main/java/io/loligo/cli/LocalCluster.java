@@ -287,6 +287,9 @@ final class LocalCluster {
         }
         String extra = System.getenv("LOLIGO_DAEMON_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
+            if (extra.contains("GC")) {
+                flags.remove("-XX:+UseSerialGC");   // the user picks the collector
+            }
             flags.addAll(List.of(extra.trim().split("\\s+")));
         }
         return flags;
