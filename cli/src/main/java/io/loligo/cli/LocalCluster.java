@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * as separate background processes (their own session, so they outlive the CLI and its terminal),
  * found again through pid files whose command line is checked before any signal is sent.
  */
-final class LocalCluster {
+public final class LocalCluster {
     static final String MARKER = "cluster.json";
     static final String KIND = "loligo-local-cluster";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +56,7 @@ final class LocalCluster {
     }
 
     /** The conf file a client command should use when none is given: $LOLIGO_CONF, the local cluster's, /etc. */
-    static Path defaultConf() {
+    public static Path defaultConf() {
         String env = System.getenv("LOLIGO_CONF");
         if (env != null && !env.isEmpty()) {
             return Path.of(env);

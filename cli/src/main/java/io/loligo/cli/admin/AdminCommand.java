@@ -35,7 +35,7 @@ public abstract class AdminCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--conf"}, description = "Cluster config file (default: $LOLIGO_CONF, then /etc/loligo/loligo.conf).")
+    @Option(names = {"-c", "--conf"}, description = "Cluster config file (default: $LOLIGO_CONF, ./.loligo/loligo.conf or $LOLIGO_HOME's, /etc/loligo/loligo.conf).")
     String conf;
 
     @Option(names = {"-n", "--name"}, defaultValue = "client.admin", description = "Entity to authenticate as.")
@@ -102,8 +102,7 @@ public abstract class AdminCommand implements Callable<Integer> {
         if (conf != null) {
             return Path.of(conf);
         }
-        String env = System.getenv("LOLIGO_CONF");
-        return Path.of(env != null && !env.isEmpty() ? env : "/etc/loligo/loligo.conf");
+        return io.loligo.cli.LocalCluster.defaultConf();
     }
 
     /** Adds what the words alone do not carry: options, confirmation, file contents. */
