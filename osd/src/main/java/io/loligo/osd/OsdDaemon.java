@@ -409,11 +409,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         CollectionId c = new CollectionId(pgid.pool(), pgid.seed());
         Pg pg = new Pg(pgid, this, new PgLog(config.pgLogEntriesMax()), 0, 0);
         pgs.put(pgid, pg);
-        shards.submit(pgid, () -> {
-            if (store.collectionBits(c).isEmpty()) {
-                store.commit(new Transaction().createCollection(c, splitBits(pgid.seed(), pool.pgNum())));
-            }
-        });
+        int bits = splitBits(pgid.seed(), pool.pgNum());
+        shards.submit(pgid, () -> pg.createCollection(bits));
         return pg;
     }
 

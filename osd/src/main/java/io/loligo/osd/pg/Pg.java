@@ -175,6 +175,17 @@ public final class Pg {
         }
     }
 
+    /** Creates this PG's collection if the store lacks it; peering waits for the commit (via lastCommit). */
+    public void createCollection(int bits) {
+        if (host.store().collectionBits(coll).isEmpty()) {
+            commit(new Transaction().createCollection(coll, bits)).whenComplete((x, err) -> {
+                if (err != null) {
+                    host.fatal(who() + " cannot create collection " + coll, err);
+                }
+            });
+        }
+    }
+
     /** Whether the store's collection (with its current hash bits) contains {@code oid}. */
     boolean inCollection(ObjectId oid) {
         return host.store().collectionBits(coll).map(bits -> coll.contains(oid, bits)).orElse(false);
