@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Loligo: a Ceph-style distributed storage system.",
-        subcommands = {CrushtoolCommand.class, ObjectstoreToolCommand.class, DaemonCommand.class, AdminCommands.Status.class, AdminCommands.Health.class, AdminCommands.Mon.class, AdminCommands.QuorumStatus.class, AdminCommands.Osd.class, AdminCommands.Pg.class, AdminCommands.Df.class, AdminCommands.Config.class, AdminCommands.Auth.class, UpCommand.class, DownCommand.class, PurgeCommand.class, RadosCommand.class})
+        subcommands = {TrainCommand.class, CrushtoolCommand.class, ObjectstoreToolCommand.class, DaemonCommand.class, AdminCommands.Status.class, AdminCommands.Health.class, AdminCommands.Mon.class, AdminCommands.QuorumStatus.class, AdminCommands.Osd.class, AdminCommands.Pg.class, AdminCommands.Df.class, AdminCommands.Config.class, AdminCommands.Auth.class, UpCommand.class, DownCommand.class, PurgeCommand.class, RadosCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
