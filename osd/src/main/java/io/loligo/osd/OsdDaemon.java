@@ -464,6 +464,9 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     private void tick() {
         expireMapWaiters();
+        for (Pg pg : pgs.values()) {
+            shards.submit(pg.pgid(), pg::expireWaiting);
+        }
         try {
             ObjectStore.Statfs st = store.statfs();
             double ratio = st.totalBytes() == 0 ? 0 : (double) st.usedBytes() / st.totalBytes();

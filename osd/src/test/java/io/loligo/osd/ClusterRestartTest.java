@@ -1,6 +1,17 @@
 package io.loligo.osd;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loligo.crush.placement.PgMapping;
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.Pool;
 import io.loligo.maps.monc.MonConnection;
+import io.loligo.messages.MOSDOp;
+import io.loligo.messages.MOSDOpReply;
+import io.loligo.messages.OpOutput;
+import io.loligo.messages.OsdOp;
+import io.loligo.messages.OsdResult;
+import java.util.List;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * Restarting the whole cluster loses nothing: objects written to 1 monitor + 3 OSDs are all
  * readable with their content after every process is killed with -9 and started again on the
  * same data directories (the OSDs reload their PGs and logs from their stores and peer again).
+ * Then, with min_size raised to 3 and an OSD down, a write waits and gets EAGAIN rather than
+ * being applied under-replicated, and goes through once min_size is lowered again.
  */
 class ClusterRestartTest {
     static final Duration SETTLE = Duration.ofSeconds(90);
@@ -46,6 +59,30 @@ class ClusterRestartTest {
         OsdCluster.awaitPgStates(again, "active+clean", 8, SETTLE);
         try (TestClient client = new TestClient(cluster, "client.admin")) {
             OsdClusterTest.checkAll(client, acked);
+            belowMinSizeWritesWaitThenGetEagain(cluster, again, client);
         }
+    }
+
+    /** With min_size 3 and one OSD down, a write is not applied under-replicated: it waits, then EAGAIN. */
+    private static void belowMinSizeWritesWaitThenGetEagain(OsdCluster cluster, MonConnection admin, TestClient client)
+            throws Exception {
+        assertThat(OsdCluster.command(admin, SETTLE, "osd pool set", "pool", "p", "var", "min_size", "val", 3).ok()).isTrue();
+        OsdCluster.awaitMap(admin, "min_size 3", SETTLE, m -> m.poolByName("p").minSize() == 3);
+        cluster.kill("osd.2");
+        OsdCluster.awaitMap(admin, "osd.2 down", SETTLE, m -> !m.osd(2).up());
+        OsdMap map = admin.osdMap();
+        Pool pool = map.poolByName("p");
+        PgMapping mapping = map.placement().mapObject(pool, "", "blocked");
+        OsdCluster.await("a primary for 'blocked'", SETTLE, () -> mapping.actingPrimary() >= 0);
+        MOSDOp write = new MOSDOp(client.newReqid(), pool.id(), "", "blocked", 0, mapping.pg().seed(), map.epoch(), 0,
+                List.of(new OsdOp.WriteFull(new byte[] {1})));
+        MOSDOpReply r = client.call(map.osd(mapping.actingPrimary()).address(), write);
+        assertThat(r.result()).as("write below min_size: %s", r).isEqualTo(OsdResult.EAGAIN);
+        assertThat(OsdCluster.command(admin, SETTLE, "osd pool set", "pool", "p", "var", "min_size", "val", 2).ok()).isTrue();
+        assertThat(client.op("p", "blocked", new OsdOp.WriteFull(new byte[] {2})).result())
+                .as("accepted once min_size is met").isEqualTo(OsdResult.OK);
+        MOSDOpReply read = client.op("p", "blocked", new OsdOp.Read(0, 0));
+        assertThat(((OpOutput.Data) read.results().get(0).output()).bytes()).as("the refused write left nothing")
+                .containsExactly(2);
     }
 }

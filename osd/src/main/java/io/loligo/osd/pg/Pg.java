@@ -291,6 +291,34 @@ public final class Pg {
         }
     }
 
+    /** Most client ops a PG holds while it cannot serve them (peering, below min_size); more get EAGAIN. */
+    static final int WAITING_MAX = 4096;
+
+    /** Answers waiting ops whose deadline passed with EAGAIN (called periodically, on the shard). */
+    public void expireWaiting() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        waiting.removeIf(ctx -> {
+            if (now <= ctx.deadlineNanos()) {
+                return false;
+            }
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.EAGAIN,
+                    "pg " + pgid + " is " + stateName() + "; op waited too long", epoch));
+            return true;
+        });
+    }
+
+    private void park(OpCtx ctx) {
+        if (waiting.size() >= WAITING_MAX) {
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.EAGAIN,
+                    "pg " + pgid + " is " + stateName() + " with " + WAITING_MAX + " ops waiting; retry later", epoch));
+            return;
+        }
+        waiting.add(ctx);
+    }
+
     /** Re-runs waiting ops (after activation or a map change); expired ones get EAGAIN. */
     public void retryWaiting() {
         if (state != State.ACTIVE && state != State.PEERING) {
@@ -317,7 +345,7 @@ public final class Pg {
             return;
         }
         if (state == State.PEERING || acting.size() < pool.minSize()) {
-            waiting.add(ctx);   // no silent under-replicated writes: wait for peering or enough OSDs
+            park(ctx);   // no silent under-replicated writes: wait for peering or enough OSDs
             return;
         }
         if (!holds(ctx.ref().hash())) {
