@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Restarting the whole cluster loses nothing: objects written to 1 monitor + 3 OSDs are all
  * readable with their content after every process is killed with -9 and started again on the
  * same data directories (the OSDs reload their PGs and logs from their stores and peer again).
- * Then, with min_size raised to 3 and an OSD down, a write waits and gets EAGAIN rather than
+ * An OSD marked down while alive boots again. Then, with min_size raised to 3 and an OSD down, a write waits and gets EAGAIN rather than
  * being applied under-replicated, and goes through once min_size is lowered again.
  */
 class ClusterRestartTest {
@@ -59,8 +59,19 @@ class ClusterRestartTest {
         OsdCluster.awaitPgStates(again, "active+clean", 8, SETTLE);
         try (TestClient client = new TestClient(cluster, "client.admin")) {
             OsdClusterTest.checkAll(client, acked);
+            wronglyMarkedDownReasserts(again);
             belowMinSizeWritesWaitThenGetEagain(cluster, again, client);
         }
+    }
+
+    /** An OSD the monitors mark down while it is alive boots again and is marked up. */
+    private static void wronglyMarkedDownReasserts(MonConnection admin) throws Exception {
+        long before = admin.osdMap().epoch();
+        assertThat(OsdCluster.command(admin, SETTLE, "osd down", "ids", 1).ok()).isTrue();
+        OsdCluster.awaitMap(admin, "osd.1 marked down", SETTLE, m -> m.epoch() > before && !m.osd(1).up()
+                || m.osd(1).upFrom() > before);
+        OsdCluster.awaitMap(admin, "osd.1 re-asserts itself", SETTLE, m -> m.osd(1).up() && m.osd(1).upFrom() > before);
+        OsdCluster.awaitPgStates(admin, "active+clean", 8, SETTLE);
     }
 
     /** With min_size 3 and one OSD down, a write is not applied under-replicated: it waits, then EAGAIN. */
