@@ -61,15 +61,18 @@ class RadosCliProcessTest {
                 "--osd-size", "1024", "--format", "json", "--timeout", "170");
         Path out = Files.createTempFile("loligo-up", ".out");
         Path err = Files.createTempFile("loligo-up", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(200, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(200, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+            String errText = Files.readString(err);
+            assertThat(p.exitValue()).as("loligo up: %s", errText).isZero();
+            assertThat(new ObjectMapper().readTree(Files.readString(out)).path("health").asText()).isEqualTo("HEALTH_OK");
+        } finally {
+            Files.deleteIfExists(out);   // the cluster itself is stopped and removed by down(), even on failure
+            Files.deleteIfExists(err);
         }
-        String errText = Files.readString(err);
-        assertThat(p.exitValue()).as("loligo up: %s", errText).isZero();
-        assertThat(new ObjectMapper().readTree(Files.readString(out)).path("health").asText()).isEqualTo("HEALTH_OK");
-        Files.delete(out);
-        Files.delete(err);
         conf = dir.resolve("loligo.conf");
     }
 
