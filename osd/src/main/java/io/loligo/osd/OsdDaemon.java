@@ -545,11 +545,10 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     @Override
     public boolean isFull() {
-        if (usedRatio < config.fullRatio() - 0.25) {
-            return false;   // far from full: the per-tick figure is good enough
-        }
-        ObjectStore.Statfs st = store.statfs();   // near full: look now, so a burst cannot overshoot
-        usedRatio = st.totalBytes() == 0 ? 0 : (double) st.usedBytes() / st.totalBytes();
+        // Looked up on every write from the allocator's counters: a per-tick sample let a fast burst
+        // of writes run a small store from 70 % to 100 % between two ticks, and a replica's commit
+        // then failed for lack of space (found by FullOsdTest on a quiet machine).
+        usedRatio = store.usedFraction();
         return usedRatio >= config.fullRatio();
     }
 

@@ -677,6 +677,11 @@ public final class BlockObjectStore implements ObjectStore {
     }
 
     @Override
+    public double usedFraction() {
+        return blockCount == 0 ? 0 : (double) (blockCount - allocator.freeBlocks()) / blockCount;
+    }
+
+    @Override
     public Statfs statfs() {
         long free = allocator.freeBlocks();
         Map<Long, PoolStat> pools = new TreeMap<>();

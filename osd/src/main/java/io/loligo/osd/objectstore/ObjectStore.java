@@ -58,4 +58,13 @@ public interface ObjectStore extends AutoCloseable {
     record PoolStat(long objects, long storedBytes, long allocatedBytes) {}
 
     record Statfs(long totalBytes, long usedBytes, long availableBytes, long metadataBytes, Map<Long, PoolStat> pools) {}
+
+    /**
+     * The used fraction of the data area, from in-memory counters only: cheap enough to call for
+     * every write (the OSD's full check), unlike {@link #statfs()}, which also sizes the metadata.
+     */
+    default double usedFraction() {
+        Statfs st = statfs();
+        return st.totalBytes() == 0 ? 0 : (double) st.usedBytes() / st.totalBytes();
+    }
 }
