@@ -23,6 +23,16 @@ public final class DaemonCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
+    /** The daemon's config file: --conf, else $LOLIGO_CONF; null (after saying so) when neither is set. */
+    static Path confOrNull(String conf) {
+        String c = conf != null ? conf : System.getenv("LOLIGO_CONF");
+        if (c == null || c.isEmpty()) {
+            System.err.println("error: no config file: pass --conf FILE or set LOLIGO_CONF");
+            return null;
+        }
+        return Path.of(c);
+    }
+
     @Command(name = "mon", description = "Run a monitor: one member of the Raft quorum that owns the cluster maps.")
     public static final class Mon implements Callable<Integer> {
         @Option(names = {"-i", "--id"}, required = true, description = "Monitor name, e.g. a (its [mon.a] section).")
@@ -36,12 +46,8 @@ public final class DaemonCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            String c = conf != null ? conf : System.getenv("LOLIGO_CONF");
-            if (c == null || c.isEmpty()) {
-                System.err.println("error: no config file: pass --conf FILE or set LOLIGO_CONF");
-                return 2;
-            }
-            return MonMain.run(id, Path.of(c), data);
+            Path c = confOrNull(conf);
+            return c == null ? 2 : MonMain.run(id, c, data);
         }
     }
 
@@ -58,16 +64,15 @@ public final class DaemonCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            String c = conf != null ? conf : System.getenv("LOLIGO_CONF");
-            if (c == null || c.isEmpty()) {
-                System.err.println("error: no config file: pass --conf FILE or set LOLIGO_CONF");
+            Path c = confOrNull(conf);
+            if (c == null) {
                 return 2;
             }
             if (id < 0) {
                 System.err.println("error: --id " + id + " (expected: 0+)");
                 return 2;
             }
-            return OsdMain.run(id, data, Path.of(c));
+            return OsdMain.run(id, data, c);
         }
     }
 }
