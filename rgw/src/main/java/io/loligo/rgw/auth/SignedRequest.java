@@ -22,6 +22,15 @@ public interface SignedRequest {
     /** All header names as sent (any case, no duplicates). */
     List<String> headerNames();
 
+    /**
+     * The bucket named by the Host header when the request uses virtual-hosted-style addressing
+     * ({@code bucket.s3.example.com}), else null. Signature V2 signs "/bucket" + path, so it needs to
+     * know; V4 signs the path as sent and does not.
+     */
+    default String virtualHostedBucket() {
+        return null;
+    }
+
     default String header(String name) {
         List<String> values = headers(name);
         return values.isEmpty() ? null : String.join(",", values);
