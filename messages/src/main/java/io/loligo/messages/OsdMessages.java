@@ -20,6 +20,10 @@ import io.loligo.msg.MessageRegistry;
  *   0x0432 MOSDPgPull        primary → member: send objects / scan (request; reply MOSDPgPush)
  *   0x0433 MOSDPgPush        object states (request, or reply to a pull)
  *   0x0434 MOSDPgPushReply   member → primary (reply to a push)
+ *   0x0440 MOSDScrub         operator → primary: scrub, deep-scrub, repair, list inconsistent (request)
+ *   0x0441 MOSDScrubReply    primary → operator (reply)
+ *   0x0442 MOSDRepScrub      primary → member: a chunk's scrub map, or objects for repair (request)
+ *   0x0443 MOSDScrubMap      member → primary: the chunk's scrub map (reply)
  * </pre>
  */
 public final class OsdMessages {
@@ -36,6 +40,10 @@ public final class OsdMessages {
     public static final int OSD_PG_PULL = 0x0432;
     public static final int OSD_PG_PUSH = 0x0433;
     public static final int OSD_PG_PUSH_REPLY = 0x0434;
+    public static final int OSD_SCRUB = 0x0440;
+    public static final int OSD_SCRUB_REPLY = 0x0441;
+    public static final int OSD_REP_SCRUB = 0x0442;
+    public static final int OSD_SCRUB_MAP = 0x0443;
 
     private OsdMessages() {}
 
@@ -44,7 +52,9 @@ public final class OsdMessages {
         return registry.register(MOSDOp.TYPE, MOSDOp.VERSION, MOSDOp::decode)
                 .register(MOSDOpReply.TYPE, MOSDOpReply.VERSION, MOSDOpReply::decode)
                 .register(MOSDPgLs.TYPE, MOSDPgLs.VERSION, MOSDPgLs::decode)
-                .register(MOSDPgLsReply.TYPE, MOSDPgLsReply.VERSION, MOSDPgLsReply::decode);
+                .register(MOSDPgLsReply.TYPE, MOSDPgLsReply.VERSION, MOSDPgLsReply::decode)
+                .register(MOSDScrub.TYPE, MOSDScrub.VERSION, MOSDScrub::decode)
+                .register(MOSDScrubReply.TYPE, MOSDScrubReply.VERSION, MOSDScrubReply::decode);
     }
 
     /** Registers every OSD message (client and OSD ↔ OSD): what an OSD's messenger needs. */
@@ -58,7 +68,9 @@ public final class OsdMessages {
                 .register(MOSDPgInfo.TYPE, MOSDPgInfo.VERSION, MOSDPgInfo::decode)
                 .register(MOSDPgPull.TYPE, MOSDPgPull.VERSION, MOSDPgPull::decode)
                 .register(MOSDPgPush.TYPE, MOSDPgPush.VERSION, MOSDPgPush::decode)
-                .register(MOSDPgPushReply.TYPE, MOSDPgPushReply.VERSION, MOSDPgPushReply::decode);
+                .register(MOSDPgPushReply.TYPE, MOSDPgPushReply.VERSION, MOSDPgPushReply::decode)
+                .register(MOSDRepScrub.TYPE, MOSDRepScrub.VERSION, MOSDRepScrub::decode)
+                .register(MOSDScrubMap.TYPE, MOSDScrubMap.VERSION, MOSDScrubMap::decode);
     }
 
     /** A fresh registry with the client ↔ OSD messages. */

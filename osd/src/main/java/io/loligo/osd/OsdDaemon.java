@@ -89,6 +89,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     MessengerServer server;
     MonConnection mon;
     Heartbeater heartbeater;
+    io.loligo.osd.scrub.OsdScrubScheduler scrub;
 
     private OsdDaemon(OsdConfig config, String uuid, ObjectStore store) {
         this.config = config;
@@ -128,6 +129,9 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             d.background.scheduleWithFixedDelay(d::reportStats, config.statsInterval().toMillis(),
                     config.statsInterval().toMillis(), TimeUnit.MILLISECONDS);
             d.background.scheduleWithFixedDelay(d::refreshKeys, 5, 5, TimeUnit.SECONDS);
+            d.scrub = new io.loligo.osd.scrub.OsdScrubScheduler(io.loligo.osd.scrub.ScrubConfig.from(config.entity(),
+                    config.conf()), d, d.pgs, () -> d.map);
+            d.background.scheduleWithFixedDelay(d.scrub::tick, 1, 1, TimeUnit.SECONDS);
             return d;
         } catch (Exception e) {
             d.close();
@@ -501,7 +505,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             for (Pg pg : pgs.values()) {
                 if (pg.role() == Pg.Role.PRIMARY) {
                     arr.addObject().put("pgid", pg.pgid().toString()).put("state", pg.stateName())
-                            .put("objects", pg.objectCount()).put("bytes", pg.byteCount());
+                            .put("objects", pg.objectCount()).put("bytes", pg.byteCount())
+                            .put("num_scrub_errors", pg.scrubber().scrubErrors());
                 }
             }
             pgStatesDirty = false;

@@ -83,6 +83,14 @@ final class OsdDispatcher implements Handler {
                     (pg, f) -> pg.peeringPull(m, f));
             case MOSDPgPush m -> peerRequest(session, m.pool(), m.pgSeed(), m.mapEpoch(),
                     (pg, f) -> pg.peeringPush(m, f));
+            case io.loligo.messages.MOSDRepScrub m -> peerRequest(session, m.pool(), m.pgSeed(), m.mapEpoch(),
+                    (pg, f) -> pg.scrubber().handleRepScrub(m, f));
+            case io.loligo.messages.MOSDScrub m -> {
+                var reply = new CompletableFuture<io.loligo.messages.MOSDScrubReply>();
+                osd.afterEpoch(m.mapEpoch(), () -> osd.scrub.command(session, m, reply), () -> reply.complete(
+                        io.loligo.messages.MOSDScrubReply.error(OsdResult.EMAPBEHIND, behind(m.mapEpoch()), epoch())));
+                yield reply;
+            }
             default -> CompletableFuture.failedFuture(new RemoteError(ErrorReply.EINVAL,
                     "osd." + osd.whoami + " does not take " + request.getClass().getSimpleName() + " requests"));
         };

@@ -97,6 +97,7 @@ public final class Pg {
     private final TreeMap<Eversion, RepOp> inFlight = new TreeMap<>();
     private final Map<ReqId, RepOp> inFlightByReqid = new HashMap<>();
     private final PgPeering peering;
+    private final io.loligo.osd.scrub.PgScrubber scrubber;
     long objects;
     long bytes;
 
@@ -108,6 +109,7 @@ public final class Pg {
         this.objects = objects;
         this.bytes = bytes;
         this.peering = new PgPeering(this);
+        this.scrubber = new io.loligo.osd.scrub.PgScrubber(this);
     }
 
     public PgId pgid() {
@@ -130,7 +132,7 @@ public final class Pg {
             case REPLICA, STRAY -> "stray";
             case ACTIVE -> acting.size() < pool.minSize() ? "undersized+degraded+peered"
                     : acting.size() < pool.size() ? "active+undersized+degraded" : "active+clean";
-        };
+        } + (state == State.ACTIVE ? scrubber.stateSuffix() : "");
     }
 
     public long objectCount() {
@@ -227,6 +229,7 @@ public final class Pg {
         primary = newPrimary;
         intervalStart = newEpoch;
         intervalSeq++;
+        scrubber.onNewInterval();
         requeueInFlight();
         peering.reset();
         if (role() == Role.PRIMARY) {
@@ -364,6 +367,9 @@ public final class Pg {
             running.resends.add(ctx);
             return;
         }
+        if (scrubber.blocksWrite(ctx)) {
+            return;   // its object is being scrubbed or repaired: the scrubber re-runs it after
+        }
         if (writesInFlight.containsKey(ctx.ref())) {
             objectWaiting.computeIfAbsent(ctx.ref(), k -> new ArrayDeque<>()).add(ctx);
             return;
@@ -381,6 +387,9 @@ public final class Pg {
         ObjectInfo before = OpExecutor.info(host.store(), coll, oid);
         boolean existed = host.store().exists(coll, oid);
         OpExecutor.Outcome out = OpExecutor.execute(host.store(), coll, oid, ctx.op().ops());
+        if (out.result() == OsdResult.EIO && scrubber.onReadError(ctx)) {
+            return;   // our copy failed its checksum: the scrubber recovers it from a replica and re-runs the op
+        }
         if (!out.wrote()) {
             ctx.reply().complete(new MOSDOpReply(ctx.op().reqid(), out.result(), out.message(), out.results(),
                     before.version(), epoch, false));
@@ -425,14 +434,14 @@ public final class Pg {
     }
 
     /** Commits {@code txn}; commits complete in submission order, so {@link #lastCommit} covers all before it. */
-    CompletableFuture<Void> commit(Transaction txn) {
+    public CompletableFuture<Void> commit(Transaction txn) {
         CompletableFuture<Void> f = host.store().commit(txn);
         lastCommit = f;
         return f;
     }
 
     /** Completes after every transaction submitted so far is durable. */
-    CompletableFuture<Void> lastCommit() {
+    public CompletableFuture<Void> lastCommit() {
         return lastCommit;
     }
 
@@ -564,5 +573,45 @@ public final class Pg {
 
     public void peeringPush(MOSDPgPush m, CompletableFuture<Message> reply) {
         peering.handlePush(m, reply);
+    }
+
+    // ---- for the scrubber (osd.scrub), on the shard thread ----
+
+    public io.loligo.osd.scrub.PgScrubber scrubber() {
+        return scrubber;
+    }
+
+    public PgHost host() {
+        return host;
+    }
+
+    public CollectionId coll() {
+        return coll;
+    }
+
+    public List<Integer> acting() {
+        return acting;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public int primary() {
+        return primary;
+    }
+
+    public int intervalSeq() {
+        return intervalSeq;
+    }
+
+    /** Active with every member of a full acting set: the state in which a scrub may run. */
+    public boolean isActiveClean() {
+        return state == State.ACTIVE && pool != null && acting.size() >= pool.size();
+    }
+
+    /** Whether a write to an object matching {@code objects} is being replicated. */
+    public boolean writing(java.util.function.Predicate<ObjectRef> objects) {
+        return writesInFlight.keySet().stream().anyMatch(objects);
     }
 }

@@ -1,0 +1,142 @@
+package io.loligo.osd.scrub;
+
+import io.loligo.messages.MOSDPgPush;
+import io.loligo.messages.MOSDPgPushReply;
+import io.loligo.messages.MOSDRepScrub;
+import io.loligo.messages.ObjectRef;
+import io.loligo.messages.ObjectState;
+import io.loligo.messages.OsdResult;
+import io.loligo.osd.objectstore.StoreException;
+import io.loligo.osd.objectstore.Transaction;
+import io.loligo.osd.pg.Pg;
+import io.loligo.osd.pg.PgObjects;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rewriting damaged copies (primary, shard thread): take the object's whole state from a member
+ * whose copy verifies (a {@link MOSDRepScrub} pull, or the local store), then write it where it is
+ * damaged: locally in one transaction, on a replica with an {@link MOSDPgPush} as recovery does.
+ * The state is taken only when no write to the object is being replicated, and writes to it wait
+ * until the copies are rewritten (the scrubber holds them), so the rewrite never undoes a write.
+ */
+final class ScrubRepair {
+    private static final Logger log = LoggerFactory.getLogger(ScrubRepair.class);
+
+    private ScrubRepair() {}
+
+    static void fetchAndWrite(Pg pg, ObjectRef ref, List<Integer> sources, List<Integer> targets, Consumer<Boolean> done) {
+        int seq = pg.intervalSeq();
+        if (pg.writing(r -> r.equals(ref))) {
+            pg.host().onShardLater(pg.pgid(), PgScrubber.WRITE_WAIT, () -> {
+                if (seq == pg.intervalSeq()) {
+                    fetchAndWrite(pg, ref, sources, targets, done);
+                }
+            });
+            return;
+        }
+        fetch(pg, ref, sources, 0, seq, state -> {
+            if (state.isEmpty()) {
+                done.accept(false);
+                return;
+            }
+            write(pg, state.get(), new ArrayList<>(targets), seq, done);
+        });
+    }
+
+    private static void fetch(Pg pg, ObjectRef ref, List<Integer> sources, int index, int seq,
+                              Consumer<Optional<ObjectState>> then) {
+        if (index >= sources.size()) {
+            then.accept(Optional.empty());
+            return;
+        }
+        int from = sources.get(index);
+        if (from == pg.host().whoami()) {
+            try {
+                then.accept(Optional.of(PgObjects.read(pg.host().store(), pg.coll(), ref)));
+            } catch (StoreException e) {
+                log.warn("osd.{} pg {}: own copy of {} unusable for repair: {}", from, pg.pgid(), ref, e.getMessage());
+                fetch(pg, ref, sources, index + 1, seq, then);
+            }
+            return;
+        }
+        MOSDRepScrub m = new MOSDRepScrub(pg.pgid().pool(), pg.pgid().seed(), pg.epoch(), pg.host().whoami(),
+                MOSDRepScrub.KIND_PULL, false, Optional.empty(), Optional.empty(), 1, List.of(ref));
+        pg.host().callOsd(from, m, PgScrubber.CALL_TIMEOUT).whenComplete((reply, err) -> pg.host().onShard(pg.pgid(), () -> {
+            if (seq != pg.intervalSeq()) {
+                return;
+            }
+            if (reply instanceof MOSDPgPush p && p.result() == OsdResult.OK && p.objects().size() == 1
+                    && p.objects().getFirst().ref().equals(ref)) {
+                then.accept(Optional.of(p.objects().getFirst()));
+                return;
+            }
+            log.warn("osd.{} pg {}: osd.{} could not give a good copy of {}: {}", pg.host().whoami(), pg.pgid(), from, ref,
+                    err != null ? err.toString() : reply);
+            fetch(pg, ref, sources, index + 1, seq, then);
+        }));
+    }
+
+    private static void write(Pg pg, ObjectState state, List<Integer> targets, int seq, Consumer<Boolean> done) {
+        if (targets.isEmpty()) {
+            done.accept(true);
+            return;
+        }
+        int to = targets.removeFirst();
+        Runnable next = () -> write(pg, state, targets, seq, done);
+        if (to == pg.host().whoami()) {
+            Transaction txn = new Transaction();
+            PgObjects.apply(pg.host().store(), pg.coll(), state, txn, false);
+            pg.commit(txn).whenComplete((x, err) -> {
+                if (err != null) {
+                    pg.host().fatal("osd." + to + " pg " + pg.pgid() + " repair commit of " + state.ref() + " failed", err);
+                    return;
+                }
+                pg.host().onShard(pg.pgid(), () -> {
+                    if (seq == pg.intervalSeq()) {
+                        log.info("osd.{} pg {}: repaired own copy of {}", to, pg.pgid(), state.ref());
+                        next.run();
+                    }
+                });
+            });
+            return;
+        }
+        MOSDPgPush push = new MOSDPgPush(pg.pgid().pool(), pg.pgid().seed(), pg.epoch(), pg.host().whoami(), OsdResult.OK,
+                List.of(state), 0, List.of(), io.loligo.messages.Eversion.ZERO, io.loligo.messages.Eversion.ZERO,
+                Optional.empty(), true);
+        pg.host().callOsd(to, push, PgScrubber.CALL_TIMEOUT).whenComplete((reply, err) -> pg.host().onShard(pg.pgid(), () -> {
+            if (seq != pg.intervalSeq()) {
+                return;
+            }
+            if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.OK) {
+                log.info("osd.{} pg {}: repaired the copy of {} on osd.{}", pg.host().whoami(), pg.pgid(), state.ref(), to);
+            } else {
+                log.warn("osd.{} pg {}: repair push of {} to osd.{} failed: {}", pg.host().whoami(), pg.pgid(), state.ref(),
+                        to, err != null ? err.toString() : reply);
+            }
+            next.run();
+        }));
+    }
+
+    /** A member's answer to a repair pull: the objects' states, or EIO naming the copy that failed its checksum. */
+    static MOSDPgPush pullReply(Pg pg, List<ObjectRef> refs) {
+        List<ObjectState> states = new ArrayList<>();
+        int result = OsdResult.OK;
+        for (ObjectRef r : refs) {
+            try {
+                states.add(PgObjects.read(pg.host().store(), pg.coll(), r));
+            } catch (StoreException e) {
+                log.error("osd.{} pg {}: copy of {} unreadable: {}", pg.host().whoami(), pg.pgid(), r, e.getMessage());
+                result = OsdResult.EIO;
+                states.clear();
+                break;
+            }
+        }
+        return new MOSDPgPush(pg.pgid().pool(), pg.pgid().seed(), pg.epoch(), pg.host().whoami(), result, states, 0,
+                List.of(), io.loligo.messages.Eversion.ZERO, io.loligo.messages.Eversion.ZERO, Optional.empty(), true);
+    }
+}
