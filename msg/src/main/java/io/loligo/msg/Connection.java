@@ -226,6 +226,8 @@ public final class Connection implements AutoCloseable {
                 .channel(EventLoops.channelType())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, EventLoops.allocator())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, EventLoops.recvAllocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .handler(new ChannelInitializer<>() {
                     @Override
