@@ -14,7 +14,7 @@ import java.util.zip.Checksum;
  * digest for the SHAs).
  */
 public enum ChecksumAlgorithm {
-    CRC32, CRC32C, CRC64NVME, SHA1, SHA256;
+    CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5;
 
     /** A running checksum over a payload. */
     public interface Running {
@@ -47,6 +47,8 @@ public enum ChecksumAlgorithm {
             case CRC64NVME -> crc(new Crc64Nvme(), 8);
             case SHA1 -> digest("SHA-1");
             case SHA256 -> digest("SHA-256");
+            case SHA512 -> digest("SHA-512");
+            case MD5 -> digest("MD5");
         };
     }
 

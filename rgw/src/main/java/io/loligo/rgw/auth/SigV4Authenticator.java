@@ -314,7 +314,7 @@ public final class SigV4Authenticator implements Authenticator {
             trailer = ChecksumAlgorithm.ofHeader(trailerHeader);
             if (trailer == null) {
                 throw new AuthException("InvalidArgument", 400, "x-amz-trailer '" + trailerHeader
-                        + "' is not a supported checksum (x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1, -sha256)");
+                        + "' is not a supported checksum (x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1, -sha256, -sha512, -md5)");
             }
         }
         long decoded = parseLength(request.header("x-amz-decoded-content-length"), "x-amz-decoded-content-length");

@@ -33,15 +33,28 @@ final class TestRequest implements SignedRequest {
         return this;
     }
 
+    /** A copy with {@code name} set to just {@code value}. */
     TestRequest replaceHeader(String name, String value) {
-        headers.remove(name.toLowerCase(Locale.ROOT));
-        return header(name, value);
+        return copy(rawPath, rawQuery).removeInPlace(name).header(name, value);
     }
 
+    /** A copy without {@code name}. */
     TestRequest removeHeader(String name) {
+        return copy(rawPath, rawQuery).removeInPlace(name);
+    }
+
+    private TestRequest removeInPlace(String name) {
         headers.remove(name.toLowerCase(Locale.ROOT));
         names.remove(name.toLowerCase(Locale.ROOT));
         return this;
+    }
+
+    private TestRequest copy(String path, String query) {
+        TestRequest copy = new TestRequest(method, path, query);
+        headers.forEach((k, v) -> copy.headers.put(k, new ArrayList<>(v)));
+        copy.names.putAll(names);
+        copy.virtualHostedBucket = virtualHostedBucket;
+        return copy;
     }
 
     TestRequest virtualHosted(String bucket) {
@@ -50,19 +63,11 @@ final class TestRequest implements SignedRequest {
     }
 
     TestRequest withQuery(String query) {
-        TestRequest copy = new TestRequest(method, rawPath, query);
-        copy.headers.putAll(headers);
-        copy.names.putAll(names);
-        copy.virtualHostedBucket = virtualHostedBucket;
-        return copy;
+        return copy(rawPath, query);
     }
 
     TestRequest withPath(String path) {
-        TestRequest copy = new TestRequest(method, path, rawQuery);
-        copy.headers.putAll(headers);
-        copy.names.putAll(names);
-        copy.virtualHostedBucket = virtualHostedBucket;
-        return copy;
+        return copy(path, rawQuery);
     }
 
     @Override
