@@ -1,0 +1,123 @@
+package io.loligo.rgw;
+
+import io.loligo.client.Cluster;
+import io.loligo.rgw.auth.Authenticator;
+import io.loligo.rgw.auth.SecretLookup;
+import io.loligo.rgw.auth.SigV4Authenticator;
+import io.loligo.rgw.http.OpStats;
+import io.loligo.rgw.http.S3Handler;
+import io.loligo.rgw.ops.Gateway;
+import io.loligo.rgw.ops.S3Router;
+import io.loligo.rgw.store.CachingSecretLookup;
+import io.loligo.rgw.store.RgwPools;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The S3 gateway: Jetty 12 (core Handler API, no servlets) on a {@link VirtualThreadPool}, so a
+ * request blocked on its body or on RADOS parks a virtual thread, not a platform one; TCP_NODELAY
+ * on accepted sockets; Expect: 100-continue answered by Jetty when the handler first reads the
+ * body. All state lives in RADOS: gateways started on the same cluster serve the same data.
+ * A background task runs garbage collection every {@link RgwConfig#gcInterval()}.
+ */
+public final class RgwServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RgwServer.class);
+    private final RgwConfig config;
+    private final Gateway gateway;
+    private final Server server;
+    private final ServerConnector connector;
+    private final OpStats stats = new OpStats();
+    private final CachingSecretLookup secrets;
+    private final ScheduledExecutorService background;
+
+    /** A gateway that checks SigV4/V2 signatures against the users stored in RADOS. */
+    public RgwServer(RgwConfig config, Cluster cluster) throws IOException {
+        this(config, cluster, keys -> new SigV4Authenticator(keys, Clock.systemUTC()));
+    }
+
+    /** A gateway with the given authenticator over the stored users (tests may pass their own). */
+    public RgwServer(RgwConfig config, Cluster cluster, Function<SecretLookup, Authenticator> authenticator) throws IOException {
+        this.config = config;
+        this.gateway = new Gateway(config, RgwPools.open(cluster));
+        this.secrets = new CachingSecretLookup(gateway.users, CachingSecretLookup.TTL_DEFAULT);
+        VirtualThreadPool pool = new VirtualThreadPool();
+        pool.setName("rgw");
+        server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(64 << 10);
+        http.setUriCompliance(UriCompliance.UNSAFE);   // S3 keys may hold %2F, "..", "//": the path is ours to read raw
+        http.setRelativeRedirectAllowed(true);
+        // Jetty's header cache matches values case-insensitively and hands back its own spelling
+        // ("charset=UTF-8" became "charset=utf-8"), which breaks signatures over Content-Type.
+        http.setHeaderCacheCaseSensitive(true);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.bindAddress());
+        connector.setPort(config.port());
+        connector.setAcceptedTcpNoDelay(true);
+        connector.setIdleTimeout(120_000);
+        server.addConnector(connector);
+        String hostId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        server.setHandler(new S3Handler(authenticator.apply(secrets), new S3Router(gateway), config.domain(), hostId, stats));
+        background = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("rgw-gc").factory());
+    }
+
+    public RgwServer start() throws Exception {
+        server.start();
+        long periodMs = Math.max(100, config.gcInterval().toMillis());
+        background.scheduleWithFixedDelay(this::collect, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        log.info("rgw listening on {}:{} (domain {}, zonegroup {}, {} index shards per new bucket)", config.bindAddress(), port(),
+                config.domain(), config.zonegroup(), config.indexShards());
+        return this;
+    }
+
+    private void collect() {
+        try {
+            int n = gateway.gc.processDue();
+            if (n > 0) {
+                log.debug("rgw gc: processed {} entries", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("rgw gc pass failed (retried next interval): {}", e.toString());
+        }
+    }
+
+    /** The port actually bound (the configured one, or the ephemeral one for port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public OpStats stats() {
+        return stats;
+    }
+
+    /** Forgets cached credentials (after a user change that must show at once). */
+    public void invalidateCredentials() {
+        secrets.invalidate();
+    }
+
+    @Override
+    public void close() throws Exception {
+        background.shutdownNow();
+        server.stop();
+    }
+}

@@ -1,0 +1,26 @@
+package io.loligo.rgw;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+/** Unsigned HTTP requests, for anonymous access and for what the SDK refuses to send. */
+final class RawHttp {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private RawHttp() {}
+
+    static HttpResponse<String> send(URI endpoint, String method, String pathAndQuery, Map<String, String> headers) throws Exception {
+        return send(endpoint, method, pathAndQuery, headers, new byte[0]);
+    }
+
+    static HttpResponse<String> send(URI endpoint, String method, String pathAndQuery, Map<String, String> headers, byte[] body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + pathAndQuery))
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
