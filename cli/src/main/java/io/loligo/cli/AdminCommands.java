@@ -32,11 +32,27 @@ public final class AdminCommands {
     }
 
     @Command(name = "osd", description = "OSDs, pools and CRUSH: osd tree|dump|stat|df|map|out|in|down|rm|reweight|"
-            + "crush ...|set|unset|getcrushmap|setcrushmap|pool ...")
-    public static final class Osd extends AdminCommand {}
+            + "crush ...|set|unset|getcrushmap|setcrushmap|pool ...|scrub|deep-scrub|repair ID|all")
+    public static final class Osd extends AdminCommand {
+        @Override
+        public Integer call() {
+            if (words.size() == 2 && ScrubCli.VERBS.contains(words.getFirst())) {
+                return ScrubCli.osd(confPath(), name, words, spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+            return super.call();
+        }
+    }
 
-    @Command(name = "pg", description = "Placement groups: pg stat, pg dump.")
-    public static final class Pg extends AdminCommand {}
+    @Command(name = "pg", description = "Placement groups: pg stat, pg dump, pg scrub|deep-scrub|repair PGID.")
+    public static final class Pg extends AdminCommand {
+        @Override
+        public Integer call() {
+            if (!words.isEmpty() && ScrubCli.VERBS.contains(words.getFirst())) {
+                return ScrubCli.pg(confPath(), name, words, spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+            return super.call();
+        }
+    }
 
     @Command(name = "df", description = "Cluster and pool usage.")
     public static final class Df extends AdminCommand {}

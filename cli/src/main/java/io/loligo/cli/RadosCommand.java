@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "rados", description = "Object commands on a pool: put|get|rm|ls|stat|create|truncate|append|"
         + "setxattr|getxattr|listxattr|rmxattr|setomapval|getomapval|listomapkeys|listomapvals|rmomapkey|"
-        + "df|lspools|mkpool|rmpool|cleanup|bench SECONDS write|seq|rand")
+        + "df|lspools|mkpool|rmpool|cleanup|bench SECONDS write|seq|rand|list-inconsistent-obj PGID|list-inconsistent-pg POOL")
 public final class RadosCommand implements Callable<Integer> {
     static final int CHUNK_BYTES = 4 << 20;
 
@@ -94,6 +94,12 @@ public final class RadosCommand implements Callable<Integer> {
             return 2;
         }
         Path confPath = conf != null ? conf : LocalCluster.defaultConf();
+        if (cmd.equals("list-inconsistent-obj") || cmd.equals("list-inconsistent-pg")) {
+            var o = new java.io.PrintWriter(out, true);
+            var e = new java.io.PrintWriter(err, true);
+            return cmd.equals("list-inconsistent-obj") ? ScrubCli.listInconsistentObj(confPath, name, args,
+                    format.equals("json-pretty"), o, e) : ScrubCli.listInconsistentPg(confPath, name, args, o, e);
+        }
         try (Cluster cluster = Cluster.connect(confPath, name)) {
             return dispatch(cluster, cmd, args);
         } catch (UsageException e) {

@@ -32,6 +32,7 @@ final class Health {
         tooFewOsds(s, m, checks);
         pools(s, m, checks);
         fullness(s, m, checks);
+        scrubErrors(s, m, checks);
         ObjectNode out = MonReply.JSON.createObjectNode();
         String status = "HEALTH_OK";
         for (Check c : checks) {
@@ -206,6 +207,33 @@ final class Health {
         if (!noRedundancy.isEmpty()) {
             checks.add(new Check("POOL_NO_REDUNDANCY", "HEALTH_WARN", noRedundancy.size()
                     + " pool(s) have no replicas configured", noRedundancy.size(), noRedundancy));
+        }
+    }
+
+    /** OSD_SCRUB_ERRORS and PG_DAMAGED, as Ceph: what scrubs found, and the command that repairs each PG. */
+    private static void scrubErrors(MonState s, OsdMap m, List<Check> checks) {
+        long errors = 0;
+        List<String> damaged = new ArrayList<>();
+        for (var e : s.pgStats.scrubErrors.entrySet()) {
+            if (m.pool(e.getKey().pool()) != null) {
+                errors += e.getValue();
+            }
+        }
+        for (var e : s.pgStats.pgs.entrySet()) {
+            if (m.pool(e.getKey().pool()) != null && e.getValue().state().contains("inconsistent")) {
+                var acting = m.placement().mapPg(m.pool(e.getKey().pool()), e.getKey().seed()).acting();
+                damaged.add("pg " + e.getKey() + " is " + e.getValue().state() + ", acting " + java.util.Arrays.toString(acting)
+                        + "; see what differs: loligo rados list-inconsistent-obj " + e.getKey()
+                        + "; repair it: loligo pg repair " + e.getKey());
+            }
+        }
+        if (errors > 0) {
+            checks.add(new Check("OSD_SCRUB_ERRORS", "HEALTH_ERR", errors + " scrub errors", (int) errors,
+                    List.of(errors + " scrub errors")));
+        }
+        if (!damaged.isEmpty()) {
+            checks.add(new Check("PG_DAMAGED", "HEALTH_ERR", "Possible data damage: " + damaged.size() + " pg"
+                    + (damaged.size() == 1 ? "" : "s") + " inconsistent", damaged.size(), damaged));
         }
     }
 }

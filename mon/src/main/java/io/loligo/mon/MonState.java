@@ -187,7 +187,7 @@ public final class MonState {
 
     public byte[] encode() {
         MapWriter w = new MapWriter(4096);
-        w.startStruct(3, 1).bool(bootstrapped());
+        w.startStruct(4, 1).bool(bootstrapped());
         if (bootstrapped()) {
             monmap.encode(w);
             osdmap.encode(w);
@@ -216,7 +216,7 @@ public final class MonState {
     public static MonState decode(byte[] bytes) throws MapDecodeException {
         MapReader r = new MapReader(bytes);
         MonState s = new MonState();
-        int version = r.startStruct("mon state", 3);
+        int version = r.startStruct("mon state", 4);
         if (r.bool()) {
             s.monmap = MonMap.decode(r);
             s.osdmap = OsdMap.decode(r);

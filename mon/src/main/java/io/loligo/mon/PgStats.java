@@ -19,6 +19,7 @@ import java.util.TreeMap;
  *   i32 n; n x { i32 osd; i64 kb, kbUsed, kbAvail, stampMillis }                         per-OSD usage
  *   i32 n; n x { i32 pool; i32 seed; string state; i64 objects, bytes; i32 reporter; i64 stampMillis }
  *   i32 n; n x { i32 osd; i64 lastBeaconMillis }                     (MonState v3 and later)
+ *   i32 n; n x { i32 pool; i32 seed; i64 scrubErrors }              (MonState v4 and later; PGs with errors only)
  */
 /**
  * The PG summary and usage the OSDs report ({@code osd pgstats}): per-OSD capacity and use, and
@@ -34,6 +35,8 @@ final class PgStats {
     final TreeMap<PgId, PgStat> pgs = new TreeMap<>();
     /** When each OSD last showed it is alive (boot, beacon or stats report), by the monitor's stamp. */
     final TreeMap<Integer, Long> beacons = new TreeMap<>();
+    /** Ceph's num_scrub_errors of each PG that has any, as its primary reported it. */
+    final TreeMap<PgId, Long> scrubErrors = new TreeMap<>();
 
     void beacon(int osd, long stampMillis) {
         beacons.merge(osd, stampMillis, Math::max);
@@ -59,9 +62,16 @@ final class PgStats {
             }
             pgs.put(id, new PgStat(state, Math.max(0, pg.path("objects").asLong()), Math.max(0, pg.path("bytes").asLong()),
                     osd, c.stamp()));
+            long errors = Math.max(0, pg.path("num_scrub_errors").asLong());
+            if (errors > 0) {
+                scrubErrors.put(id, errors);
+            } else {
+                scrubErrors.remove(id);
+            }
             n++;
         }
         pgs.keySet().removeIf(pg -> s.osdmap().pool(pg.pool()) == null || pg.seed() >= s.osdmap().pool(pg.pool()).pgNum());
+        scrubErrors.keySet().removeIf(pg -> !pgs.containsKey(pg));
         return MonReply.ok("osd." + osd + " reported " + n + " pgs", null, s.epoch());
     }
 
@@ -153,6 +163,8 @@ final class PgStats {
                 .i32(st.reporter()).i64(st.stampMillis()));
         w.i32(beacons.size());
         beacons.forEach((osd, stamp) -> w.i32(osd).i64(stamp));
+        w.i32(scrubErrors.size());
+        scrubErrors.forEach((pg, n) -> w.i32(pg.pool()).i32(pg.seed()).i64(n));
     }
 
     void decode(MapReader r, int stateVersion) throws MapDecodeException {
@@ -166,6 +178,11 @@ final class PgStats {
         if (stateVersion >= 3) {
             for (int i = 0, n = r.count("beacons"); i < n; i++) {
                 beacons.put(r.i32(), r.i64());
+            }
+        }
+        if (stateVersion >= 4) {
+            for (int i = 0, n = r.count("scrub errors"); i < n; i++) {
+                scrubErrors.put(new PgId(r.i32(), r.i32()), r.i64());
             }
         }
     }

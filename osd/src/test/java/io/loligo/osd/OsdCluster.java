@@ -26,10 +26,10 @@ import java.util.function.Predicate;
  * Each OSD boots under its own CRUSH host (h0, h1, ...). close() kills every process it started and
  * deletes the temp dir, even after a failure.
  */
-final class OsdCluster implements AutoCloseable {
-    final Path dir;
-    final Path confPath;
-    final Path keyringPath;
+public final class OsdCluster implements AutoCloseable {
+    public final Path dir;
+    public final Path confPath;
+    public final Path keyringPath;
     final int osdCount;
     final Map<String, Process> procs = new LinkedHashMap<>();
     private final List<MonConnection> clients = new ArrayList<>();
@@ -40,7 +40,7 @@ final class OsdCluster implements AutoCloseable {
     }
 
     /** {@code osdOptions} go to the conf's [osd] section (e.g. osd_max_pg_log_entries). */
-    OsdCluster(int osdCount, Map<String, String> extraCaps, Map<String, String> osdOptions) throws IOException {
+    public OsdCluster(int osdCount, Map<String, String> extraCaps, Map<String, String> osdOptions) throws IOException {
         this.osdCount = osdCount;
         dir = Files.createTempDirectory("loligo-osd-test");
         int raft = freePort();
@@ -137,7 +137,7 @@ final class OsdCluster implements AutoCloseable {
     }
 
     /** Starts the monitor and {@code n} OSDs, waits until all are up and in, creates pool p (size 3, min_size 2, 8 PGs). */
-    MonConnection startWithPool(int n) throws Exception {
+    public MonConnection startWithPool(int n) throws Exception {
         startMon();
         MonConnection admin = admin();
         command(admin, Duration.ofSeconds(90), "osd stat");
@@ -183,7 +183,7 @@ final class OsdCluster implements AutoCloseable {
     }
 
     /** Runs a monitor command, retrying while the monitor bootstraps (EAGAIN or connection errors). */
-    static MonReply command(MonConnection mon, Duration timeout, Object... prefixAndArgs) throws Exception {
+    public static MonReply command(MonConnection mon, Duration timeout, Object... prefixAndArgs) throws Exception {
         var cmd = MonReply.json().createObjectNode().put("prefix", (String) prefixAndArgs[0]);
         for (int i = 1; i + 1 < prefixAndArgs.length; i += 2) {
             cmd.put((String) prefixAndArgs[i], String.valueOf(prefixAndArgs[i + 1]));
@@ -204,7 +204,7 @@ final class OsdCluster implements AutoCloseable {
         }
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -214,13 +214,13 @@ final class OsdCluster implements AutoCloseable {
         }
     }
 
-    static void awaitMap(MonConnection mon, String what, Duration timeout, Predicate<OsdMap> condition)
+    public static void awaitMap(MonConnection mon, String what, Duration timeout, Predicate<OsdMap> condition)
             throws InterruptedException {
         await(what, timeout, () -> mon.osdMap() != null && condition.test(mon.osdMap()));
     }
 
     /** PG counts by state from the monitors' {@code pg stat}. */
-    static Map<String, Integer> pgStates(MonConnection mon) throws Exception {
+    public static Map<String, Integer> pgStates(MonConnection mon) throws Exception {
         MonReply r = mon.command(MonReply.json().createObjectNode().put("prefix", "pg stat"));
         Map<String, Integer> out = new java.util.TreeMap<>();
         r.data().path("pgs_by_state").forEach(n -> out.put(n.path("state_name").asText(), n.path("count").asInt()));
@@ -228,7 +228,7 @@ final class OsdCluster implements AutoCloseable {
     }
 
     /** Waits until every one of {@code pgs} PGs is in {@code state} as the monitors see it. */
-    static void awaitPgStates(MonConnection mon, String state, int pgs, Duration timeout) throws Exception {
+    public static void awaitPgStates(MonConnection mon, String state, int pgs, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Integer> last = Map.of();
         while (System.nanoTime() < deadline) {
@@ -250,7 +250,7 @@ final class OsdCluster implements AutoCloseable {
     }
 
     /** The last lines of every process's log, for assertion messages. */
-    String logs() {
+    public String logs() {
         StringBuilder out = new StringBuilder();
         try (var files = Files.list(dir)) {
             for (Path p : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {

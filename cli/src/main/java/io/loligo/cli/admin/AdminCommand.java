@@ -33,13 +33,13 @@ import picocli.CommandLine.Spec;
  */
 public abstract class AdminCommand implements Callable<Integer> {
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
     @Option(names = {"-c", "--conf"}, description = "Cluster config file (default: $LOLIGO_CONF, ./.loligo/loligo.conf or $LOLIGO_HOME's, /etc/loligo/loligo.conf).")
     String conf;
 
     @Option(names = {"-n", "--name"}, defaultValue = "client.admin", description = "Entity to authenticate as.")
-    String name;
+    protected String name;
 
     @Option(names = {"-f", "--format"}, defaultValue = "plain", description = "plain, json or json-pretty.")
     protected String format;
@@ -63,7 +63,7 @@ public abstract class AdminCommand implements Callable<Integer> {
     String rule;
 
     @Parameters(arity = "0..*", description = "The command's words, as Ceph's CLI takes them.")
-    List<String> words = new ArrayList<>();
+    protected List<String> words = new ArrayList<>();
 
     @Override
     public Integer call() {
@@ -98,7 +98,7 @@ public abstract class AdminCommand implements Callable<Integer> {
         return print(cmd.path("prefix").asText(), cmd, reply);
     }
 
-    private Path confPath() {
+    protected Path confPath() {
         if (conf != null) {
             return Path.of(conf);
         }
