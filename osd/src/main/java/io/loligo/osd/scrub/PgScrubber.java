@@ -360,12 +360,10 @@ public final class PgScrubber {
         repairing.clear();
         blockFrom = null;
         blockTo = null;
-        if (j != null) {
-            if (j.repair || j.found.isEmpty()) {
-                requested |= j.repair;
-                requestedRepair |= j.repair;
-                requestedDeep |= j.repair;
-            }
+        if (j != null) {   // asked again, so an interrupted scrub or repair runs once the PG is active again
+            requested = true;
+            requestedDeep |= j.deep;
+            requestedRepair |= j.repair;
             job = null;
             running = false;
             j.release.run();

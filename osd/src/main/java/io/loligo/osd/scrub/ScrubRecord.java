@@ -14,7 +14,7 @@ import java.util.List;
 /** What a PG's scrubs found, as its primary keeps it across restarts (Ceph keeps it in pg_info_t's stats). */
 public record ScrubRecord(long lastScrubMillis, long lastDeepScrubMillis, List<ScrubInconsistency> inconsistents) {
     public static final ScrubRecord EMPTY = new ScrubRecord(0, 0, List.of());
-    /** Most inconsistent objects recorded per PG; the error count still covers them all... up to here. */
+    /** Most inconsistent objects recorded per PG (the error count covers the recorded ones). */
     public static final int INCONSISTENTS_MAX = 1000;
 
     public ScrubRecord {
