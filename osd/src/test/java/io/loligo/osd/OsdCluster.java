@@ -130,7 +130,7 @@ public final class OsdCluster implements AutoCloseable {
     }
 
     /** Starts osd.{@code id}; {@code jvmArgs} e.g. arm fault points ({@code -Dloligo.faults=name:halt:N}). */
-    Process startOsd(int id, String... jvmArgs) throws IOException {
+    public Process startOsd(int id, String... jvmArgs) throws IOException {
         return launch("osd." + id, "io.loligo.osd.OsdMain",
                 List.of("--id", String.valueOf(id), "--data", dir.resolve("osd." + id).toString(), "--conf", confPath.toString()),
                 jvmArgs);
@@ -158,7 +158,7 @@ public final class OsdCluster implements AutoCloseable {
     }
 
     /** kill -9. */
-    void kill(String name) throws InterruptedException {
+    public void kill(String name) throws InterruptedException {
         Process p = procs.remove(name);
         if (p != null) {
             p.destroyForcibly();
@@ -241,7 +241,7 @@ public final class OsdCluster implements AutoCloseable {
         throw new AssertionError("timed out after " + timeout + " waiting for " + pgs + " pgs " + state + "; last pg stat: " + last);
     }
 
-    String log(String name) {
+    public String log(String name) {
         try {
             return Files.readString(dir.resolve(name + ".log"));
         } catch (IOException e) {

@@ -28,12 +28,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 6's scrub scenario with real processes (1 monitor, 3 OSDs, pool size 3): objects are
- * written, then — nothing stopped — bytes are flipped in the data file of one replica's copy of
- * one object and of the primary's copy of another. Client reads still return the written bytes
- * (the primary recovers its damaged copy from a replica and marks the PG inconsistent); a deep
- * scrub names the damaged replica copy (read_error on that OSD) and health shows OSD_SCRUB_ERRORS
- * and PG_DAMAGED with the repair command; pg repair rewrites the copy, the verifying deep scrub is
- * clean, the PGs return to active+clean and health to OK.
+ * written, then — nothing stopped — bytes are flipped in the data file: a replica's copy of A and
+ * the primary's copy of C (same PG), and the primary's copy of B (another PG). Client reads return
+ * the written bytes (B's primary recovers its copy from a replica and marks its PG inconsistent); a
+ * deep scrub names A on the replica and C on the primary (read_error), health shows
+ * OSD_SCRUB_ERRORS and PG_DAMAGED with the repair command, the finding survives a restart of the
+ * primary; pg repair rewrites both copies, a deep scrub during concurrent overwrites finds nothing,
+ * a second deep scrub is clean, the PGs return to active+clean and health to OK.
  */
 class ScrubRepairProcessTest {
     static final Duration SETTLE = Duration.ofSeconds(60);
@@ -50,67 +51,123 @@ class ScrubRepairProcessTest {
         }
     }
 
+    /**
+     * Scheduled deep scrubs with osd_scrub_auto_repair: with intervals of seconds, a copy damaged
+     * on a replica is found and rewritten without any operator command.
+     */
+    @Test
+    void scheduledDeepScrubFindsAndAutoRepairs() throws Exception {
+        try (OsdCluster cluster = new OsdCluster(3, Map.of(), Map.of("osd_scrub_sleep", "0", "osd_scrub_min_interval", "1",
+                "osd_deep_scrub_interval", "2", "osd_scrub_auto_repair", "true"))) {
+            try {
+                MonConnection admin = cluster.startWithPool(3);
+                try (ScrubTestClient client = new ScrubTestClient(cluster, "client.admin")) {
+                    Map<String, byte[]> objects = new LinkedHashMap<>();
+                    SplittableRandom random = new SplittableRandom(7);
+                    for (int i = 0; i < 8; i++) {
+                        write(client, objects, "obj-" + i, random);
+                    }
+                    OsdMap map = admin.osdMap();
+                    var m = map.placement().mapObject(map.poolByName("p"), "", "obj-0");
+                    PgId pg = new PgId(map.poolByName("p").id(), m.pg().seed());
+                    int bad = m.acting()[2];
+                    flipByte(cluster.dir.resolve("osd." + bad), objects.get("obj-0"), 20_000);
+                    long flipped = System.currentTimeMillis();
+                    OsdCluster.await("automatic repair of obj-0 on osd." + bad, SETTLE,
+                            () -> cluster.log("osd." + m.actingPrimary()).contains("repaired the copy of obj-0@"));
+                    OsdCluster.await("a clean deep scrub of pg " + pg + " after the repair", SETTLE, () -> {
+                        try {
+                            MOSDScrubReply r = client.scrub(pg, MOSDScrub.LIST);
+                            return r.lastDeepScrubMillis() > flipped && r.inconsistents().isEmpty() && !r.busy();
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+                    assertThat(read(client, "obj-0")).isEqualTo(objects.get("obj-0"));
+                }
+            } catch (Throwable t) {
+                throw new AssertionError(t.getMessage() + "\n" + cluster.logs(), t);
+            }
+        }
+    }
+
     private void run(OsdCluster cluster) throws Exception {
         MonConnection admin = cluster.startWithPool(3);
         try (ScrubTestClient client = new ScrubTestClient(cluster, "client.admin")) {
             SplittableRandom random = new SplittableRandom(6);
             Map<String, byte[]> objects = new LinkedHashMap<>();
             for (int i = 0; i < 12; i++) {
-                byte[] data = new byte[OBJECT_BYTES];
-                random.nextBytes(data);
-                String name = "obj-" + i;
-                assertThat(client.op("p", name, new OsdOp.WriteFull(data)).result()).isEqualTo(OsdResult.OK);
-                objects.put(name, data);
+                write(client, objects, "obj-" + i, random);
             }
             OsdCluster.awaitPgStates(admin, "active+clean", 8, SETTLE);
             OsdMap map = admin.osdMap();
             Pool pool = map.poolByName("p");
-            String onReplica = "obj-0";
-            var mA = map.placement().mapObject(pool, "", onReplica);
+            String a = "obj-0";   // damaged on a replica, read by clients
+            var mA = map.placement().mapObject(pool, "", a);
             PgId pgA = new PgId(pool.id(), mA.pg().seed());
+            int primaryA = mA.actingPrimary();
             int badReplica = mA.acting()[1];
-            String onPrimary = objects.keySet().stream().filter(n -> map.placement().mapObject(pool, "", n).pg().seed()
-                    != mA.pg().seed()).findFirst().orElseThrow();
-            var mB = map.placement().mapObject(pool, "", onPrimary);
+            String c = null;      // in the same PG, damaged on the primary, not read before the repair
+            for (int i = 100; c == null; i++) {
+                if (map.placement().mapObject(pool, "", "obj-" + i).pg().seed() == pgA.seed()) {
+                    c = "obj-" + i;
+                    write(client, objects, c, random);
+                }
+            }
+            String b = objects.keySet().stream().filter(n -> map.placement().mapObject(pool, "", n).pg().seed()
+                    != pgA.seed()).findFirst().orElseThrow();   // another PG, damaged on its primary, read by clients
+            var mB = map.placement().mapObject(pool, "", b);
             PgId pgB = new PgId(pool.id(), mB.pg().seed());
 
-            flipByte(cluster.dir.resolve("osd." + badReplica), objects.get(onReplica), 5000);
-            flipByte(cluster.dir.resolve("osd." + mB.actingPrimary()), objects.get(onPrimary), 70_000);
+            flipByte(cluster.dir.resolve("osd." + badReplica), objects.get(a), 5000);
+            flipByte(cluster.dir.resolve("osd." + primaryA), objects.get(c), 100_000);
+            flipByte(cluster.dir.resolve("osd." + mB.actingPrimary()), objects.get(b), 70_000);
 
             // No client read returns damaged bytes: the replica's damage is not read, the primary's is recovered.
             for (var e : objects.entrySet()) {
-                assertThat(read(client, e.getKey())).as("read of %s", e.getKey()).isEqualTo(e.getValue());
+                if (!e.getKey().equals(c)) {
+                    assertThat(read(client, e.getKey())).as("read of %s", e.getKey()).isEqualTo(e.getValue());
+                }
             }
             MOSDScrubReply afterRead = client.scrub(pgB, MOSDScrub.LIST);
             assertThat(afterRead.inconsistents()).as("the primary's read error is recorded").hasSize(1);
             assertThat(afterRead.inconsistents().getFirst().badOsds()).containsExactly(mB.actingPrimary());
 
             MOSDScrubReply found = scrubAndWait(client, pgA, MOSDScrub.DEEP_SCRUB);
-            assertThat(found.inconsistents()).as("deep scrub of pg %s", pgA).hasSize(1);
-            ScrubInconsistency inc = found.inconsistents().getFirst();
-            assertThat(inc.ref().name()).isEqualTo(onReplica);
-            assertThat(inc.badOsds()).containsExactly(badReplica);
-            assertThat(inc.authOsd()).isNotEqualTo(badReplica);
-            assertThat(inc.shards().stream().filter(s -> s.osd() == badReplica).findFirst().orElseThrow().errors())
-                    .containsExactly(ScrubCompare.READ_ERROR);
-            assertThat(found.scrubErrors()).isEqualTo(1);
+            checkFound(found, pgA, a, badReplica, c, primaryA);
+            assertThat(found.scrubErrors()).isEqualTo(2);
             assertThat(found.state()).contains("+inconsistent");
 
             JsonNode health = awaitHealth(admin,
                     h -> h.path("checks").path("PG_DAMAGED").path("summary").path("count").asInt() == 2);
             assertThat(health.path("status").asText()).isEqualTo("HEALTH_ERR");
             assertThat(health.path("checks").path("OSD_SCRUB_ERRORS").path("summary").path("message").asText())
-                    .isEqualTo("2 scrub errors");
+                    .isEqualTo("3 scrub errors");
             assertThat(health.path("checks").path("PG_DAMAGED").path("summary").path("message").asText())
                     .isEqualTo("Possible data damage: 2 pgs inconsistent");
             assertThat(health.path("checks").path("PG_DAMAGED").path("detail").toString()).contains("loligo pg repair " + pgA);
             assertThat(OsdCluster.pgStates(admin)).containsEntry("active+clean+inconsistent", 2);
 
+            // What a scrub found survives a restart of the primary (kept in the PG meta object).
+            cluster.kill("osd." + primaryA);
+            OsdCluster.awaitMap(admin, "osd." + primaryA + " down", SETTLE, m -> !m.osd(primaryA).up());
+            cluster.startOsd(primaryA);
+            OsdCluster.awaitMap(admin, "osd." + primaryA + " up", SETTLE, m -> m.osd(primaryA).up());
+            OsdCluster.await("pg " + pgA + " listed by its restarted primary", SETTLE, () -> {
+                try {
+                    MOSDScrubReply r = client.scrub(pgA, MOSDScrub.LIST);
+                    return r.primary() == primaryA && r.inconsistents().size() == 2;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+
             MOSDScrubReply repaired = scrubAndWait(client, pgA, MOSDScrub.REPAIR);
             assertThat(repaired.inconsistents()).as("after repair of pg %s", pgA).isEmpty();
             assertThat(repaired.scrubErrors()).isZero();
-            MOSDScrubReply cleanB = scrubAndWait(client, pgB, MOSDScrub.DEEP_SCRUB);
-            assertThat(cleanB.inconsistents()).as("pg %s, its primary's copy recovered on read", pgB).isEmpty();
+            assertThat(cluster.log("osd." + primaryA)).contains("repaired own copy of " + c)
+                    .contains("repaired the copy of " + a);
+            deepScrubWhileWriting(client, pgB, objects, pool, map, random);
             MOSDScrubReply again = scrubAndWait(client, pgA, MOSDScrub.DEEP_SCRUB);
             assertThat(again.inconsistents()).as("second deep scrub of pg %s", pgA).isEmpty();
 
@@ -119,6 +176,57 @@ class ScrubRepairProcessTest {
             for (var e : objects.entrySet()) {
                 assertThat(read(client, e.getKey())).as("read of %s after repair", e.getKey()).isEqualTo(e.getValue());
             }
+        }
+    }
+
+    private static void checkFound(MOSDScrubReply found, PgId pg, String a, int badReplica, String c, int primary) {
+        assertThat(found.inconsistents()).as("deep scrub of pg %s", pg).hasSize(2);
+        for (ScrubInconsistency inc : found.inconsistents()) {
+            int bad = inc.ref().name().equals(a) ? badReplica : primary;
+            assertThat(inc.ref().name()).isIn(a, c);
+            assertThat(inc.badOsds()).as("%s", inc).containsExactly(bad);
+            assertThat(inc.authOsd()).isNotEqualTo(bad).isNotNegative();
+            assertThat(inc.shards().stream().filter(s -> s.osd() == bad).findFirst().orElseThrow().errors())
+                    .containsExactly(ScrubCompare.READ_ERROR);
+        }
+    }
+
+    /** A deep scrub while a client keeps overwriting the PG's objects: no false inconsistency, every write lands. */
+    private static void deepScrubWhileWriting(ScrubTestClient client, PgId pg, Map<String, byte[]> objects, Pool pool,
+                                              OsdMap map, SplittableRandom random) throws Exception {
+        var names = objects.keySet().stream().filter(n -> map.placement().mapObject(pool, "", n).pg().seed() == pg.seed())
+                .toList();
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        SplittableRandom writerRandom = random.split();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    write(client, objects, names.get(i % names.size()), writerRandom);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        try {
+            MOSDScrubReply clean = scrubAndWait(client, pg, MOSDScrub.DEEP_SCRUB);
+            assertThat(clean.inconsistents()).as("pg %s, its primary's copy recovered on read, scrubbed while written", pg)
+                    .isEmpty();
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertThat(failure.get()).as("writer").isNull();
+    }
+
+    private static void write(ScrubTestClient client, Map<String, byte[]> objects, String name, SplittableRandom random)
+            throws Exception {
+        byte[] data = new byte[OBJECT_BYTES];
+        random.nextBytes(data);
+        MOSDOpReply r = client.op("p", name, new OsdOp.WriteFull(data));
+        assertThat(r.result()).as("write %s: %s", name, r.message()).isEqualTo(OsdResult.OK);
+        synchronized (objects) {
+            objects.put(name, data);
         }
     }
 
