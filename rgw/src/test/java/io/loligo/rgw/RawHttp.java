@@ -12,6 +12,16 @@ final class RawHttp {
 
     private RawHttp() {}
 
+    /** A GET with a chosen Host header over a plain socket (java.net.http refuses to set Host); returns the body. */
+    static String getWithHost(int port, String host, String path) throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return response.substring(response.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
     static HttpResponse<String> send(URI endpoint, String method, String pathAndQuery, Map<String, String> headers) throws Exception {
         return send(endpoint, method, pathAndQuery, headers, new byte[0]);
     }

@@ -1,0 +1,225 @@
+package io.loligo.rgw;
+
+import static io.loligo.rgw.S3BucketObjectTest.code;
+import static io.loligo.rgw.S3BucketObjectTest.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loligo.rgw.store.UserInfo;
+import io.loligo.rgw.store.UserStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.CORSRule;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+import software.amazon.awssdk.services.s3.model.BucketCannedACL;
+import software.amazon.awssdk.services.s3.model.Tag;
+
+/** Versioning, canned ACLs and anonymous access, bucket policy, CORS, tagging, users and keys, against a real cluster. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class S3VersioningAccessTest {
+    RgwTestCluster c;
+    UserInfo alice;
+    UserInfo bob;
+    S3Client s3;
+    S3Client s3bob;
+
+    @BeforeAll
+    void start() throws Exception {
+        c = new RgwTestCluster();
+        try {
+            c.start(RgwConfig.defaults().withIndexShards(2).withGc(Duration.ZERO, Duration.ofMillis(200)));
+        } catch (Throwable t) {
+            c.close();
+            throw t;
+        }
+        alice = c.user("alice", "Alice A.");
+        bob = c.user("bob", "Bob B.");
+        s3 = c.client(alice);
+        s3bob = c.client(bob);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    @Test
+    void versioningKeepsVersionsAndDeleteMarkers() {
+        s3.createBucket(b -> b.bucket("vers"));
+        s3.putObject(b -> b.bucket("vers").key("k"), RequestBody.fromString("before"));   // the "null" version
+        assertThat(s3.getBucketVersioning(b -> b.bucket("vers")).status()).isNull();
+        s3.putBucketVersioning(b -> b.bucket("vers").versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        assertThat(s3.getBucketVersioning(b -> b.bucket("vers")).status()).isEqualTo(BucketVersioningStatus.ENABLED);
+        String v1 = s3.putObject(b -> b.bucket("vers").key("k"), RequestBody.fromString("one")).versionId();
+        String v2 = s3.putObject(b -> b.bucket("vers").key("k"), RequestBody.fromString("two")).versionId();
+        assertThat(v1).isNotEqualTo(v2).isNotEqualTo("null");
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("vers").key("k")).asUtf8String()).isEqualTo("two");
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("vers").key("k").versionId(v1)).asUtf8String()).isEqualTo("one");
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("vers").key("k").versionId("null")).asUtf8String()).isEqualTo("before");
+        var versions = s3.listObjectVersions(b -> b.bucket("vers"));
+        assertThat(versions.versions()).extracting(v -> v.versionId()).containsExactly(v2, v1, "null");
+        assertThat(versions.versions()).extracting(v -> v.isLatest()).containsExactly(true, false, false);
+        // a plain delete adds a delete marker; the key is gone but its versions are not
+        var del = s3.deleteObject(b -> b.bucket("vers").key("k"));
+        assertThat(del.deleteMarker()).isTrue();
+        assertThatThrownBy(() -> s3.getObjectAsBytes(b -> b.bucket("vers").key("k"))).isInstanceOf(NoSuchKeyException.class);
+        assertThat(s3.listObjectsV2(b -> b.bucket("vers")).contents()).isEmpty();
+        var after = s3.listObjectVersions(b -> b.bucket("vers"));
+        assertThat(after.deleteMarkers()).hasSize(1);
+        assertThat(after.deleteMarkers().get(0).isLatest()).isTrue();
+        assertThat(after.versions()).hasSize(3);
+        assertThatThrownBy(() -> s3.getObjectAsBytes(b -> b.bucket("vers").key("k").versionId("0000nope")))
+                .satisfies(t -> assertThat(code(t)).isEqualTo("NoSuchVersion"));
+        // removing the delete marker brings the newest version back
+        s3.deleteObject(b -> b.bucket("vers").key("k").versionId(del.versionId()));
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("vers").key("k")).asUtf8String()).isEqualTo("two");
+        // removing the current version makes the next one current
+        s3.deleteObject(b -> b.bucket("vers").key("k").versionId(v2));
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("vers").key("k")).asUtf8String()).isEqualTo("one");
+        // suspended: writes replace the "null" version
+        s3.putBucketVersioning(b -> b.bucket("vers").versioningConfiguration(v -> v.status(BucketVersioningStatus.SUSPENDED)));
+        s3.putObject(b -> b.bucket("vers").key("k"), RequestBody.fromString("suspended"));
+        assertThat(s3.listObjectVersions(b -> b.bucket("vers")).versions()).extracting(v -> v.versionId()).containsExactly("null", v1);
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("vers").key("k").versionId("null")).asUtf8String()).isEqualTo("suspended");
+        assertThatThrownBy(() -> s3.deleteBucket(b -> b.bucket("vers"))).satisfies(t -> assertThat(code(t)).isEqualTo("BucketNotEmpty"));
+        s3.deleteObject(b -> b.bucket("vers").key("k").versionId("null"));
+        s3.deleteObject(b -> b.bucket("vers").key("k").versionId(v1));
+        assertThat(s3.listObjectVersions(b -> b.bucket("vers")).versions()).isEmpty();
+        s3.deleteBucket(b -> b.bucket("vers"));
+    }
+
+    @Test
+    void cannedAclsPolicyAndAnonymousAccess() throws Exception {
+        s3.createBucket(b -> b.bucket("acl"));
+        s3.putObject(b -> b.bucket("acl").key("public").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("hello world"));
+        s3.putObject(b -> b.bucket("acl").key("private"), RequestBody.fromString("secret"));
+        var anon = RawHttp.send(c.endpoint(), "GET", "/acl/public", Map.of());
+        assertThat(anon.statusCode()).isEqualTo(200);
+        assertThat(anon.body()).isEqualTo("hello world");
+        assertThat(RawHttp.send(c.endpoint(), "GET", "/acl/private", Map.of()).statusCode()).isEqualTo(403);
+        assertThat(RawHttp.send(c.endpoint(), "GET", "/acl", Map.of()).statusCode()).isEqualTo(403);   // listing is private
+        assertThat(RawHttp.send(c.endpoint(), "PUT", "/acl/new", Map.of(), "x".getBytes()).statusCode()).isEqualTo(403);
+        assertThat(s3bob.getObjectAsBytes(b -> b.bucket("acl").key("public")).asUtf8String()).isEqualTo("hello world");
+        assertThat(s3.getObjectAcl(b -> b.bucket("acl").key("public")).grants()).hasSize(2);
+        // public-read bucket: anyone lists
+        s3.putBucketAcl(b -> b.bucket("acl").acl(BucketCannedACL.PUBLIC_READ));
+        var list = RawHttp.send(c.endpoint(), "GET", "/acl?list-type=2", Map.of());
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains("<Key>public</Key>");
+        s3.putBucketAcl(b -> b.bucket("acl").acl(BucketCannedACL.PRIVATE));
+        // a policy lets bob read and write one prefix, and denies the private key to everyone but... the owner
+        String policy = """
+                {"Version":"2012-10-17","Statement":[
+                 {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/bob"]},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::acl/shared/*"},
+                 {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acl/open*"},
+                 {"Effect":"Deny","Principal":{"AWS":"bob"},"Action":"s3:*","Resource":"arn:aws:s3:::acl/shared/no*"}]}""";
+        s3.putBucketPolicy(b -> b.bucket("acl").policy(policy));
+        assertThat(s3.getBucketPolicy(b -> b.bucket("acl")).policy()).isEqualTo(policy);
+        s3bob.putObject(b -> b.bucket("acl").key("shared/x"), RequestBody.fromString("from bob"));
+        assertThat(s3bob.getObjectAsBytes(b -> b.bucket("acl").key("shared/x")).asUtf8String()).isEqualTo("from bob");
+        assertThatThrownBy(() -> s3bob.putObject(b -> b.bucket("acl").key("shared/no"), RequestBody.fromString("x")))
+                .satisfies(t -> assertThat(status(t)).isEqualTo(403));
+        assertThatThrownBy(() -> s3bob.getObjectAsBytes(b -> b.bucket("acl").key("private"))).satisfies(t -> assertThat(status(t)).isEqualTo(403));
+        s3.putObject(b -> b.bucket("acl").key("open-file"), RequestBody.fromString("open"));
+        assertThat(RawHttp.send(c.endpoint(), "GET", "/acl/open-file", Map.of()).body()).isEqualTo("open");
+        assertThatThrownBy(() -> s3.putBucketPolicy(b -> b.bucket("acl").policy("{not json")))
+                .satisfies(t -> assertThat(code(t)).isEqualTo("MalformedPolicy"));
+        s3.deleteBucketPolicy(b -> b.bucket("acl"));
+        assertThatThrownBy(() -> s3.getBucketPolicy(b -> b.bucket("acl"))).satisfies(t -> assertThat(code(t)).isEqualTo("NoSuchBucketPolicy"));
+        assertThat(RawHttp.send(c.endpoint(), "GET", "/acl/open-file", Map.of()).statusCode()).isEqualTo(403);
+        // virtual-hosted-style addressing: Host bucket.localhost
+        assertThat(RawHttp.getWithHost(c.rgw.port(), "acl.localhost:" + c.rgw.port(), "/public")).isEqualTo("hello world");
+    }
+
+    @Test
+    void corsConfigurationAndPreflight() throws Exception {
+        s3.createBucket(b -> b.bucket("cors"));
+        assertThat(RawHttp.send(c.endpoint(), "OPTIONS", "/cors/k", Map.of("Origin", "https://a.example",
+                "Access-Control-Request-Method", "GET")).statusCode()).isEqualTo(403);
+        s3.putBucketCors(b -> b.bucket("cors").corsConfiguration(cfg -> cfg.corsRules(CORSRule.builder()
+                .allowedOrigins("https://*.example").allowedMethods("GET", "PUT").allowedHeaders("*").exposeHeaders("ETag")
+                .maxAgeSeconds(600).build())));
+        assertThat(s3.getBucketCors(b -> b.bucket("cors")).corsRules()).hasSize(1);
+        var pre = RawHttp.send(c.endpoint(), "OPTIONS", "/cors/k", Map.of("Origin", "https://a.example",
+                "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type"));
+        assertThat(pre.statusCode()).isEqualTo(200);
+        assertThat(pre.headers().firstValue("Access-Control-Allow-Origin")).contains("https://a.example");
+        assertThat(pre.headers().firstValue("Access-Control-Max-Age")).contains("600");
+        assertThat(RawHttp.send(c.endpoint(), "OPTIONS", "/cors/k", Map.of("Origin", "https://evil.test",
+                "Access-Control-Request-Method", "GET")).statusCode()).isEqualTo(403);
+        assertThat(RawHttp.send(c.endpoint(), "OPTIONS", "/cors/k", Map.of("Origin", "https://a.example",
+                "Access-Control-Request-Method", "DELETE")).statusCode()).isEqualTo(403);
+        s3.deleteBucketCors(b -> b.bucket("cors"));
+        assertThatThrownBy(() -> s3.getBucketCors(b -> b.bucket("cors"))).satisfies(t -> assertThat(code(t)).isEqualTo("NoSuchCORSConfiguration"));
+    }
+
+    @Test
+    void objectAndBucketTagging() {
+        s3.createBucket(b -> b.bucket("tags"));
+        s3.putObject(b -> b.bucket("tags").key("k").tagging("a=1&b=two%20words"), RequestBody.fromString("x"));
+        assertThat(s3.getObjectTagging(b -> b.bucket("tags").key("k")).tagSet()).extracting(Tag::key, Tag::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "1"), org.assertj.core.groups.Tuple.tuple("b", "two words"));
+        assertThat(s3.getObject(b -> b.bucket("tags").key("k")).response().tagCount()).isEqualTo(2);
+        s3.putObjectTagging(b -> b.bucket("tags").key("k").tagging(t -> t.tagSet(Tag.builder().key("c").value("3").build())));
+        assertThat(s3.getObjectTagging(b -> b.bucket("tags").key("k")).tagSet()).extracting(Tag::key).containsExactly("c");
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("tags").key("k")).asUtf8String()).isEqualTo("x");
+        s3.deleteObjectTagging(b -> b.bucket("tags").key("k"));
+        assertThat(s3.getObjectTagging(b -> b.bucket("tags").key("k")).tagSet()).isEmpty();
+        assertThatThrownBy(() -> s3.getBucketTagging(b -> b.bucket("tags"))).satisfies(t -> assertThat(code(t)).isEqualTo("NoSuchTagSet"));
+        s3.putBucketTagging(b -> b.bucket("tags").tagging(t -> t.tagSet(Tag.builder().key("team").value("storage").build())));
+        assertThat(s3.getBucketTagging(b -> b.bucket("tags")).tagSet()).extracting(Tag::value).containsExactly("storage");
+        s3.deleteBucketTagging(b -> b.bucket("tags"));
+        assertThatThrownBy(() -> s3.putObjectTagging(b -> b.bucket("tags").key("k").tagging(t -> t.tagSet(
+                Tag.builder().key("d").value("1").build(), Tag.builder().key("d").value("2").build()))))
+                .satisfies(t -> assertThat(code(t)).isEqualTo("InvalidTag"));
+    }
+
+    @Test
+    void usersKeysSuspensionAndTenants() {
+        UserStore users = c.rgw.gateway().users;
+        UserInfo carol = users.create(null, "carol", "Carol", null, "CAROLACCESSKEY0001", "carol-secret");
+        assertThat(carol.keys()).containsExactly(new UserInfo.AccessKey("CAROLACCESSKEY0001", "carol-secret"));
+        assertThatThrownBy(() -> users.create(null, "carol", "Again", null, null, null))
+                .satisfies(t -> assertThat(((UserStore.UserException) t).code()).isEqualTo("UserAlreadyExists"));
+        assertThatThrownBy(() -> users.create(null, "dave", "Dave", null, "CAROLACCESSKEY0001", "x"))
+                .satisfies(t -> assertThat(((UserStore.UserException) t).code()).isEqualTo("KeyExists"));
+        assertThat(users.info("dave")).isEmpty();
+        S3Client s3carol = c.client(carol);
+        s3carol.createBucket(b -> b.bucket("carols"));
+        UserInfo twoKeys = users.keyCreate("carol", null, null);
+        assertThat(twoKeys.keys()).hasSize(2);
+        S3Client second = c.client(new UserInfo(carol.uid(), "", "", "", List.of(twoKeys.keys().get(1)), false, 0, null, null, 0));
+        assertThat(second.listBuckets().buckets()).extracting(x -> x.name()).containsExactly("carols");
+        users.suspend("carol", true);
+        c.rgw.invalidateCredentials();
+        assertThatThrownBy(() -> s3carol.listBuckets()).satisfies(t -> assertThat(status(t)).isEqualTo(403));
+        users.suspend("carol", false);
+        c.rgw.invalidateCredentials();
+        assertThat(s3carol.listBuckets().buckets()).hasSize(1);
+        users.keyRemove("carol", "CAROLACCESSKEY0001");
+        c.rgw.invalidateCredentials();
+        assertThatThrownBy(() -> s3carol.listBuckets()).satisfies(t -> assertThat(code(t)).isEqualTo("InvalidAccessKeyId"));
+        assertThatThrownBy(() -> users.remove("carol")).satisfies(t -> assertThat(((UserStore.UserException) t).code()).isEqualTo("BucketsExist"));
+        second.deleteBucket(b -> b.bucket("carols"));
+        users.remove("carol");
+        assertThat(users.list()).doesNotContain("carol").contains("alice", "bob");
+        UserInfo t = users.create("acme", "eve", "Eve of Acme", "eve@acme.test", null, null);
+        assertThat(t.uid()).isEqualTo("acme$eve");
+        S3Client s3eve = c.client(t);
+        s3eve.createBucket(b -> b.bucket("eves"));
+        assertThat(s3eve.listBuckets().owner().id()).isEqualTo("acme$eve");
+        assertThat(users.modify("acme$eve", "Eve E.", null, 5).displayName()).isEqualTo("Eve E.");
+        assertThat(s3eve.listBuckets().owner().displayName()).isEqualTo("Eve E.");
+    }
+}
