@@ -227,8 +227,8 @@ public final class PgScrubber {
         if (stale(j)) {
             return;
         }
-        List<ObjectId> objects = ScrubMaps.listChunk(host().store(), pg.coll(), j.cursor, j.cfg.chunkObjects());
-        j.chunkEnd = objects.size() < j.cfg.chunkObjects() ? Optional.empty() : Optional.of(objects.getLast());
+        ScrubMaps.Chunk chunk = ScrubMaps.listChunk(host().store(), pg.coll(), j.cursor, j.cfg.chunkObjects());
+        j.chunkEnd = chunk.more() ? Optional.of(chunk.objects().getLast()) : Optional.empty();
         blockFrom = j.cursor;
         blockTo = j.chunkEnd;
         awaitWritesThenMap(j, 0);

@@ -55,26 +55,48 @@ public final class ScrubMaps {
         return out;
     }
 
-    /** The first {@code max} client objects after {@code start}: the chunk's members on the primary. */
-    public static List<ObjectId> listChunk(ObjectStore store, CollectionId coll, Optional<ObjectId> start, int max) {
+    /**
+     * Most logical bytes in one chunk (at least one object): a deep scrub reads the chunk on the PG's
+     * shard thread, which also serves other PGs' client ops, so a chunk of 25 × 4 MiB objects would
+     * hold them up for a second on a slow disk; 8 MiB is tens of milliseconds.
+     */
+    public static final long CHUNK_BYTES_MAX = 8L << 20;
+
+    /**
+     * The chunk's members on the primary: the client objects after {@code start}, at most {@code
+     * max} of them and (after the first) at most {@link #CHUNK_BYTES_MAX} bytes. Returns them and
+     * whether the listing stopped early (more objects follow).
+     */
+    public record Chunk(List<ObjectId> objects, boolean more) {}
+
+    public static Chunk listChunk(ObjectStore store, CollectionId coll, Optional<ObjectId> start, int max) {
         List<ObjectId> out = new ArrayList<>();
         ObjectId cursor = start.orElse(null);
-        while (out.size() < max) {
+        long bytes = 0;
+        while (true) {
             ObjectStore.ObjectPage page = store.list(coll, cursor, max - out.size() + 1);
             for (ObjectId oid : page.objects()) {
                 cursor = oid;
                 if (!PgObjects.isInternal(oid)) {
                     out.add(oid);
-                    if (out.size() >= max) {
-                        return out;
+                    bytes += size(store, coll, oid);
+                    if (out.size() >= max || bytes >= CHUNK_BYTES_MAX) {
+                        return new Chunk(out, true);
                     }
                 }
             }
             if (page.next().isEmpty()) {
-                return out;
+                return new Chunk(out, false);
             }
         }
-        return out;
+    }
+
+    private static long size(ObjectStore store, CollectionId coll, ObjectId oid) {
+        try {
+            return store.stat(coll, oid).size();
+        } catch (StoreException e) {
+            return 0;   // the scrub map reports it
+        }
     }
 
     static ScrubMapEntry entry(ObjectStore store, CollectionId coll, ObjectId oid, boolean deep) {
