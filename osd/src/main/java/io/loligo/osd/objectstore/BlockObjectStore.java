@@ -361,7 +361,7 @@ public final class BlockObjectStore implements ObjectStore {
             }
             putPoolStats(wb, batch.poolDelta);
             Faults.point("objectstore.commit.before_kv_commit");
-            publish(wb, records);
+            publish(wb, records, batch.meta);
         }
         Faults.point("objectstore.commit.after_kv_commit");
         applier.committed(seq, records, batch.freed.stream().mapToLong(Long::longValue).toArray());
@@ -420,7 +420,7 @@ public final class BlockObjectStore implements ObjectStore {
     }
 
     /** Makes a batch visible and durable; readers that overlap this retry (see the class comment). */
-    private void publish(WriteBatch wb, List<DeferredApplier.Record> records) throws RocksDBException {
+    private void publish(WriteBatch wb, List<DeferredApplier.Record> records, KvView.Layer staged) throws RocksDBException {
         publishLock.writeLock().lock();
         try {
             publishGeneration.incrementAndGet();
@@ -428,6 +428,7 @@ public final class BlockObjectStore implements ObjectStore {
                 overlay.put(r.pblock(), r.data());
             }
             meta.db.write(meta.syncWrite, wb);
+            dbView.collectionsWritten(staged);
         } finally {
             publishGeneration.incrementAndGet();
             publishLock.writeLock().unlock();

@@ -18,6 +18,13 @@ import org.rocksdb.WriteBatch;
 abstract sealed class KvView permits KvView.Db, KvView.Layer {
     abstract byte[] get(byte[] key);
 
+    /** A collection's hash bits, or null when it does not exist. */
+    abstract Integer collectionBits(CollectionId c);
+
+    static Integer decodeBits(byte[] v) {
+        return v == null ? null : java.nio.ByteBuffer.wrap(v).getInt();
+    }
+
     /** Every live key in [from, to), in key order. */
     final NavigableMap<byte[], byte[]> range(byte[] from, byte[] to) {
         return range(from, to, Integer.MAX_VALUE);
@@ -27,10 +34,51 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
     abstract NavigableMap<byte[], byte[]> range(byte[] from, byte[] to, int limit);
 
     static final class Db extends KvView {
+        private static final Integer ABSENT = -1;
         private final RocksDB db;
+        /**
+         * Collection records, read by every transaction and every read (the RocksDB lookups were
+         * 21 % of an OSD's CPU under 4 KiB writes). Filled by any thread, emptied of the collections
+         * a batch changed by the commit thread right after the batch is written; {@link #epoch}
+         * keeps a reader that fetched the old record before that write from caching it after.
+         */
+        private final java.util.concurrent.ConcurrentHashMap<CollectionId, Integer> bits =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile long epoch;
 
         Db(RocksDB db) {
             this.db = db;
+        }
+
+        @Override
+        Integer collectionBits(CollectionId c) {
+            Integer cached = bits.get(c);
+            if (cached != null) {
+                return cached.equals(ABSENT) ? null : cached;
+            }
+            long seen = epoch;
+            Integer v = decodeBits(get(Keys.collection(c)));
+            synchronized (bits) {
+                if (epoch == seen) {
+                    bits.put(c, v == null ? ABSENT : v);
+                }
+            }
+            return v;
+        }
+
+        /** Forgets the collections {@code batch} wrote; called after the batch is in the database. */
+        void collectionsWritten(Layer batch) {
+            byte[] from = {Keys.COLL};
+            java.util.Set<byte[]> keys = batch.writes.subMap(from, true, Keys.prefixEnd(from), false).keySet();
+            if (keys.isEmpty()) {
+                return;
+            }
+            synchronized (bits) {
+                epoch++;
+                for (byte[] key : keys) {
+                    bits.remove(Keys.collectionOf(key));
+                }
+            }
         }
 
         @Override
@@ -62,7 +110,7 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
     static final class Layer extends KvView {
         private static final byte[] TOMBSTONE = new byte[0];
         private final KvView parent;
-        private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Keys.UNSIGNED);
+        final TreeMap<byte[], byte[]> writes = new TreeMap<>(Keys.UNSIGNED);
 
         Layer(KvView parent) {
             this.parent = parent;
@@ -78,6 +126,15 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
 
         boolean isEmpty() {
             return writes.isEmpty();
+        }
+
+        @Override
+        Integer collectionBits(CollectionId c) {
+            byte[] v = writes.get(Keys.collection(c));
+            if (v == null) {
+                return parent.collectionBits(c);
+            }
+            return v == TOMBSTONE ? null : decodeBits(v);
         }
 
         @Override

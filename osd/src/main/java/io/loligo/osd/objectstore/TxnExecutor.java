@@ -98,8 +98,7 @@ final class TxnExecutor {
     }
 
     static Integer collectionBits(KvView meta, CollectionId c) {
-        byte[] v = meta.get(Keys.collection(c));
-        return v == null ? null : ByteBuffer.wrap(v).getInt();
+        return meta.collectionBits(c);
     }
 
     private static int requireCollection(KvView meta, CollectionId c) {
