@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
  * {@code loligo daemon mon --id a --conf FILE --data DIR}: runs a daemon in the foreground.
  * Each daemon type is a subcommand class of its own ({@code daemon osd} is added beside {@link Mon}).
  */
-@Command(name = "daemon", description = "Run a daemon (mon, osd) in the foreground.",
-        subcommands = {DaemonCommand.Mon.class, DaemonCommand.Osd.class})
+@Command(name = "daemon", description = "Run a daemon (mon, osd, rgw) in the foreground.",
+        subcommands = {DaemonCommand.Mon.class, DaemonCommand.Osd.class, RgwDaemon.class})
 public final class DaemonCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -37,6 +37,7 @@ public final class DownCommand implements Callable<Integer> {
             throw new LocalCluster.LocalClusterException("no loligo cluster in " + lc.dir + " (start one with: loligo up)");
         }
         List<String> names = new ArrayList<>();
+        names.add("rgw.0");   // the S3 gateway first: it is a client of the rest (stopping a stopped one is a no-op)
         for (int i = layout.get().osds() - 1; i >= 0; i--) {
             names.add("osd." + i);
         }

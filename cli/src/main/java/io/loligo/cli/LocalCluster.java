@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /*
  * Layout of a local cluster's directory (default ./.loligo, or $LOLIGO_HOME, or --dir):
- *   cluster.json       marker: {"kind":"loligo-local-cluster","fsid","mons":[names],"osds":N,"created"};
+ *   cluster.json       marker: {"kind":"loligo-local-cluster","fsid","mons":[names],"osds":N,"created",
+ *                      "rgw_port":P (the S3 gateway rgw.0 on 127.0.0.1:P; absent or 0: no gateway)};
  *                      a directory without it is never started in, stopped or purged
  *   loligo.conf        the cluster config (INI; monitors' ports fixed at creation, so restarts keep them)
  *   keyring            client.admin, mon. and osd.N keys (mode 0600)
@@ -89,7 +90,16 @@ public final class LocalCluster {
     }
 
     /** The cluster as its marker describes it; empty when the directory holds none. */
-    record Layout(String fsid, List<String> mons, int osds) {
+    record Layout(String fsid, List<String> mons, int osds, int rgwPort) {
+        Layout(String fsid, List<String> mons, int osds) {
+            this(fsid, mons, osds, 0);
+        }
+
+        /** The S3 gateway, started after the cluster is healthy (not among {@link #daemons}); null if none. */
+        Daemon rgw() {
+            return rgwPort > 0 ? new Daemon("rgw", "0", "127.0.0.1:" + rgwPort) : null;
+        }
+
         List<Daemon> daemons(io.loligo.maps.monc.ClusterConf conf) {
             List<Daemon> out = new ArrayList<>();
             for (String m : mons) {
@@ -123,7 +133,7 @@ public final class LocalCluster {
             }
             List<String> mons = new ArrayList<>();
             n.path("mons").forEach(m -> mons.add(m.asText()));
-            return Optional.of(new Layout(n.path("fsid").asText(), mons, n.path("osds").asInt()));
+            return Optional.of(new Layout(n.path("fsid").asText(), mons, n.path("osds").asInt(), n.path("rgw_port").asInt(0)));
         } catch (IOException e) {
             throw new LocalClusterException("cannot read " + marker + ": " + e.getMessage());
         }
@@ -131,6 +141,11 @@ public final class LocalCluster {
 
     /** Writes the conf, keyring and marker of a new cluster with fresh loopback ports. */
     Layout create(int monCount, int osdCount, long osdBytes) throws IOException, LocalClusterException {
+        return create(monCount, osdCount, osdBytes, 0);
+    }
+
+    /** As {@link #create(int, int, long)}, with an S3 gateway on 127.0.0.1:{@code rgwPort} (0: none). */
+    Layout create(int monCount, int osdCount, long osdBytes, int rgwPort) throws IOException, LocalClusterException {
         if (Files.isDirectory(dir)) {
             try (var entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
@@ -159,8 +174,11 @@ public final class LocalCluster {
         ArrayNode m = marker.putArray("mons");
         mons.forEach(m::add);
         marker.put("osds", osdCount).put("created", java.time.Instant.now().toString());
+        if (rgwPort > 0) {
+            marker.put("rgw_port", rgwPort);
+        }
         Files.writeString(dir.resolve(MARKER), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(marker) + "\n");
-        return new Layout(fsid, mons, osdCount);
+        return new Layout(fsid, mons, osdCount, rgwPort);
     }
 
     private String confText(String fsid, List<String> mons, int osds, long osdBytes) throws IOException {
@@ -254,7 +272,9 @@ public final class LocalCluster {
     /** Starts a daemon in its own session (setsid), output appended to its log; writes its pid file. */
     long start(Daemon d) throws IOException {
         Path data = dir.resolve(d.name());
-        Files.createDirectories(data);
+        if (!d.type().equals("rgw")) {
+            Files.createDirectories(data);
+        }
         Files.createDirectories(dir.resolve("run"));
         Files.createDirectories(dir.resolve("log"));
         List<String> cmd = new ArrayList<>();
@@ -264,7 +284,12 @@ public final class LocalCluster {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags(d.type()));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main", "daemon", d.type(),
-                "--id", d.id(), "--conf", conf().toString(), "--data", data.toString()));
+                "--id", d.id(), "--conf", conf().toString()));
+        if (d.type().equals("rgw")) {
+            cmd.addAll(List.of("--port", d.addr().substring(d.addr().lastIndexOf(':') + 1)));   // no local data
+        } else {
+            cmd.addAll(List.of("--data", data.toString()));
+        }
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true)
@@ -281,8 +306,9 @@ public final class LocalCluster {
                 "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         // Monitors hold small maps; OSDs buffer object data. Override with LOLIGO_DAEMON_JAVA_OPTS.
-        flags.add(type.equals("mon") ? "-Xmx384m" : "-Xmx1g");
-        if (type.equals("osd")) {
+        // The gateway streams bodies (a 5 GiB object passes through 512 MiB).
+        flags.add(type.equals("mon") ? "-Xmx384m" : type.equals("rgw") ? "-Xmx512m" : "-Xmx1g");
+        if (type.equals("osd") || type.equals("rgw")) {
             flags.remove("-XX:TieredStopAtLevel=1");   // the data path wants C2
         }
         String extra = System.getenv("LOLIGO_DAEMON_JAVA_OPTS");

@@ -19,7 +19,7 @@ public final class Main implements Runnable {
             ObjectstoreToolCommand.class, DaemonCommand.class, AdminCommands.Status.class, AdminCommands.Health.class,
             AdminCommands.Mon.class, AdminCommands.QuorumStatus.class, AdminCommands.Osd.class, AdminCommands.Pg.class,
             AdminCommands.Df.class, AdminCommands.Config.class, AdminCommands.Auth.class, UpCommand.class,
-            DownCommand.class, PurgeCommand.class, RadosCommand.class);
+            DownCommand.class, PurgeCommand.class, RadosCommand.class, RgwCommand.class);
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -45,6 +45,15 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "120", description = "Seconds to wait for HEALTH_OK (default 120).")
     int timeoutSeconds;
 
+    @Option(names = "--rgw-port", description = "Port of a new cluster's S3 gateway on 127.0.0.1 (default 7480, or a free one when 7480 is taken).")
+    Integer rgwPort;
+
+    @Option(names = "--no-rgw", description = "Create the new cluster without an S3 gateway.")
+    boolean noRgw;
+
+    /** The S3 gateway's endpoint and first user, once started; null without a gateway. */
+    LocalGateway.Info s3;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -59,6 +68,10 @@ public final class UpCommand implements Callable<Integer> {
         }
         if (osdMib < 64 || osdMib > (1 << 20)) {
             err.println("error: --osd-size " + osdMib + " MiB (expected 64 to 1048576)");
+            return 2;
+        }
+        if (rgwPort != null && (rgwPort < 1 || rgwPort > 65535)) {
+            err.println("error: --rgw-port " + rgwPort + " (expected 1 to 65535)");
             return 2;
         }
         if (osds != null && (osds < 0 || osds > 64)) {
@@ -80,7 +93,9 @@ public final class UpCommand implements Callable<Integer> {
         boolean fresh = existing.isEmpty();
         LocalCluster.Layout layout;
         if (fresh) {
-            layout = lc.create(mons == null ? 1 : mons, osds == null ? 3 : osds, osdMib << 20);
+            int osdCount = osds == null ? 3 : osds;
+            int gatewayPort = noRgw || osdCount == 0 ? 0 : LocalGateway.choosePort(rgwPort, err);
+            layout = lc.create(mons == null ? 1 : mons, osdCount, osdMib << 20, gatewayPort);
             LocalCluster.println(err, "loligo: new cluster " + layout.fsid() + " in " + lc.dir);
         } else {
             layout = existing.get();
@@ -117,6 +132,9 @@ public final class UpCommand implements Callable<Integer> {
                 createPool(mon, Math.min(3, layout.osds()), err);
             }
             health = awaitHealth(lc, mon, layout, pids, t0, err);
+            if (layout.rgw() != null) {
+                s3 = LocalGateway.up(lc, layout, pids, t0 + timeoutSeconds * 1_000_000_000L, err);
+            }
             JsonNode dump = command(mon, "osd dump").data();
             return summary(lc, conf, layout, daemons, pids, health, dump, t0, out);
         }
@@ -125,6 +143,11 @@ public final class UpCommand implements Callable<Integer> {
     private void checkSameShape(LocalCluster lc, LocalCluster.Layout layout) throws LocalCluster.LocalClusterException {
         boolean monsDiffer = mons != null && mons != layout.mons().size();
         boolean osdsDiffer = osds != null && osds != layout.osds();
+        if (rgwPort != null && rgwPort != layout.rgwPort()) {
+            throw new LocalCluster.LocalClusterException("the cluster in " + lc.dir + " was created with "
+                    + (layout.rgwPort() == 0 ? "no S3 gateway" : "its S3 gateway on port " + layout.rgwPort())
+                    + "; --rgw-port applies to new clusters (loligo purge, or another --dir / LOLIGO_HOME)");
+        }
         if (monsDiffer || osdsDiffer) {
             throw new LocalCluster.LocalClusterException("the cluster in " + lc.dir + " was created with "
                     + layout.mons().size() + " monitor(s) and " + layout.osds() + " OSD(s); to start a different one, "
@@ -276,6 +299,9 @@ public final class UpCommand implements Callable<Integer> {
                         .put("pid", pids.get(d.name())).put("addr", addr)
                         .put("log", lc.logFile(d.name()).toString()).put("data", lc.dir.resolve(d.name()).toString());
             }
+            if (s3 != null) {
+                j.set("s3", s3.json().put("log", lc.logFile("rgw.0").toString()));
+            }
             ArrayNode pools = j.putArray("pools");
             if (layout.osds() > 0) {
                 pools.add(DEFAULT_POOL);
@@ -292,6 +318,9 @@ public final class UpCommand implements Callable<Integer> {
                 out.printf("  %-10s pid %d %s%n", d.name() + ":", pids.get(d.name()), osdAddrs.getOrDefault(d.name(), ""));
             }
         }
+        if (s3 != null) {
+            s3.print(out);
+        }
         out.println("  config:    " + lc.conf());
         out.println("  keyring:   " + lc.keyring() + " (client.admin)");
         out.println("  logs:      " + lc.dir.resolve("log"));
@@ -300,6 +329,9 @@ public final class UpCommand implements Callable<Integer> {
         if (layout.osds() > 0) {
             out.println("  ./loligo rados -p " + DEFAULT_POOL + " put hello README.md && ./loligo rados -p " + DEFAULT_POOL + " ls");
             out.println("  ./loligo rados bench 10 write -p " + DEFAULT_POOL);
+        }
+        if (s3 != null) {
+            s3.printTry(out);
         }
         out.println("  ./loligo down     (stop; 'loligo up' restarts it with its data; 'loligo purge' deletes it)");
         out.println("  other shells: export LOLIGO_CONF=" + lc.conf());

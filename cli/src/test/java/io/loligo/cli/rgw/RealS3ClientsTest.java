@@ -1,0 +1,299 @@
+package io.loligo.cli.rgw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.loligo.cli.rgw.GatewayCluster.Result;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The S3 gateway as users meet it: {@code loligo up} on a real local cluster (processes), the
+ * first user it prints, {@code loligo rgw user ...}, and the real clients from apt driving it —
+ * awscli 2 ({@code /usr/bin/aws}: s3 mb/cp/ls/rm/rb including a multipart-sized file, s3api, a
+ * presigned URL fetched over plain HTTP), s3cmd (SigV4 and {@code --signature-v2}) and rclone
+ * (a directory tree synced up and down, then {@code rclone check}). A client that is not installed
+ * skips its test with the package to install; .ci/run installs all three.
+ */
+class RealS3ClientsTest {
+    static final Path AWS = Path.of("/usr/bin/aws");
+    static final Path S3CMD = Path.of("/usr/bin/s3cmd");
+    static final Path RCLONE = Path.of("/usr/bin/rclone");
+    static GatewayCluster cluster;
+    static Path work;
+
+    @BeforeAll
+    static void up() throws Exception {
+        cluster = GatewayCluster.start();
+        work = Files.createDirectories(cluster.root.resolve("work"));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static void assumeInstalled(Path program, String pkg) {
+        assumeTrue(Files.isExecutable(program), program + " is not installed (apt-get install " + pkg + "); skipping");
+    }
+
+    static byte[] randomBytes(int size, long seed) {
+        byte[] b = new byte[size];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The environment of an aws command: the given keys, no user config, no instance metadata. */
+    static Map<String, String> awsEnv(String accessKey, String secretKey) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_ACCESS_KEY_ID", accessKey);
+        env.put("AWS_SECRET_ACCESS_KEY", secretKey);
+        env.put("AWS_DEFAULT_REGION", "us-east-1");
+        env.put("AWS_CONFIG_FILE", work.resolve("no-aws-config").toString());
+        env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-aws-credentials").toString());
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.put("AWS_PAGER", "");
+        env.put("HOME", work.toString());
+        return env;
+    }
+
+    static Result aws(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(AWS.toString(), "--endpoint-url", cluster.endpoint,
+                "--no-cli-pager"));
+        cmd.addAll(List.of(args));
+        return GatewayCluster.run(cmd, env, work, 180);
+    }
+
+    static Result aws(String... args) throws Exception {
+        return aws(awsEnv(cluster.accessKey, cluster.secretKey), args);
+    }
+
+    static void ok(Result r, String what) {
+        assertThat(r.code()).as("%s: %s", what, r).isZero();
+    }
+
+    @Test
+    void upPrintsTheEndpointAndTheFirstUsersKeys() {
+        assertThat(cluster.up.path("health").asText()).isEqualTo("HEALTH_OK");
+        assertThat(cluster.endpoint).startsWith("http://127.0.0.1:");
+        assertThat(cluster.accessKey).hasSize(20);
+        assertThat(cluster.secretKey).hasSize(40);
+        assertThat(cluster.up.path("s3").path("user").asText()).isEqualTo("loligo");
+        assertThat(ProcessHandle.of(cluster.up.path("s3").path("pid").asLong()).map(ProcessHandle::isAlive)).contains(true);
+        Result info = cluster.loligo("rgw", "user", "info", "--uid", "loligo");
+        ok(info, "rgw user info");
+        assertThat(info.out()).contains(cluster.accessKey).contains(cluster.secretKey);
+    }
+
+    @Test
+    void rgwUserCommandsManageUsersAndKeys() throws Exception {
+        Result created = cluster.loligo("rgw", "user", "create", "--uid", "carol", "--display-name", "Carol C",
+                "--email", "carol@example.com", "--access-key", "CAROLACCESSKEY000001", "--secret-key", "carol-secret");
+        ok(created, "user create");
+        JsonNode carol = GatewayCluster.JSON.readTree(created.out());
+        assertThat(carol.path("user_id").asText()).isEqualTo("carol");
+        assertThat(carol.path("display_name").asText()).isEqualTo("Carol C");
+        assertThat(carol.path("keys").get(0).path("access_key").asText()).isEqualTo("CAROLACCESSKEY000001");
+        assertThat(carol.path("keys").get(0).path("secret_key").asText()).isEqualTo("carol-secret");
+
+        Result again = cluster.loligo("rgw", "user", "create", "--uid", "carol", "--display-name", "Carol C");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("UserAlreadyExists");
+        assertThat(cluster.loligo("rgw", "user", "create", "--uid", "x").code()).isEqualTo(2);
+        assertThat(cluster.loligo("rgw", "user", "info", "--uid", "nobody").err()).contains("NoSuchUser");
+
+        Result tenant = cluster.loligo("rgw", "user", "create", "--uid", "dave", "--tenant", "acme", "--display-name", "Dave");
+        ok(tenant, "tenant user create");
+        assertThat(GatewayCluster.JSON.readTree(tenant.out()).path("user_id").asText()).isEqualTo("acme$dave");
+        assertThat(cluster.loligo("rgw", "user", "list").out()).contains("\"carol\"").contains("\"acme$dave\"").contains("\"loligo\"");
+
+        JsonNode modified = GatewayCluster.JSON.readTree(cluster.loligo("rgw", "user", "modify", "--uid", "carol",
+                "--display-name", "Carol Changed", "--max-buckets", "5").out());
+        assertThat(modified.path("display_name").asText()).isEqualTo("Carol Changed");
+        assertThat(modified.path("max_buckets").asInt()).isEqualTo(5);
+
+        JsonNode twoKeys = GatewayCluster.JSON.readTree(cluster.loligo("rgw", "key", "create", "--uid", "carol").out());
+        assertThat(twoKeys.path("keys")).hasSize(2);
+        String generated = twoKeys.path("keys").get(1).path("access_key").asText();
+        JsonNode oneKey = GatewayCluster.JSON.readTree(cluster.loligo("rgw", "key", "rm", "--uid", "carol",
+                "--access-key", "CAROLACCESSKEY000001").out());
+        assertThat(oneKey.path("keys").findValuesAsText("access_key")).containsExactly(generated);
+
+        assertThat(GatewayCluster.JSON.readTree(cluster.loligo("rgw", "user", "suspend", "--uid", "carol").out())
+                .path("suspended").asInt()).isEqualTo(1);
+        assertThat(GatewayCluster.JSON.readTree(cluster.loligo("rgw", "user", "enable", "--uid", "carol").out())
+                .path("suspended").asInt()).isZero();
+        ok(cluster.loligo("rgw", "quota", "set", "--uid", "carol", "--quota-scope", "user", "--max-objects", "100"), "quota set");
+        JsonNode quota = GatewayCluster.JSON.readTree(cluster.loligo("rgw", "quota", "enable", "--uid", "carol",
+                "--quota-scope", "user").out()).path("user_quota");
+        assertThat(quota.path("enabled").asBoolean()).isTrue();
+        assertThat(quota.path("max_objects").asLong()).isEqualTo(100);
+
+        ok(cluster.loligo("rgw", "user", "rm", "--uid", "carol"), "user rm");
+        assertThat(cluster.loligo("rgw", "user", "info", "--uid", "carol").code()).isEqualTo(1);
+    }
+
+    @Test
+    void awsCliMakesABucketCopiesUpAndDownListsPresignsAndRemoves() throws Exception {
+        assumeInstalled(AWS, "awscli");
+        byte[] small = randomBytes(1000, 1);
+        byte[] large = randomBytes(20 << 20, 2);   // past awscli's 8 MiB multipart threshold: 3 parts
+        Files.write(work.resolve("small.bin"), small);
+        Files.write(work.resolve("large.bin"), large);
+        ok(aws("s3", "mb", "s3://aws-bucket"), "aws s3 mb");
+        ok(aws("s3", "cp", "--only-show-errors", "small.bin", "s3://aws-bucket/dir/small.bin"), "aws s3 cp small");
+        ok(aws("s3", "cp", "--only-show-errors", "large.bin", "s3://aws-bucket/large.bin"), "aws s3 cp multipart");
+        Result ls = aws("s3", "ls", "--recursive", "s3://aws-bucket");
+        ok(ls, "aws s3 ls");
+        assertThat(ls.out()).contains("dir/small.bin").contains("large.bin").contains(Integer.toString(20 << 20));
+
+        ok(aws("s3", "cp", "--only-show-errors", "s3://aws-bucket/large.bin", "large.out"), "aws s3 cp down");
+        assertThat(Files.readAllBytes(work.resolve("large.out"))).isEqualTo(large);
+        Result head = aws("s3api", "head-object", "--bucket", "aws-bucket", "--key", "large.bin");
+        ok(head, "s3api head-object");
+        JsonNode h = GatewayCluster.JSON.readTree(head.out());
+        assertThat(h.path("ContentLength").asLong()).isEqualTo(20 << 20);
+        assertThat(h.path("ETag").asText()).endsWith("-3\"");
+        Result list = aws("s3api", "list-objects-v2", "--bucket", "aws-bucket", "--prefix", "dir/");
+        ok(list, "s3api list-objects-v2");
+        assertThat(GatewayCluster.JSON.readTree(list.out()).path("Contents").findValuesAsText("Key")).containsExactly("dir/small.bin");
+
+        Result presign = aws("s3", "presign", "s3://aws-bucket/dir/small.bin", "--expires-in", "300");
+        ok(presign, "aws s3 presign");
+        HttpResponse<byte[]> got = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(presign.out().strip()))
+                .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(got.statusCode()).as("GET presigned URL").isEqualTo(200);
+        assertThat(got.body()).isEqualTo(small);
+        String tampered = presign.out().strip().replace("dir/small.bin", "large.bin");
+        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(tampered)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("SignatureDoesNotMatch");
+
+        Result wrong = aws(awsEnv(cluster.accessKey, "not-the-secret"), "s3", "ls", "s3://aws-bucket");
+        assertThat(wrong.code()).isNotZero();
+        assertThat(wrong.err()).contains("SignatureDoesNotMatch");
+        Result unknown = aws(awsEnv("NOSUCHACCESSKEY00000", "x"), "s3", "ls");
+        assertThat(unknown.err()).contains("InvalidAccessKeyId");
+
+        ok(aws("s3", "rm", "--only-show-errors", "s3://aws-bucket/dir/small.bin"), "aws s3 rm");
+        ok(aws("s3", "rb", "--force", "s3://aws-bucket"), "aws s3 rb --force");
+        assertThat(aws("s3", "ls").out()).doesNotContain("aws-bucket");
+    }
+
+    @Test
+    void aSuspendedUserIsRefusedAndAnEnabledOneServed() throws Exception {
+        assumeInstalled(AWS, "awscli");
+        ok(cluster.loligo("rgw", "user", "create", "--uid", "erin", "--display-name", "Erin",
+                "--access-key", "ERINACCESSKEY0000001", "--secret-key", "erin-secret"), "user create");
+        Map<String, String> erin = awsEnv("ERINACCESSKEY0000001", "erin-secret");
+        ok(aws(erin, "s3", "ls"), "erin lists her buckets");
+        ok(cluster.loligo("rgw", "user", "suspend", "--uid", "erin"), "suspend");
+        // The gateway caches credentials for a few seconds: wait (bounded) for the suspension to show.
+        Result r = awaitAws(erin, res -> res.err().contains("UserSuspended"), "s3", "ls");
+        assertThat(r.code()).isNotZero();
+        ok(cluster.loligo("rgw", "user", "enable", "--uid", "erin"), "enable");
+        ok(awaitAws(erin, res -> res.code() == 0, "s3", "ls"), "erin served again");
+    }
+
+    static Result awaitAws(Map<String, String> env, java.util.function.Predicate<Result> done, String... args)
+            throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        Result r = aws(env, args);
+        while (!done.test(r) && System.nanoTime() < deadline) {
+            Thread.sleep(500);   // poll interval of a deadline-bounded wait
+            r = aws(env, args);
+        }
+        return r;
+    }
+
+    static Path s3cmdConfig(boolean v2) throws Exception {
+        String hostPort = cluster.endpoint.substring("http://".length());
+        Path cfg = work.resolve(v2 ? "s3cfg-v2" : "s3cfg");
+        Files.writeString(cfg, "[default]\naccess_key = " + cluster.accessKey + "\nsecret_key = " + cluster.secretKey
+                + "\nhost_base = " + hostPort + "\nhost_bucket = " + hostPort + "\nuse_https = False\n"
+                + "bucket_location = us-east-1\nsignature_v2 = " + (v2 ? "True" : "False") + "\n");
+        return cfg;
+    }
+
+    static Result s3cmd(Path cfg, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(S3CMD.toString(), "-c", cfg.toString(), "--no-progress"));
+        cmd.addAll(List.of(args));
+        return GatewayCluster.run(cmd, Map.of("HOME", work.toString()), work, 180);
+    }
+
+    @Test
+    void s3cmdWithSignatureV4AndV2() throws Exception {
+        assumeInstalled(S3CMD, "s3cmd");
+        byte[] data = randomBytes(300_000, 3);
+        Files.write(work.resolve("s3cmd.bin"), data);
+        for (boolean v2 : new boolean[] {false, true}) {
+            Path cfg = s3cmdConfig(v2);
+            String bucket = "s3cmd-" + (v2 ? "v2" : "v4");
+            String what = "s3cmd (" + (v2 ? "V2" : "V4") + ") ";
+            ok(s3cmd(cfg, "mb", "s3://" + bucket), what + "mb");
+            ok(s3cmd(cfg, "put", "s3cmd.bin", "s3://" + bucket + "/a b/c+d.bin"), what + "put");
+            Result ls = s3cmd(cfg, "ls", "--recursive", "s3://" + bucket);
+            ok(ls, what + "ls");
+            assertThat(ls.out()).contains("s3://" + bucket + "/a b/c+d.bin");
+            Path back = work.resolve(bucket + ".out");
+            ok(s3cmd(cfg, "get", "--force", "s3://" + bucket + "/a b/c+d.bin", back.toString()), what + "get");
+            assertThat(Files.readAllBytes(back)).as(what + "round trip").isEqualTo(data);
+            ok(s3cmd(cfg, "del", "s3://" + bucket + "/a b/c+d.bin"), what + "del");
+            ok(s3cmd(cfg, "rb", "s3://" + bucket), what + "rb");
+        }
+    }
+
+    @Test
+    void rcloneSyncsADirectoryTreeUpAndDownAndChecksIt() throws Exception {
+        assumeInstalled(RCLONE, "rclone");
+        Path src = Files.createDirectories(work.resolve("tree"));
+        SplittableRandom random = new SplittableRandom(4);
+        for (int i = 0; i < 30; i++) {
+            Path f = src.resolve("d" + (i % 4)).resolve("sub" + (i % 3)).resolve("file " + i + ".dat");
+            Files.createDirectories(f.getParent());
+            Files.write(f, randomBytes(i == 7 ? 6 << 20 : random.nextInt(0, 50_000), 100 + i));
+        }
+        Path rcloneConf = work.resolve("rclone.conf");
+        Files.writeString(rcloneConf, "");
+        Map<String, String> env = Map.of("RCLONE_CONFIG_LOLIGO_TYPE", "s3", "RCLONE_CONFIG_LOLIGO_PROVIDER", "Ceph",
+                "RCLONE_CONFIG_LOLIGO_ENDPOINT", cluster.endpoint, "RCLONE_CONFIG_LOLIGO_ACCESS_KEY_ID", cluster.accessKey,
+                "RCLONE_CONFIG_LOLIGO_SECRET_ACCESS_KEY", cluster.secretKey, "HOME", work.toString());
+        List<String> base = List.of(RCLONE.toString(), "--config", rcloneConf.toString(), "--retries", "1");
+        ok(GatewayCluster.run(concat(base, "mkdir", "loligo:rclone-bucket"), env, work, 120), "rclone mkdir");
+        ok(GatewayCluster.run(concat(base, "sync", src.toString(), "loligo:rclone-bucket/tree"), env, work, 300), "rclone sync up");
+        ok(GatewayCluster.run(concat(base, "check", src.toString(), "loligo:rclone-bucket/tree"), env, work, 300), "rclone check");
+        Path dst = work.resolve("tree-back");
+        ok(GatewayCluster.run(concat(base, "sync", "loligo:rclone-bucket/tree", dst.toString()), env, work, 300), "rclone sync down");
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readAllBytes(dst.resolve(src.relativize(f)))).as("%s", f).isEqualTo(Files.readAllBytes(f));
+            }
+        }
+        // A change on one side is found by check, and sync repairs it.
+        Files.write(src.resolve("d0/sub0/file 0.dat"), randomBytes(1234, 9));
+        assertThat(GatewayCluster.run(concat(base, "check", src.toString(), "loligo:rclone-bucket/tree"), env, work, 300).code())
+                .isNotZero();
+        ok(GatewayCluster.run(concat(base, "sync", src.toString(), "loligo:rclone-bucket/tree"), env, work, 300), "rclone resync");
+        ok(GatewayCluster.run(concat(base, "check", src.toString(), "loligo:rclone-bucket/tree"), env, work, 300), "rclone recheck");
+    }
+
+    static List<String> concat(List<String> base, String... more) {
+        List<String> out = new java.util.ArrayList<>(base);
+        out.addAll(List.of(more));
+        return out;
+    }
+}
