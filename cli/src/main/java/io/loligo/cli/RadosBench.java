@@ -89,9 +89,16 @@ final class RadosBench {
         }
         byte[] template = new byte[opSize];
         Arrays.fill(template, (byte) 'z');
+        // Like Ceph's bench, each op slot reuses a buffer once its op completed (the objecter keeps
+        // the data until then, for resends); cloning 4 MiB per op was the client's largest
+        // allocation and its young collections copied the in-flight ones.
+        java.util.concurrent.ConcurrentLinkedQueue<byte[]> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
         Timed s = run(seconds, concurrency, opSize, Integer.MAX_VALUE, n -> {
-            byte[] data = contents(template, n);
-            return io.writeAsync(objectName(prefix, n / writesPerObject), data, (long) opSize * (n % writesPerObject));
+            byte[] buf = free.poll();
+            byte[] data = buf == null ? template.clone() : buf;
+            tag(data, n);
+            return io.writeAsync(objectName(prefix, n / writesPerObject), data, (long) opSize * (n % writesPerObject))
+                    .whenComplete((r, e) -> free.offer(data));
         });
         double elapsed = s.elapsedSeconds;
         summary(s.stats, elapsed, opSize, objectSize, true);
@@ -128,7 +135,7 @@ final class RadosBench {
             int index = random ? rnd.split().nextInt(m.numOps) : n;
             return io.readAsync(objectName(m.prefix, index / writesPerObject), (long) m.opSize * (index % writesPerObject), m.opSize)
                     .thenAccept(got -> {
-                        if (verify && !Arrays.equals(got, contents(template, index))) {
+                        if (verify && !matches(got, template, index)) {
                             throw new IllegalStateException(objectName(m.prefix, index / writesPerObject) + " is not correct!");
                         }
                     });
@@ -212,12 +219,25 @@ final class RadosBench {
         }
     }
 
-    /** Op n's contents: "I'm the %16dth op!" over the template, as Ceph writes them, so reads can be verified. */
-    private static byte[] contents(byte[] template, int n) {
-        byte[] data = template.clone();
-        byte[] tag = String.format("I'm the %16dth op!", n).getBytes(StandardCharsets.US_ASCII);
+    /** Op n's tag: "I'm the %16dth op!", written over the template as Ceph writes it, so reads can be verified. */
+    private static byte[] tagOf(int n) {
+        return String.format("I'm the %16dth op!", n).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Makes {@code data} (the template, or a buffer of an earlier op) op n's contents. */
+    private static void tag(byte[] data, int n) {
+        byte[] tag = tagOf(n);
         System.arraycopy(tag, 0, data, 0, Math.min(tag.length, data.length));
-        return data;
+    }
+
+    /** Whether {@code got} is op n's contents, without building them. */
+    private static boolean matches(byte[] got, byte[] template, int n) {
+        if (got.length != template.length) {
+            return false;
+        }
+        byte[] tag = tagOf(n);
+        int t = Math.min(tag.length, got.length);
+        return Arrays.equals(got, 0, t, tag, 0, t) && Arrays.equals(got, t, got.length, template, t, template.length);
     }
 
     private record Timed(Stats stats, double elapsedSeconds) {}
