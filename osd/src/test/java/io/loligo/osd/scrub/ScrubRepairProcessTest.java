@@ -42,7 +42,7 @@ class ScrubRepairProcessTest {
 
     @Test
     void deepScrubFindsFlippedBytesAndRepairFixesThem() throws Exception {
-        try (OsdCluster cluster = new OsdCluster(3, Map.of(), Map.of("osd_scrub_sleep", "0"))) {
+        try (OsdCluster cluster = new OsdCluster(3, Map.of("client.ro", "allow r pool=p"), Map.of("osd_scrub_sleep", "0"))) {
             try {
                 run(cluster);
             } catch (Throwable t) {
@@ -133,6 +133,12 @@ class ScrubRepairProcessTest {
             assertThat(afterRead.inconsistents()).as("the primary's read error is recorded").hasSize(1);
             assertThat(afterRead.inconsistents().getFirst().badOsds()).containsExactly(mB.actingPrimary());
 
+            try (ScrubTestClient readOnly = new ScrubTestClient(cluster, "client.ro")) {
+                MOSDScrubReply refused = readOnly.scrub(pgA, MOSDScrub.REPAIR);
+                assertThat(refused.result()).as(refused.message()).isEqualTo(OsdResult.EACCES);
+                assertThat(refused.message()).contains("client.ro lacks osd 'rwx'");
+                assertThat(readOnly.scrub(pgA, MOSDScrub.LIST).result()).isEqualTo(OsdResult.OK);
+            }
             MOSDScrubReply found = scrubAndWait(client, pgA, MOSDScrub.DEEP_SCRUB);
             checkFound(found, pgA, a, badReplica, c, primaryA);
             assertThat(found.scrubErrors()).isEqualTo(2);
