@@ -30,6 +30,7 @@ public final class S3Exchange implements SignedRequest {
     private final String requestId;
     private final String bucket;
     private final String key;
+    private final String vhostBucket;
     private final Map<String, String> query;
     private Authenticated auth;
     private boolean answered;
@@ -44,10 +45,11 @@ public final class S3Exchange implements SignedRequest {
         this.query = parseQuery(rawQuery());
         String path = decodePath(rawPath());
         String host = hostWithoutPort(request.getHeaders().get("Host"));
-        String vhostBucket = null;
+        String vhost = null;
         if (host != null && host.length() > domain.length() + 1 && host.endsWith("." + domain)) {
-            vhostBucket = host.substring(0, host.length() - domain.length() - 1);
+            vhost = host.substring(0, host.length() - domain.length() - 1);
         }
+        this.vhostBucket = vhost;
         if (vhostBucket != null) {
             bucket = vhostBucket;
             key = path.length() > 1 ? path.substring(1) : null;
@@ -65,6 +67,12 @@ public final class S3Exchange implements SignedRequest {
                 key = slash + 1 < rest.length() ? rest.substring(slash + 1) : null;
             }
         }
+    }
+
+    /** Signature V2 signs "/bucket" + path for virtual-hosted requests (rgw-auth). */
+    @Override
+    public String virtualHostedBucket() {
+        return vhostBucket;
     }
 
     private static String hostWithoutPort(String host) {
