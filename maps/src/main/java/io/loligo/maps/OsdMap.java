@@ -17,8 +17,8 @@ import java.util.TreeSet;
  * OSD map encoding (see MapWriter for primitives):
  *   struct v1 compat 1 {
  *     string fsid; i64 epoch; i64 createdMillis; i64 modifiedMillis; i32 flags; i32 maxOsd; i32 poolMax;
- *     i32 n; n x OsdState   (struct v1 { i32 id; string uuid, address, host; bool up; i32 weight,
- *                            primaryAffinity; i64 upFrom, downAt, downStampMillis })
+ *     i32 n; n x OsdState   (struct v2 compat 1 { i32 id; string uuid, address, host; bool up; i32 weight,
+ *                            primaryAffinity; i64 upFrom, downAt, downStampMillis; v2: i64 upThru })
  *     i32 n; n x Pool       (struct v1 { i32 id; string name; i32 type, size, minSize, crushRule, pgNum,
  *                            pgpNum; i64 flags; i32 objectHash; i32 n; n x string application;
  *                            i64 quotaMaxBytes, quotaMaxObjects, lastChange })
@@ -251,13 +251,13 @@ public final class OsdMap {
     }
 
     static void encodeOsd(OsdState s, MapWriter w) {
-        w.startStruct(1, 1).i32(s.id()).string(s.uuid()).string(s.address()).string(s.host()).bool(s.up())
+        w.startStruct(2, 1).i32(s.id()).string(s.uuid()).string(s.address()).string(s.host()).bool(s.up())
                 .i32(s.weight()).i32(s.primaryAffinity()).i64(s.upFrom()).i64(s.downAt()).i64(s.downStampMillis())
-                .endStruct();
+                .i64(s.upThru()).endStruct();
     }
 
     static OsdState decodeOsd(MapReader r) throws MapDecodeException {
-        r.startStruct("osd state", 1);
+        int version = r.startStruct("osd state", 1);
         int id = r.i32();
         String uuid = r.string();
         String address = r.string();
@@ -268,12 +268,16 @@ public final class OsdMap {
         long upFrom = r.i64();
         long downAt = r.i64();
         long downStamp = r.i64();
+        long upThru = version >= 2 ? r.i64() : 0;
         r.endStruct();
+        if (upThru < 0) {
+            throw new MapDecodeException("osd " + id + " with up_thru " + upThru + " (need >= 0)");
+        }
         if (id < 0 || weight < 0 || weight > OsdState.WEIGHT_IN || affinity < 0 || affinity > OsdState.WEIGHT_IN) {
             throw new MapDecodeException("osd " + id + " with weight " + weight + " affinity " + affinity
                     + " (need id >= 0 and both in 0..65536)");
         }
-        return new OsdState(id, uuid, address, host, up, weight, affinity, upFrom, downAt, downStamp);
+        return new OsdState(id, uuid, address, host, up, weight, affinity, upFrom, downAt, downStamp, upThru);
     }
 
     static void encodePool(Pool p, MapWriter w) {

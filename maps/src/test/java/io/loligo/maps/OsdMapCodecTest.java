@@ -61,7 +61,7 @@ class OsdMapCodecTest {
                 int id = map.maxOsd();
                 inc.newMaxOsd = id + 1;
                 inc.newOsds.put(id, OsdState.created(id, "uuid-" + id).withUp("127.0.0.1:" + (6800 + id), "h" + id % 3,
-                        inc.epoch).withWeight(OsdState.WEIGHT_IN));
+                        inc.epoch).withWeight(OsdState.WEIGHT_IN).withUpThru(rnd.nextLong(inc.epoch)));
                 CrushMap c = CrushCodec.copy(map.crush());
                 c.devices.put(id, new CrushMap.Device(id, "osd." + id, rnd.nextBoolean() ? "hdd" : null));
                 c.bucket(-1).items.add(new Bucket.Item(id, 0x10000 + rnd.nextInt(0x10000)));

@@ -12,13 +12,27 @@ import java.util.Objects;
  * active, and its whole log (at most a few thousand entries). {@code result} is an {@link
  * OsdResult}: {@link OsdResult#ENOENT} when the member has no copy of the PG at all.
  *
- * <p>Wire (struct version 1): u32 pool, u32 pgSeed, u64 mapEpoch, u32 fromOsd, u32 result,
- * eversion lastUpdate, eversion logTail, u64 lastEpochStarted, list of log entries.
+ * {@code flags}: {@link #FLAG_INCOMPLETE} when the member's copy is being backfilled (its objects
+ * are partial whatever its log says: it can never be the authoritative copy, Ceph's
+ * last_backfill != MAX).
+ *
+ * <p>Wire (struct version 2, compat 1): u32 pool, u32 pgSeed, u64 mapEpoch, u32 fromOsd, u32 result,
+ * eversion lastUpdate, eversion logTail, u64 lastEpochStarted, list of log entries; v2: u32 flags.
  */
 public record MOSDPgInfo(int pool, int pgSeed, long mapEpoch, int fromOsd, int result, Eversion lastUpdate,
-                         Eversion logTail, long lastEpochStarted, List<PgLogEntry> log) implements Message {
+                         Eversion logTail, long lastEpochStarted, List<PgLogEntry> log, int flags) implements Message {
     public static final int TYPE = OsdMessages.OSD_PG_INFO;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    public static final int FLAG_INCOMPLETE = 1;
+
+    public MOSDPgInfo(int pool, int pgSeed, long mapEpoch, int fromOsd, int result, Eversion lastUpdate,
+                      Eversion logTail, long lastEpochStarted, List<PgLogEntry> log) {
+        this(pool, pgSeed, mapEpoch, fromOsd, result, lastUpdate, logTail, lastEpochStarted, log, 0);
+    }
+
+    public boolean incomplete() {
+        return (flags & FLAG_INCOMPLETE) != 0;
+    }
 
     public MOSDPgInfo {
         Objects.requireNonNull(lastUpdate, "lastUpdate");
@@ -32,16 +46,22 @@ public record MOSDPgInfo(int pool, int pgSeed, long mapEpoch, int fromOsd, int r
     }
 
     @Override
+    public int version() {
+        return VERSION;
+    }
+
+    @Override
     public void encodeFields(Encoder out) {
         out.putInt(pool).putInt(pgSeed).putLong(mapEpoch).putInt(fromOsd).putInt(result);
         lastUpdate.encode(out);
         logTail.encode(out);
         out.putLong(lastEpochStarted);
         out.putList(log, (o, e) -> e.encode(o));
+        out.putInt(flags);
     }
 
     public static MOSDPgInfo decode(Decoder in, int version) {
         return new MOSDPgInfo(in.getInt(), in.getInt(), in.getLong(), in.getInt(), in.getInt(), Eversion.decode(in),
-                Eversion.decode(in), in.getLong(), in.getList(PgLogEntry::decode));
+                Eversion.decode(in), in.getLong(), in.getList(PgLogEntry::decode), version >= 2 ? in.getInt() : 0);
     }
 }

@@ -16,7 +16,8 @@ import java.util.Optional;
  * the sender does not have answers ENOENT), {@code objects} (each replaces the receiver's copy, or
  * deletes it when absent), {@code flags} ({@link #FLAG_RESET}: first remove every object of the
  * PG on the receiver — backfill starts so; {@link #FLAG_LOG}: after the objects, replace the
- * receiver's log with {@code log}, {@code lastUpdate} and {@code logTail}), and for a scan reply
+ * receiver's log with {@code log}, {@code lastUpdate} and {@code logTail}; {@link #FLAG_ACTIVATE}:
+ * the PG goes active in {@code mapEpoch}, record it as the receiver's last_epoch_started), and for a scan reply
  * {@code next} (cursor) and {@code done}.
  *
  * <p>Wire (struct version 1): u32 pool, u32 pgSeed, u64 mapEpoch, u32 fromOsd, u32 result, list of
@@ -30,6 +31,7 @@ public record MOSDPgPush(int pool, int pgSeed, long mapEpoch, int fromOsd, int r
     public static final int VERSION = 1;
     public static final int FLAG_RESET = 1;
     public static final int FLAG_LOG = 2;
+    public static final int FLAG_ACTIVATE = 4;
 
     public MOSDPgPush {
         objects = List.copyOf(objects);

@@ -115,7 +115,7 @@ class MessagesRoundTripTest {
             out.add(new MOSDPingReply(r.nextInt(10), r.nextLong(1000), r.nextLong()));
             out.add(new MOSDPgQuery(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10)));
             out.add(new MOSDPgInfo(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), r.nextInt(5), eversion(r),
-                    eversion(r), r.nextLong(1000), List.of(logEntry(r), logEntry(r))));
+                    eversion(r), r.nextLong(1000), List.of(logEntry(r), logEntry(r)), r.nextInt(2)));
             out.add(new MOSDPgPull(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), List.of(ref(r)),
                     r.nextBoolean(), r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextInt(100)));
             var attrs = new TreeMap<String, byte[]>();

@@ -168,6 +168,7 @@ final class Health {
         List<String> noRedundancy = new ArrayList<>();
         List<String> inactive = new ArrayList<>();
         List<String> degraded = new ArrayList<>();
+        List<String> down = new ArrayList<>();
         int inactivePgs = 0;
         int degradedPgs = 0;
         for (Pool p : m.pools().values()) {
@@ -181,6 +182,13 @@ final class Health {
                 String st = pgState(s, p, seed, upIn);
                 if (!st.contains("active") && !st.equals("unknown")) {
                     poolInactive++;
+                    io.loligo.maps.PgId pgid = new io.loligo.maps.PgId(p.id(), seed);
+                    if (st.contains("down") || st.contains("incomplete")) {
+                        down.add("pg " + pgid + " is " + st + (st.contains("down")
+                                ? ", osds " + s.pgStats.blockedBy.getOrDefault(pgid, List.of())
+                                + " needed: bring them back up (they may hold the only copy of acknowledged writes)"
+                                : ": no complete copy among the OSDs that answered; bring back OSDs that held it"));
+                    }
                 } else if (st.contains("degraded") || st.contains("undersized")) {
                     poolDegraded++;
                 }
@@ -197,8 +205,10 @@ final class Health {
             }
         }
         if (!inactive.isEmpty()) {
+            inactive.addAll(down);
             checks.add(new Check("PG_AVAILABILITY", "HEALTH_WARN", "Reduced data availability: " + inactivePgs
-                    + " pgs inactive", inactivePgs, inactive));
+                    + " pgs inactive" + (down.isEmpty() ? "" : ", " + down.size() + " pgs down or incomplete"),
+                    inactivePgs, inactive));
         }
         if (!degraded.isEmpty()) {
             checks.add(new Check("PG_DEGRADED", "HEALTH_WARN", "Degraded data redundancy: " + degradedPgs

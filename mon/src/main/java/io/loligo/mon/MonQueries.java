@@ -53,7 +53,7 @@ public final class MonQueries {
                 case "osd pool get" -> poolGet(s, c);
                 case "osd getcrushmap" -> MonReply.JSON.getNodeFactory().textNode(
                         Base64.getEncoder().encodeToString(CrushCodec.toBytes(s.osdmap().crush())));
-                case "osd getmap" -> getMap(s, c.lng("since", 0));
+                case "osd getmap" -> c.has("epoch") ? getMapAt(s, c.lng("epoch")) : getMap(s, c.lng("since", 0));
                 case "pg stat" -> s.pgStats.pgStat(s.osdmap());
                 case "pg dump" -> pgDump(s);
                 case "osd map" -> osdMap(s, c);
@@ -83,6 +83,24 @@ public final class MonQueries {
             ArrayNode a = n.putArray("incrementals");
             incs.forEach(b -> a.add(Base64.getEncoder().encodeToString(b)));
         }
+        return n;
+    }
+
+    /**
+     * The full map at {@code epoch} and the incrementals after it (OSDs rebuild the maps of a PG's
+     * past intervals from these); an epoch older than the kept history gets the oldest kept map,
+     * and {@code epoch} in the reply says which.
+     */
+    static ObjectNode getMapAt(MonState s, long epoch) throws CommandException {
+        if (epoch < 1 || epoch > s.epoch()) {
+            throw new CommandException(Errno.EINVAL, "osd getmap: epoch " + epoch + " outside e1..e" + s.epoch());
+        }
+        long from = Math.max(epoch, s.oldestMapEpoch());
+        ObjectNode n = MonReply.JSON.createObjectNode();
+        n.put("epoch", from);
+        n.put("full", Base64.getEncoder().encodeToString(s.mapAt(from).encode()));
+        ArrayNode a = n.putArray("incrementals");
+        s.incrementals.tailMap(from, false).values().forEach(b -> a.add(Base64.getEncoder().encodeToString(b)));
         return n;
     }
 
@@ -284,6 +302,8 @@ public final class MonQueries {
                     acting.add(o);
                 }
                 pg.put("up_primary", mapping.upPrimary()).put("acting_primary", mapping.actingPrimary());
+                ArrayNode blocked = pg.putArray("blocked_by");
+                s.pgStats.blockedBy.getOrDefault(new io.loligo.maps.PgId(p.id(), seed), List.of()).forEach(blocked::add);
             }
         }
         return n;

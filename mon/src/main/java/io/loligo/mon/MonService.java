@@ -156,7 +156,7 @@ final class MonService implements Handler, KeyLookup {
         String field = switch (cmd.prefix()) {
             case "osd boot" -> "id";
             case "osd failure" -> "reporter";
-            case "osd pgstats", "osd beacon" -> "osd";
+            case "osd pgstats", "osd beacon", "osd alive" -> "osd";
             default -> null;
         };
         if (field == null) {

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  *     i32 n; n x { string who; i32 k; k x { string key; string value } }     config store
  *     i32 n; n x { string entity; string key; i32 k; k x { string service; string caps } }  auth db
  *     i32 n; n x { i32 target; i32 k; k x { i32 reporter; i64 stampMillis } } pending failure reports
- *     PgStats (v2 and later; format in PgStats, beacons from v3)
+ *     PgStats (v2 and later; format in PgStats, beacons from v3, scrub errors from v4, blocked_by from v5)
+ *     bool hasBase; [OsdMap]  (v5) the full map just before the oldest kept incremental
  *   }
  */
 /**
@@ -42,6 +43,12 @@ public final class MonState {
     MonMap monmap;
     OsdMap osdmap;
     final TreeMap<Long, byte[]> incrementals = new TreeMap<>();
+    /**
+     * The full map at the epoch before the oldest kept incremental (null: none kept yet, or a state
+     * from before v5): with the incrementals it rebuilds any recent epoch's map, which OSDs need to
+     * compute a PG's past intervals ({@link #mapAt}).
+     */
+    OsdMap historyBase;
     final TreeMap<String, TreeMap<String, String>> config = new TreeMap<>();
     final TreeMap<String, AuthEntity> auth = new TreeMap<>();
     /** target osd → reporter osd → stamp of the report. */
@@ -114,11 +121,44 @@ public final class MonState {
     void commit(OsdMap.Incremental inc) {
         OsdMap next = osdmap.apply(inc);
         Invariants.check(next.epoch() == osdmap.epoch() + 1, "epoch did not advance by one");
+        if (historyBase == null) {
+            historyBase = osdmap;   // older incrementals (a state from before v5) are trimmed unused
+        }
         incrementals.put(inc.epoch, inc.encode());
         while (incrementals.size() > INCREMENTALS_KEPT) {
-            incrementals.pollFirstEntry();
+            Map.Entry<Long, byte[]> oldest = incrementals.pollFirstEntry();
+            if (historyBase != null && historyBase.epoch() + 1 == oldest.getKey()) {
+                historyBase = historyBase.apply(decodeKept(oldest.getValue()));
+            }
         }
         osdmap = next;
+    }
+
+    private static OsdMap.Incremental decodeKept(byte[] b) {
+        try {
+            return OsdMap.Incremental.decode(b);
+        } catch (MapDecodeException e) {
+            throw new IllegalStateException("a kept incremental does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    /** The oldest epoch {@link #mapAt} can rebuild (the current one when no history is kept). */
+    public long oldestMapEpoch() {
+        return historyBase != null && incrementals.containsKey(historyBase.epoch() + 1) ? historyBase.epoch() : epoch();
+    }
+
+    /** The full map at {@code epoch} (oldestMapEpoch..epoch()), rebuilt from the base and the incrementals. */
+    public OsdMap mapAt(long epoch) {
+        Invariants.check(epoch >= oldestMapEpoch() && epoch <= epoch(), "map e%d outside kept e%d..e%d", epoch,
+                oldestMapEpoch(), epoch());
+        if (epoch == epoch()) {
+            return osdmap;
+        }
+        OsdMap m = historyBase;
+        for (byte[] b : incrementals.subMap(historyBase.epoch(), false, epoch, true).values()) {
+            m = m.apply(decodeKept(b));
+        }
+        return m;
     }
 
     /** Applies one command; deterministic, and throws only for bugs (broken invariants). */
@@ -187,7 +227,7 @@ public final class MonState {
 
     public byte[] encode() {
         MapWriter w = new MapWriter(4096);
-        w.startStruct(4, 1).bool(bootstrapped());
+        w.startStruct(5, 1).bool(bootstrapped());
         if (bootstrapped()) {
             monmap.encode(w);
             osdmap.encode(w);
@@ -210,13 +250,17 @@ public final class MonState {
             reps.forEach((r, s) -> w.i32(r).i64(s));
         });
         pgStats.encode(w);
+        w.bool(historyBase != null);
+        if (historyBase != null) {
+            historyBase.encode(w);
+        }
         return w.endStruct().toByteArray();
     }
 
     public static MonState decode(byte[] bytes) throws MapDecodeException {
         MapReader r = new MapReader(bytes);
         MonState s = new MonState();
-        int version = r.startStruct("mon state", 4);
+        int version = r.startStruct("mon state", 5);
         if (r.bool()) {
             s.monmap = MonMap.decode(r);
             s.osdmap = OsdMap.decode(r);
@@ -251,6 +295,9 @@ public final class MonState {
         }
         if (version >= 2) {
             s.pgStats.decode(r, version);
+        }
+        if (version >= 5 && r.bool()) {
+            s.historyBase = OsdMap.decode(r);
         }
         r.endStruct();
         r.expectEnd("mon state");

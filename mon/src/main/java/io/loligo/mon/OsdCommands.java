@@ -37,6 +37,7 @@ final class OsdCommands {
             case "osd failure" -> failure(s, c);
             case "osd down" -> down(s, c);
             case "osd beacon" -> beacon(s, c);
+            case "osd alive" -> alive(s, c);
             case "osd out" -> out(s, c);
             case "osd in" -> in(s, c);
             case "osd rm" -> rm(s, c);
@@ -219,6 +220,33 @@ final class OsdCommands {
         s.failures.remove(target);
         s.commit(inc);
         return MonReply.ok("osd." + target + " marked down after " + domains.size() + " reporters", null, s.epoch());
+    }
+
+    /**
+     * Ceph's MOSDAlive (OSDMonitor::prepare_alive): osd.N, primary of PGs in intervals that started
+     * at or after its up_thru, asks to be recorded alive through epoch {@code want} so those PGs may
+     * go active. Sets up_thru to the current epoch (one new epoch); a request from an earlier
+     * incarnation ({@code up_from} differs), from a down OSD, or already satisfied changes nothing.
+     */
+    private static MonReply alive(MonState s, Cmd c) throws CommandException {
+        int id = osdId(s, c.str("osd"));
+        long want = c.lng("want");
+        OsdState o = s.osdmap.osd(id);
+        if (want < 1 || want > s.epoch()) {
+            throw new CommandException(Errno.EINVAL, "osd alive: want e" + want + " outside e1..e" + s.epoch());
+        }
+        if (!o.up() || (c.has("up_from") && c.lng("up_from") != o.upFrom())) {
+            return MonReply.ok("osd." + id + " is not up as that instance; alive ignored",
+                    data().put("up_thru", o.upThru()), s.epoch());
+        }
+        if (o.upThru() >= want) {
+            return MonReply.ok("", data().put("up_thru", o.upThru()), s.epoch());
+        }
+        OsdMap.Incremental inc = s.osdmap.newIncremental(c.stamp());
+        inc.newOsds.put(id, o.withUpThru(s.epoch()));
+        s.commit(inc);
+        return MonReply.ok("osd." + id + " up_thru " + s.osdmap.osd(id).upThru(),
+                data().put("up_thru", s.osdmap.osd(id).upThru()), s.epoch());
     }
 
     /** An OSD says it is alive; OSDs silent for mon_osd_report_timeout are marked down. */

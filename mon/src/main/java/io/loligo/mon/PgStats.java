@@ -20,6 +20,7 @@ import java.util.TreeMap;
  *   i32 n; n x { i32 pool; i32 seed; string state; i64 objects, bytes; i32 reporter; i64 stampMillis }
  *   i32 n; n x { i32 osd; i64 lastBeaconMillis }                     (MonState v3 and later)
  *   i32 n; n x { i32 pool; i32 seed; i64 scrubErrors }              (MonState v4 and later; PGs with errors only)
+ *   i32 n; n x { i32 pool; i32 seed; i32 k; k x i32 osd }   down PGs' blocked_by (MonState v5 and later)
  */
 /**
  * The PG summary and usage the OSDs report ({@code osd pgstats}): per-OSD capacity and use, and
@@ -37,6 +38,8 @@ final class PgStats {
     final TreeMap<Integer, Long> beacons = new TreeMap<>();
     /** Ceph's num_scrub_errors of each PG that has any, as its primary reported it. */
     final TreeMap<PgId, Long> scrubErrors = new TreeMap<>();
+    /** For PGs reported down: the OSDs peering needs back (Ceph's blocked_by). */
+    final TreeMap<PgId, java.util.List<Integer>> blockedBy = new TreeMap<>();
 
     void beacon(int osd, long stampMillis) {
         beacons.merge(osd, stampMillis, Math::max);
@@ -68,10 +71,18 @@ final class PgStats {
             } else {
                 scrubErrors.remove(id);
             }
+            java.util.List<Integer> blocked = new java.util.ArrayList<>();
+            pg.path("blocked_by").forEach(b -> blocked.add(b.asInt()));
+            if (blocked.isEmpty()) {
+                blockedBy.remove(id);
+            } else {
+                blockedBy.put(id, java.util.List.copyOf(blocked));
+            }
             n++;
         }
         pgs.keySet().removeIf(pg -> s.osdmap().pool(pg.pool()) == null || pg.seed() >= s.osdmap().pool(pg.pool()).pgNum());
         scrubErrors.keySet().removeIf(pg -> !pgs.containsKey(pg));
+        blockedBy.keySet().removeIf(pg -> !pgs.containsKey(pg));
         return MonReply.ok("osd." + osd + " reported " + n + " pgs", null, s.epoch());
     }
 
@@ -165,6 +176,11 @@ final class PgStats {
         beacons.forEach((osd, stamp) -> w.i32(osd).i64(stamp));
         w.i32(scrubErrors.size());
         scrubErrors.forEach((pg, n) -> w.i32(pg.pool()).i32(pg.seed()).i64(n));
+        w.i32(blockedBy.size());
+        blockedBy.forEach((pg, osds) -> {
+            w.i32(pg.pool()).i32(pg.seed()).i32(osds.size());
+            osds.forEach(w::i32);
+        });
     }
 
     void decode(MapReader r, int stateVersion) throws MapDecodeException {
@@ -183,6 +199,16 @@ final class PgStats {
         if (stateVersion >= 4) {
             for (int i = 0, n = r.count("scrub errors"); i < n; i++) {
                 scrubErrors.put(new PgId(r.i32(), r.i32()), r.i64());
+            }
+        }
+        if (stateVersion >= 5) {
+            for (int i = 0, n = r.count("blocked_by"); i < n; i++) {
+                PgId pg = new PgId(r.i32(), r.i32());
+                java.util.List<Integer> osdsOfPg = new java.util.ArrayList<>();
+                for (int j = 0, k = r.count("blocked_by osds"); j < k; j++) {
+                    osdsOfPg.add(r.i32());
+                }
+                blockedBy.put(pg, java.util.List.copyOf(osdsOfPg));
             }
         }
     }

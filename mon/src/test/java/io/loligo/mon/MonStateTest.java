@@ -258,4 +258,42 @@ class MonStateTest {
         assertThat(copy.encode()).isEqualTo(original.encode());
         assertThat(copy.incrementalsSince(1)).hasSize((int) copy.epoch() - 1);
     }
+
+    @Test
+    void osdAliveRecordsUpThruOnceAndIgnoresStaleInstances() {
+        boot(0, "h0");
+        long upFrom = s.osdmap().osd(0).upFrom();
+        long e = s.epoch();
+        MonReply r = run("osd alive", "osd", "0", "want", e, "up_from", upFrom);
+        assertThat(r.code()).as(r.outs()).isZero();
+        assertThat(s.epoch()).isEqualTo(e + 1);
+        assertThat(s.osdmap().osd(0).upThru()).isEqualTo(e);
+        assertThat(run("osd alive", "osd", "0", "want", e).code()).isZero();
+        assertThat(s.epoch()).as("already recorded: no new epoch").isEqualTo(e + 1);
+        assertThat(run("osd alive", "osd", "0", "want", e + 1, "up_from", upFrom - 1).code()).isZero();
+        assertThat(s.epoch()).as("an earlier incarnation's request changes nothing").isEqualTo(e + 1);
+        assertThat(run("osd alive", "osd", "0", "want", e + 5).code()).isEqualTo(Errno.EINVAL);
+        run("osd down", "ids", List.of("0"));
+        assertThat(s.osdmap().osd(0).upThru()).as("up_thru survives down").isEqualTo(e);
+    }
+
+    @Test
+    void oldMapsAreRebuiltFromTheKeptIncrementals() throws Exception {
+        java.util.Map<Long, byte[]> seen = new java.util.HashMap<>();
+        seen.put(s.epoch(), s.osdmap().encode());
+        for (int i = 0; i < MonState.INCREMENTALS_KEPT + 20; i++) {
+            run(i % 2 == 0 ? "osd set" : "osd unset", "key", "noout");
+            seen.put(s.epoch(), s.osdmap().encode());
+        }
+        long oldest = s.oldestMapEpoch();
+        assertThat(oldest).isEqualTo(s.epoch() - MonState.INCREMENTALS_KEPT);
+        MonState copy = MonState.decode(s.encode());
+        for (long e = oldest; e <= s.epoch(); e += 37) {
+            assertThat(s.mapAt(e).encode()).as("e%d", e).isEqualTo(seen.get(e));
+            assertThat(copy.mapAt(e).encode()).as("e%d after a snapshot", e).isEqualTo(seen.get(e));
+        }
+        var reply = MonQueries.getMapAt(s, 1);
+        assertThat(reply.path("epoch").asLong()).as("older than kept: the oldest kept").isEqualTo(oldest);
+        assertThat(reply.path("incrementals").size()).isEqualTo(MonState.INCREMENTALS_KEPT);
+    }
 }

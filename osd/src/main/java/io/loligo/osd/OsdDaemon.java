@@ -85,6 +85,11 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private volatile long lastBootMillis;
     private volatile boolean booted;
     private volatile double usedRatio;
+    private final OsdMapHistory history = new OsdMapHistory(() -> this.mon);
+    private final ExecutorService historyThread;
+    /** The up_thru our PGs asked for (0: none pending) and when we last sent it. */
+    private final java.util.concurrent.atomic.AtomicLong upThruWanted = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long upThruSentNanos;
     OsdPeers peers;
     MessengerServer server;
     MonConnection mon;
@@ -100,6 +105,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         this.keys = new OsdKeys(keyringPath(config.conf(), config.entity()));
         this.mapThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-map").factory());
         this.background = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name(config.entity() + "-bg").factory());
+        this.historyThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-history").factory());
     }
 
     private static Path keyringPath(ClusterConf conf, String who) {
@@ -123,7 +129,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             d.heartbeater = new Heartbeater(d.heartbeatEnv());
             d.lastBootMillis = System.currentTimeMillis();
             d.mon.subscribe(m -> d.mapThread.execute(() -> d.handleMap(m)));
-            d.awaitFirstMap();   // so the map that marks us up has a predecessor: peering needs prior acting sets
+            d.awaitFirstMap();
             d.boot();
             d.background.scheduleWithFixedDelay(d::tick, 0, config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
             d.background.scheduleWithFixedDelay(d::reportStats, config.statsInterval().toMillis(),
@@ -260,8 +266,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             return;
         }
         OsdMapPlacement pl = m.placement();
+        history.add(m);
         OsdMap prevMap = map;
-        OsdMapPlacement prevPl = placement;
         Map<PgId, Pg.Split> splits = planSplits(prevMap, m);
         Map<Pg, Runnable> advances = new java.util.LinkedHashMap<>();
         Set<Integer> hb = new HashSet<>();
@@ -282,8 +288,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
                 }
                 Pg target = pg;
                 int primary = mapping.actingPrimary();
-                List<Integer> prevActing = priorActing(prevMap, prevPl, pool.id(), seed);
-                advances.put(target, () -> target.advanceMap(m.epoch(), pool, acting, primary, prevActing));
+                advances.put(target, () -> target.advanceMap(m, pool, acting, primary));
             }
         }
         submitAdvances(splits, advances);
@@ -367,19 +372,6 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             }
         }
         return out;
-    }
-
-    /** The PG's acting set in the previous map we saw (empty when we saw none, or the PG did not exist). */
-    private static List<Integer> priorActing(OsdMap prevMap, OsdMapPlacement prevPl, int pool, int seed) {
-        Pool prevPool = prevMap == null ? null : prevMap.pool(pool);
-        if (prevPool == null) {
-            return List.of();
-        }
-        int s = seed;
-        while (s >= prevPool.pgNum()) {   // a PG split off since: its ancestor's acting set
-            s -= Integer.highestOneBit(s);
-        }
-        return members(prevPl.mapPg(prevPool, s).acting());
     }
 
     /** Fewest OSDs to heartbeat (Ceph's osd_heartbeat_min_peers): an OSD sharing no PG is still watched. */
@@ -468,6 +460,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     private void tick() {
         expireMapWaiters();
+        resendAlive();
         for (Pg pg : pgs.values()) {
             shards.submit(pg.pgid(), pg::expireWaiting);
         }
@@ -504,9 +497,14 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             ArrayNode arr = cmd.putArray("pgs");
             for (Pg pg : pgs.values()) {
                 if (pg.role() == Pg.Role.PRIMARY) {
-                    arr.addObject().put("pgid", pg.pgid().toString()).put("state", pg.stateName())
+                    ObjectNode o = arr.addObject().put("pgid", pg.pgid().toString()).put("state", pg.stateName())
                             .put("objects", pg.objectCount()).put("bytes", pg.byteCount())
                             .put("num_scrub_errors", pg.scrubber().scrubErrors());
+                    Set<Integer> blocked = pg.blockedBy();
+                    if (!blocked.isEmpty()) {
+                        ArrayNode b = o.putArray("blocked_by");
+                        blocked.forEach(b::add);
+                    }
                 }
             }
             pgStatesDirty = false;
@@ -558,6 +556,57 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<List<OsdMap>> maps(long from, long to) {
+        CompletableFuture<List<OsdMap>> f = new CompletableFuture<>();
+        historyThread.execute(() -> {
+            try {
+                f.complete(history.range(from, to));
+            } catch (IOException | RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public void requestUpThru(long epoch) {
+        long before = upThruWanted.getAndAccumulate(epoch, Math::max);
+        if (epoch > before) {
+            background.execute(this::sendAlive);
+        }
+    }
+
+    /** Re-sends a pending up_thru request once a second until the map shows it. */
+    private void resendAlive() {
+        if (upThruWanted.get() > 0 && System.nanoTime() - upThruSentNanos > 1_000_000_000L) {
+            sendAlive();
+        }
+    }
+
+    /** {@code osd alive}: asks the monitors to record our up_thru (Ceph's MOSDAlive). */
+    private void sendAlive() {
+        OsdMap m = map;
+        long want = upThruWanted.get();
+        OsdState self = m == null ? null : m.osd(whoami);
+        if (want == 0 || self == null || !self.up()) {
+            return;
+        }
+        if (self.upThru() >= want) {
+            upThruWanted.compareAndSet(want, 0);
+            return;
+        }
+        upThruSentNanos = System.nanoTime();
+        ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd alive").put("osd", whoami)
+                .put("want", Math.min(want, m.epoch())).put("up_from", self.upFrom());
+        try {
+            MonReply r = mon.command(cmd);
+            log.info("{} alive want e{}: {} {}", who(), want, r.code(), r.outs());
+        } catch (IOException e) {
+            log.warn("{} osd alive failed: {}; retrying", who(), e.getMessage());
+        }
+    }
+
+    @Override
     public boolean isUp(int osd) {
         OsdMap m = map;
         OsdState st = m == null ? null : m.osd(osd);
@@ -586,6 +635,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     public void close() {
         background.shutdownNow();
         mapThread.shutdownNow();
+        historyThread.shutdownNow();
         if (server != null) {
             server.close();
         }

@@ -1,5 +1,7 @@
 package io.loligo.osd.pg;
 
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.OsdState;
 import io.loligo.maps.PgId;
 import io.loligo.maps.Pool;
 import io.loligo.messages.Eversion;
@@ -54,7 +56,7 @@ public final class Pg {
 
     public enum Role { NONE, PRIMARY, REPLICA }
 
-    enum State { INITIAL, PEERING, ACTIVE, REPLICA, STRAY }
+    enum State { INITIAL, PEERING, DOWN, INCOMPLETE, ACTIVE, REPLICA, STRAY }
 
     /** A client op waiting or running here; {@code deadlineNanos} bounds how long it may wait. */
     public record OpCtx(MOSDOp op, ObjectRef ref, CompletableFuture<MOSDOpReply> reply, long deadlineNanos) {}
@@ -83,6 +85,7 @@ public final class Pg {
     final PgHost host;
     final PgLog pglog;
     Pool pool;
+    OsdMap osdmap;
     long epoch;
     long intervalStart;
     List<Integer> acting = List.of();
@@ -129,6 +132,8 @@ public final class Pg {
         return switch (state) {
             case INITIAL -> "unknown";
             case PEERING -> "peering";
+            case DOWN -> "down";
+            case INCOMPLETE -> "incomplete";
             case REPLICA, STRAY -> "stray";
             case ACTIVE -> acting.size() < pool.minSize() ? "undersized+degraded+peered"
                     : acting.size() < pool.size() ? "active+undersized+degraded" : "active+clean";
@@ -200,34 +205,39 @@ public final class Pg {
         return io.loligo.crush.placement.Placement.stableMod(hash, pgNum, mask) == pgid.seed();
     }
 
-    /**
-     * Members of earlier intervals since this PG was last active here (Ceph's past intervals,
-     * reduced): peering asks those still up too, so a write acknowledged by an acting set that has
-     * since been replaced is found. Cleared on activation.
-     */
-    final Set<Integer> priorMembers = new HashSet<>();
+    /** When down: the OSDs peering needs back (Ceph's blocked_by); empty otherwise. */
+    public Set<Integer> blockedBy() {
+        return state == State.DOWN ? peering.blockedBy() : Set.of();
+    }
+
+    /** Whether the monitors recorded this OSD alive through the interval's start (so it may go active). */
+    boolean upThruOk() {
+        OsdState me = osdmap == null ? null : osdmap.osd(host.whoami());
+        return me != null && me.upThru() >= intervalStart;
+    }
 
     /**
-     * A new map: starts a new interval when the acting set, primary or pg_num changed. {@code
-     * prevActing}: the acting set in the previous map the OSD saw (for a PG new to this OSD).
+     * A new map: starts a new interval when the acting set, primary or pg_num changed. Within an
+     * interval, a peering primary re-checks what it waits for (up_thru, down OSDs coming back).
      */
-    public void advanceMap(long newEpoch, Pool newPool, List<Integer> newActing, int newPrimary,
-                           List<Integer> prevActing) {
+    public void advanceMap(OsdMap m, Pool newPool, List<Integer> newActing, int newPrimary) {
         boolean changed = !newActing.equals(acting) || newPrimary != primary || pool == null
                 || pool.pgNum() != newPool.pgNum();
-        epoch = newEpoch;
+        epoch = m.epoch();
+        osdmap = m;
         pool = newPool;
         if (!changed && state != State.INITIAL) {
+            if (state == State.DOWN || state == State.INCOMPLETE) {
+                restartPeering("osd states changed while " + stateName());
+            } else if (state == State.PEERING) {
+                peering.mapChanged();
+            }
             retryWaiting();
             return;
         }
-        if (state == State.ACTIVE) {
-            priorMembers.clear();
-        }
-        priorMembers.addAll(state == State.INITIAL ? prevActing : acting);
         acting = List.copyOf(newActing);
         primary = newPrimary;
-        intervalStart = newEpoch;
+        intervalStart = m.epoch();
         intervalSeq++;
         scrubber.onNewInterval();
         requeueInFlight();
@@ -240,6 +250,29 @@ public final class Pg {
             state = role() == Role.REPLICA ? State.REPLICA : State.STRAY;
             misdirectAll();
         }
+        host.pgStateChanged(pgid);
+    }
+
+    /** Starts peering again within the interval (after being down or incomplete, or a probed OSD went down). */
+    void restartPeering(String why) {
+        log.info("{} restarting peering: {}", who(), why);
+        peering.reset();
+        state = State.PEERING;
+        host.pgStateChanged(pgid);
+        startPeeringWhenCommitted();
+    }
+
+    /** Peering found an interval that may have accepted writes with none of its OSDs up. */
+    void markDown(Set<Integer> needed) {
+        state = State.DOWN;
+        log.warn("{} is down: an interval that may have accepted writes has no OSD up; osds {} needed", who(), needed);
+        host.pgStateChanged(pgid);
+    }
+
+    /** Peering found no complete copy among the OSDs that answered. */
+    void markIncomplete(String why) {
+        state = State.INCOMPLETE;
+        log.warn("{} is incomplete: {}", who(), why);
         host.pgStateChanged(pgid);
     }
 
@@ -264,7 +297,6 @@ public final class Pg {
         pglog.setLastEpochStarted(epoch, coll, txn);
         commit(txn);
         state = State.ACTIVE;
-        priorMembers.clear();
         log.info("{} active acting={} last_update={} objects={}", who(), acting, pglog.lastUpdate(), objects);
         host.pgStateChanged(pgid);
         retryWaiting();
@@ -324,7 +356,7 @@ public final class Pg {
 
     /** Re-runs waiting ops (after activation or a map change); expired ones get EAGAIN. */
     public void retryWaiting() {
-        if (state != State.ACTIVE && state != State.PEERING) {
+        if (state != State.ACTIVE && state != State.PEERING && state != State.DOWN && state != State.INCOMPLETE) {
             misdirectAll();
             return;
         }
@@ -347,7 +379,7 @@ public final class Pg {
             misdirectAll();
             return;
         }
-        if (state == State.PEERING || acting.size() < pool.minSize()) {
+        if (state == State.PEERING || state == State.DOWN || state == State.INCOMPLETE || acting.size() < pool.minSize()) {
             park(ctx);   // no silent under-replicated writes: wait for peering or enough OSDs
             return;
         }

@@ -1,9 +1,11 @@
 package io.loligo.osd.pg;
 
+import io.loligo.maps.OsdMap;
 import io.loligo.maps.PgId;
 import io.loligo.msg.Message;
 import io.loligo.osd.objectstore.ObjectStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What a PG needs from its OSD: identity, the store, peers, its shard thread and time. */
@@ -36,6 +38,19 @@ public interface PgHost {
      * daemon stops; replication and peering exist for exactly this.
      */
     void fatal(String what, Throwable cause);
+
+    /**
+     * The OSD maps of epochs {@code from..to}, oldest first and consecutive (starting later when
+     * the monitors no longer keep {@code from}); completes off the shard, fails when the monitors
+     * cannot be reached.
+     */
+    CompletableFuture<List<OsdMap>> maps(long from, long to);
+
+    /**
+     * Asks the monitors to record this OSD alive through {@code epoch} (its up_thru, Ceph's
+     * MOSDAlive); the answer arrives as a new map. Repeated while wanted.
+     */
+    void requestUpThru(long epoch);
 
     /** Called after a PG's state changed (for reports to the monitors). */
     default void pgStateChanged(PgId pg) {}

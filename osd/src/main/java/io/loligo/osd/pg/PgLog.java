@@ -21,7 +21,8 @@ import java.util.TreeMap;
 /*
  * On disk, in the omap of the PG's meta object (namespace "\0pg", name "pgmeta", hash = seed, in the
  * PG's own collection):
- *   "info"                      struct(1) { eversion lastUpdate, eversion logTail, u64 lastEpochStarted }
+ *   "info"                      struct(2, compat 1) { eversion lastUpdate, eversion logTail, u64 lastEpochStarted;
+ *                                 v2: bool backfilling (objects partial until the authoritative log arrives) }
  *   "log." + 16 hex epoch + "." + 16 hex version    PgLogEntry.toBytes() (struct version 1)
  * Log keys sort in version order. Entries at or below logTail have been trimmed.
  */
@@ -45,6 +46,7 @@ public final class PgLog {
     private Eversion lastUpdate = Eversion.ZERO;
     private Eversion tail = Eversion.ZERO;
     private long lastEpochStarted;
+    private boolean backfilling;
 
     public PgLog(int entriesMax) {
         if (entriesMax < 1) {
@@ -71,10 +73,11 @@ public final class PgLog {
         SortedMap<String, byte[]> info = store.omapGet(coll, meta, List.of(INFO_KEY));
         if (info.containsKey(INFO_KEY)) {
             Decoder in = Decoder.of(info.get(INFO_KEY));
-            in.startStruct(1);
+            int version = in.startStruct(2);
             log.lastUpdate = Eversion.decode(in);
             log.tail = Eversion.decode(in);
             log.lastEpochStarted = in.getLong();
+            log.backfilling = version >= 2 && in.getBoolean();
             in.endStruct();
         }
         String after = null;
@@ -106,6 +109,11 @@ public final class PgLog {
 
     public long lastEpochStarted() {
         return lastEpochStarted;
+    }
+
+    /** Whether a backfill emptied this copy and has not finished (Ceph's last_backfill != MAX). */
+    public boolean backfilling() {
+        return backfilling;
     }
 
     public List<PgLogEntry> entries() {
@@ -170,6 +178,7 @@ public final class PgLog {
         }
         lastUpdate = newLastUpdate;
         tail = newTail;
+        backfilling = false;
         set.put(INFO_KEY, infoBytes());
         txn.touch(coll, meta);
         if (!old.isEmpty()) {
@@ -187,11 +196,21 @@ public final class PgLog {
         txn.omapSet(coll, metaOid(coll), set);
     }
 
+    /** Records, in the transaction that empties the collection, that a backfill has started. */
+    public void setBackfilling(CollectionId coll, Transaction txn) {
+        backfilling = true;
+        TreeMap<String, byte[]> set = new TreeMap<>();
+        set.put(INFO_KEY, infoBytes());
+        txn.touch(coll, metaOid(coll));
+        txn.omapSet(coll, metaOid(coll), set);
+    }
+
     private byte[] infoBytes() {
-        return Encoder.toBytes(out -> out.struct(1, 1, o -> {
+        return Encoder.toBytes(out -> out.struct(2, 1, o -> {
             lastUpdate.encode(o);
             tail.encode(o);
             o.putLong(lastEpochStarted);
+            o.putBoolean(backfilling);
         }));
     }
 }

@@ -1,5 +1,6 @@
 package io.loligo.osd.pg;
 
+import io.loligo.maps.OsdMap;
 import io.loligo.messages.Eversion;
 import io.loligo.messages.MOSDPgInfo;
 import io.loligo.messages.MOSDPgPull;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -29,16 +31,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Peering and recovery of one PG (Ceph's PeeringState + recovery, reduced to its core). The primary
- * asks every member of the acting set for its info and log, picks the member with the newest last
- * update as the authority, brings itself up to it (pulling the objects whose log entries differ, or
+ * asks every member of the acting set for its info and log, then the up OSDs of every past interval
+ * that may have accepted writes since the PG last went active ({@link PastIntervals}; none up: the
+ * PG is down), waits until the monitors record it alive through the interval's start (up_thru),
+ * picks the authority as Ceph's find_best_info does (none: incomplete), brings itself up to it (pulling the objects whose log entries differ, or
  * the whole PG by a hash-order scan when the logs do not overlap), then pushes every other member
  * what it misses the same way (log recovery or backfill) with the authoritative log, and only then
  * activates. A PG therefore serves ops only once all its acting members hold the same history:
  * simpler than Ceph's recovery while active, at the price of a PG being unavailable while it heals.
  *
- * <p>Not yet: past intervals (members of earlier acting sets that are no longer in the acting set
- * are not queried, so a write acknowledged only by OSDs that are all gone from the acting set is
- * not found); recovery while active; throttling.
+ * <p>Not yet: recovery while active; throttling.
  */
 final class PgPeering {
     private static final Logger log = LoggerFactory.getLogger(PgPeering.class);
@@ -49,11 +51,12 @@ final class PgPeering {
     private int seq = -1;
     private final Map<Integer, MOSDPgInfo> infos = new HashMap<>();
     private final Set<Integer> pushing = new HashSet<>();
-    /** Members of the probe set: the acting set plus up members of earlier intervals. */
-    private final Set<Integer> probe = new HashSet<>();
-    /** Query attempts per stray; a stray that keeps failing is given up on (it may be dying). */
-    private final Map<Integer, Integer> strayAttempts = new HashMap<>();
-    static final int STRAY_ATTEMPTS_MAX = 10;
+    /** Members of the probe set: the acting set plus the up OSDs of past intervals that may have gone rw. */
+    private final Set<Integer> probe = new TreeSet<>();
+    private boolean priorBuilt;
+    private boolean fetchingHistory;
+    private boolean waitingUpThru;
+    private Set<Integer> blockedBy = Set.of();
     private boolean decided;
 
     PgPeering(Pg pg) {
@@ -65,7 +68,14 @@ final class PgPeering {
         infos.clear();
         pushing.clear();
         probe.clear();
-        strayAttempts.clear();
+        priorBuilt = false;
+        fetchingHistory = false;
+        waitingUpThru = false;
+        decided = false;
+    }
+
+    Set<Integer> blockedBy() {
+        return blockedBy;
     }
 
     private boolean stale(int s) {
@@ -75,30 +85,48 @@ final class PgPeering {
     MOSDPgInfo localInfo() {
         PgLog l = pg.pglog;
         return new MOSDPgInfo(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, l.lastUpdate(),
-                l.tail(), l.lastEpochStarted(), l.entries());
+                l.tail(), l.lastEpochStarted(), l.entries(), l.backfilling() ? MOSDPgInfo.FLAG_INCOMPLETE : 0);
     }
 
+    /**
+     * Peering, step by step (Ceph's GetInfo → GetLog → WaitUpThru → Active): query the acting set;
+     * from the newest last_epoch_started among their answers, build the past intervals and probe the
+     * up OSDs of those that may have gone read-write (down when one has none up); once all answered,
+     * make sure the monitors recorded us alive through the interval's start (asking if not); then
+     * choose the authoritative log and recover.
+     */
     void start(int intervalSeq) {
         seq = intervalSeq;
         infos.clear();
         infos.put(pg.host.whoami(), localInfo());
         decided = false;
+        priorBuilt = false;
+        blockedBy = Set.of();
         probe.clear();
         probe.addAll(pg.acting);
-        for (int osd : pg.priorMembers) {
-            if (pg.host.isUp(osd)) {
-                probe.add(osd);
-            }
-        }
         for (int osd : probe) {
             if (osd != pg.host.whoami()) {
                 query(osd, intervalSeq);
             }
         }
-        if (probe.size() > pg.acting.size()) {
-            log.info("{} probing acting {} and earlier members {}", pg.who(), pg.acting, probe);
+        maybeBuildPrior();
+    }
+
+    /** Within the interval, a new map: up_thru may have arrived, or a probed OSD may have gone down. */
+    void mapChanged() {
+        if (seq < 0 || decided) {
+            return;
         }
-        maybeDecide();
+        for (int osd : probe) {
+            if (!pg.host.isUp(osd)) {
+                pg.restartPeering("probed osd." + osd + " went down");
+                return;
+            }
+        }
+        if (waitingUpThru && pg.upThruOk()) {
+            waitingUpThru = false;
+            maybeDecide();
+        }
     }
 
     private void query(int osd, int s) {
@@ -109,33 +137,94 @@ final class PgPeering {
             }
             if (reply instanceof MOSDPgInfo info && (info.result() == OsdResult.OK || info.result() == OsdResult.ENOENT)) {
                 infos.put(osd, info);
-                maybeDecide();
-            } else if (!pg.acting.contains(osd) && strayAttempts.merge(osd, 1, Integer::sum) >= STRAY_ATTEMPTS_MAX) {
-                log.warn("{} earlier member osd.{} does not answer; peering without it", pg.who(), osd);
-                probe.remove(osd);
+                maybeBuildPrior();
                 maybeDecide();
             } else {
                 log.debug("{} query to osd.{} failed ({}); retrying", pg.who(), osd, err != null ? err.toString() : reply);
-                pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
-                    if (!stale(s)) {
-                        query(osd, s);
-                    }
-                });
+                retry(s, () -> query(osd, s));
             }
         }));
     }
 
+    /** The newest last_epoch_started among the complete copies that answered. */
+    private long maxLastEpochStarted() {
+        long les = 0;
+        for (MOSDPgInfo i : infos.values()) {
+            if (i.result() == OsdResult.OK && !i.incomplete()) {
+                les = Math.max(les, i.lastEpochStarted());
+            }
+        }
+        return les;
+    }
+
+    /** Once the acting set answered: past intervals since the newest last_epoch_started, and the prior set. */
+    private void maybeBuildPrior() {
+        if (priorBuilt || fetchingHistory || !infos.keySet().containsAll(pg.acting)) {
+            return;
+        }
+        int s = seq;
+        long from = Math.max(1, maxLastEpochStarted());
+        long to = pg.epoch;
+        fetchingHistory = true;
+        pg.host.maps(from, to).whenComplete((maps, err) -> pg.host.onShard(pg.pgid, () -> {
+            if (stale(s)) {
+                return;
+            }
+            fetchingHistory = false;
+            if (err != null) {
+                log.warn("{} cannot get maps e{}..e{} for past intervals ({}); retrying", pg.who(), from, to, err.toString());
+                retry(s, this::maybeBuildPrior);
+                return;
+            }
+            onHistory(maps, s);
+        }));
+    }
+
+    private void onHistory(List<OsdMap> maps, int s) {
+        long les = maxLastEpochStarted();
+        if (!maps.isEmpty() && maps.get(0).epoch() > Math.max(1, les)) {
+            log.warn("{} monitors keep maps from e{} only; past intervals since e{} are partly unknown", pg.who(),
+                    maps.get(0).epoch(), les);
+        }
+        List<PastIntervals.Interval> intervals = PastIntervals.build(pg.pgid, maps);
+        PastIntervals.Prior prior = PastIntervals.prior(intervals, les, pg.acting, pg.host::isUp);
+        if (prior.down()) {
+            blockedBy = Set.copyOf(prior.blockedBy());
+            log.info("{} past intervals since e{}: {}", pg.who(), les, intervals);
+            pg.markDown(blockedBy);
+            return;
+        }
+        priorBuilt = true;
+        for (int osd : prior.probe()) {
+            if (probe.add(osd) && osd != pg.host.whoami()) {
+                query(osd, s);
+            }
+        }
+        if (probe.size() > pg.acting.size()) {
+            log.info("{} probing acting {} and past-interval members {}", pg.who(), pg.acting, probe);
+        }
+        maybeDecide();
+    }
+
     private void maybeDecide() {
-        if (decided || !infos.keySet().containsAll(probe)) {
+        if (decided || !priorBuilt || !infos.keySet().containsAll(probe)) {
+            return;
+        }
+        if (!pg.upThruOk()) {
+            if (!waitingUpThru) {
+                log.info("{} waiting for up_thru >= e{} before going active", pg.who(), pg.intervalStart);
+            }
+            waitingUpThru = true;
+            pg.host.requestUpThru(pg.intervalStart);
+            return;
+        }
+        int auth = chooseAuthority();
+        if (auth < 0) {
+            pg.markIncomplete("no complete copy among the answers of " + probe + " (last_epoch_started "
+                    + maxLastEpochStarted() + ")");
             return;
         }
         decided = true;
-        int auth = pg.host.whoami();
-        for (MOSDPgInfo info : infos.values()) {
-            if (info.lastUpdate().isNewerThan(infos.get(auth).lastUpdate())) {
-                auth = info.fromOsd();
-            }
-        }
         if (auth == pg.host.whoami()) {
             recoverReplicas(seq);
         } else {
@@ -143,6 +232,36 @@ final class PgPeering {
                     infos.get(auth).lastUpdate(), pg.pglog.lastUpdate());
             recoverSelf(infos.get(auth), seq);
         }
+    }
+
+    /**
+     * Ceph's find_best_info: among complete copies whose last update is at least that of every copy
+     * that went active last (the newest last_epoch_started), the newest last update; ties go to
+     * this OSD. -1 when there is none (the PG is incomplete).
+     */
+    private int chooseAuthority() {
+        long les = maxLastEpochStarted();
+        Eversion minAcceptable = null;
+        for (MOSDPgInfo i : infos.values()) {
+            if (i.result() == OsdResult.OK && !i.incomplete() && i.lastEpochStarted() >= les
+                    && (minAcceptable == null || minAcceptable.isNewerThan(i.lastUpdate()))) {
+                minAcceptable = i.lastUpdate();
+            }
+        }
+        if (minAcceptable == null) {
+            return -1;
+        }
+        int best = -1;
+        for (MOSDPgInfo i : infos.values()) {
+            if (i.result() != OsdResult.OK || i.incomplete() || minAcceptable.isNewerThan(i.lastUpdate())) {
+                continue;
+            }
+            if (best < 0 || i.lastUpdate().isNewerThan(infos.get(best).lastUpdate())
+                    || (i.fromOsd() == pg.host.whoami() && i.lastUpdate().equals(infos.get(best).lastUpdate()))) {
+                best = i.fromOsd();
+            }
+        }
+        return best;
     }
 
     /** Whether {@code member} holds everything up to {@code auth}'s log tail, so log-based recovery works. */
@@ -251,6 +370,7 @@ final class PgPeering {
     private void applyStates(List<ObjectState> states, boolean reset, Transaction txn) {
         if (reset) {
             PgObjects.removeAll(pg.host.store(), pg.coll, txn);
+            pg.pglog.setBackfilling(pg.coll, txn);   // partial until the log arrives: never an authority
             pg.objects = 0;
             pg.bytes = 0;
         }
@@ -312,7 +432,7 @@ final class PgPeering {
         for (ObjectRef r : chunk) {
             states.add(PgObjects.read(pg.host.store(), pg.coll, r));
         }
-        push(to, states, last ? MOSDPgPush.FLAG_LOG : 0, s, () -> {
+        push(to, states, last ? MOSDPgPush.FLAG_LOG | MOSDPgPush.FLAG_ACTIVATE : 0, s, () -> {
             if (last) {
                 done.run();
             } else {
@@ -323,7 +443,8 @@ final class PgPeering {
 
     private void pushScan(int to, Optional<ObjectRef> after, boolean first, int s, Runnable done) {
         PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, after, PgObjects.PUSH_OBJECTS_MAX);
-        int flags = (first ? MOSDPgPush.FLAG_RESET : 0) | (scan.done() ? MOSDPgPush.FLAG_LOG : 0);
+        int flags = (first ? MOSDPgPush.FLAG_RESET : 0)
+                | (scan.done() ? MOSDPgPush.FLAG_LOG | MOSDPgPush.FLAG_ACTIVATE : 0);
         push(to, scan.objects(), flags, s, () -> {
             if (scan.done()) {
                 done.run();
@@ -398,6 +519,9 @@ final class PgPeering {
             applyStates(m.objects(), (m.flags() & MOSDPgPush.FLAG_RESET) != 0, txn);
             if ((m.flags() & MOSDPgPush.FLAG_LOG) != 0) {
                 pg.pglog.reset(m.log(), m.lastUpdate(), m.logTail(), pg.coll, txn);
+            }
+            if ((m.flags() & MOSDPgPush.FLAG_ACTIVATE) != 0) {
+                pg.pglog.setLastEpochStarted(m.mapEpoch(), pg.coll, txn);
             }
             pg.commit(txn).whenComplete((y, err) -> {
                 if (err != null) {
