@@ -40,7 +40,18 @@ final class RgwTestCluster implements AutoCloseable {
     Cluster cluster;
     RgwServer rgw;
 
+    private final long osdBlockBytes;
+    private final List<String> osdJvmFlags;
+
+    /** Test profile: small stores, C1-only OSD JVMs (quick to start). */
     RgwTestCluster() throws IOException {
+        this(192L << 20, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    }
+
+    /** {@code osdJvmFlags} e.g. the benchmark profile of `loligo up` (-Xmx1g, C2). */
+    RgwTestCluster(long osdBlockBytes, List<String> osdJvmFlags) throws IOException {
+        this.osdBlockBytes = osdBlockBytes;
+        this.osdJvmFlags = osdJvmFlags;
         dir = Files.createTempDirectory("loligo-rgw-test");
         confPath = dir.resolve("loligo.conf");
     }
@@ -67,7 +78,7 @@ final class RgwTestCluster implements AutoCloseable {
                 .append("mon_initial_members = a\nmon_host = 127.0.0.1:").append(addr).append('\n')
                 .append("keyring = ").append(keyringPath).append('\n')
                 .append("[mon.a]\nmon_raft_addr = 127.0.0.1:").append(raft).append("\nmon_addr = 127.0.0.1:").append(addr)
-                .append("\n[osd]\nosd_block_file_bytes = ").append(384L << 20)
+                .append("\n[osd]\nosd_block_file_bytes = ").append(osdBlockBytes)
                 .append("\nosd_heartbeat_interval = 0.5\nosd_heartbeat_grace = 5\nosd_stats_interval = 1\nosd_op_num_shards = 2\n");
         for (int i = 0; i < OSDS; i++) {
             conf.append("[osd.").append(i).append("]\nhost = h").append(i).append('\n');
@@ -75,14 +86,26 @@ final class RgwTestCluster implements AutoCloseable {
         Files.writeString(confPath, conf);
         Path monData = dir.resolve("mon.a");
         Files.createDirectories(monData);
-        launch("mon.a", "io.loligo.mon.MonMain", List.of("--id", "a", "--conf", confPath.toString(), "--data", monData.toString()));
+        launch("mon.a", "io.loligo.mon.MonMain", List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                List.of("--id", "a", "--conf", confPath.toString(), "--data", monData.toString()));
         for (int i = 0; i < OSDS; i++) {
-            launch("osd." + i, "io.loligo.osd.OsdMain", List.of("--id", String.valueOf(i), "--data", dir.resolve("osd." + i).toString(),
-                    "--conf", confPath.toString()));
+            launch("osd." + i, "io.loligo.osd.OsdMain", osdJvmFlags, List.of("--id", String.valueOf(i),
+                    "--data", dir.resolve("osd." + i).toString(), "--conf", confPath.toString()));
         }
         cluster = connect(Duration.ofSeconds(90));
         await("3 OSDs up and in", Duration.ofSeconds(120), () -> cluster.osdMap().numUp() == OSDS && cluster.osdMap().numIn() == OSDS);
+        if (dataPoolSize > 0) {
+            cluster.createPool(io.loligo.rgw.store.RgwPools.DATA, dataPoolSize);
+        }
         rgw = new RgwServer(config.withPort(0), cluster).start();
+        return this;
+    }
+
+    private int dataPoolSize;
+
+    /** Creates the data pool with this replica count before the gateway would create it with the default. */
+    RgwTestCluster dataPoolSize(int size) {
+        this.dataPoolSize = size;
         return this;
     }
 
@@ -100,10 +123,11 @@ final class RgwTestCluster implements AutoCloseable {
         }
     }
 
-    private void launch(String name, String mainClass, List<String> args) throws IOException {
+    private void launch(String name, String mainClass, List<String> jvmFlags, List<String> args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC"));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.io.loligo=info",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
@@ -133,6 +157,33 @@ final class RgwTestCluster implements AutoCloseable {
     S3Client client(UserInfo u) {
         UserInfo.AccessKey k = u.keys().get(0);
         return client(StaticCredentialsProvider.create(AwsBasicCredentials.create(k.accessKey(), k.secretKey())));
+    }
+
+    /** A second gateway as its own process (RgwMain) on {@code port}; the caller kills it. */
+    Process startGatewayProcess(int port) throws IOException {
+        return startGatewayProcess(port, List.of("-XX:+UseSerialGC", "-Xmx256m"));
+    }
+
+    Process startGatewayProcess(int port, List<String> jvmFlags) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"), RgwMain.class.getName(),
+                "--conf", confPath.toString(), "--id", "p" + port, "--port", String.valueOf(port)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("rgw." + port + ".log").toFile())).start();
+        procs.add(p);
+        return p;
+    }
+
+    S3Client client(UserInfo u, URI endpoint) {
+        UserInfo.AccessKey k = u.keys().get(0);
+        S3Client c = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(k.accessKey(), k.secretKey())))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build();
+        closeables.add(c);
+        return c;
     }
 
     S3Client anonymousClient() {

@@ -200,4 +200,75 @@ class S3BucketObjectTest {
         s3.deleteObject(b -> b.bucket("big").key("nine"));   // deleting a missing key is fine (204)
         s3.deleteBucket(b -> b.bucket("big"));
     }
+
+    /**
+     * A gateway process killed with -9 in the middle of overwriting an object leaves the old object
+     * intact and visible, and no trace of the new one in the index: data goes first, the head last.
+     */
+    @Test
+    void gatewayKilledMidPutLeavesOldObjectAndNoVisibleHalfWrite() throws Exception {
+        s3.createBucket(b -> b.bucket("crash"));
+        s3.putObject(b -> b.bucket("crash").key("k"), RequestBody.fromString("old"));
+        int port = RgwTestCluster.freePort();
+        Process gw = c.startGatewayProcess(port);
+        try {
+            S3Client viaProcess = c.client(alice, java.net.URI.create("http://127.0.0.1:" + port));
+            RgwTestCluster.await("gateway process serving", Duration.ofSeconds(60), () -> {
+                try {
+                    viaProcess.headBucket(b -> b.bucket("crash"));
+                    return true;
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+            String id = c.rgw.gateway().buckets.get("crash").orElseThrow().id();
+            var pool = c.cluster.ioContext(RgwPools.DATA);
+            long before = pool.listAll().stream().filter(n -> n.startsWith(id)).count();
+            java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+            long length = 64L << 20;
+            // a body that sends 12 MiB and then stalls, so the gateway is caught between data and head
+            java.io.InputStream stalling = new java.io.InputStream() {
+                long sent;
+
+                @Override
+                public int read() throws java.io.IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                    if (sent >= (12 << 20)) {
+                        try {
+                            never.await();
+                        } catch (InterruptedException e) {
+                            throw new java.io.InterruptedIOException();
+                        }
+                        return -1;
+                    }
+                    int n = (int) Math.min(len, (12 << 20) - sent);
+                    java.util.Arrays.fill(b, off, off + n, (byte) 'n');
+                    sent += n;
+                    return n;
+                }
+            };
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    viaProcess.putObject(b -> b.bucket("crash").key("k"), RequestBody.fromInputStream(stalling, length));
+                } catch (RuntimeException expected) {
+                    // the gateway dies under it
+                }
+            });
+            RgwTestCluster.await("stripes of the new data written", Duration.ofSeconds(60),
+                    () -> pool.listAll().stream().filter(n -> n.startsWith(id)).count() >= before + 2);
+            gw.destroyForcibly().waitFor();
+            never.countDown();
+            writer.join(Duration.ofSeconds(30));
+            assertThat(s3.getObjectAsBytes(b -> b.bucket("crash").key("k")).asUtf8String()).isEqualTo("old");
+            assertThat(s3.listObjectsV2(b -> b.bucket("crash")).contents()).extracting(o -> o.size()).containsExactly(3L);
+            assertThat(pool.listAll().stream().filter(n -> n.startsWith(id)).count()).isGreaterThan(before);   // orphans, unreferenced
+        } finally {
+            gw.destroyForcibly().waitFor();
+        }
+    }
 }

@@ -110,6 +110,7 @@ public final class S3Handler extends Handler.Abstract {
             case S3Exception s -> s;
             case AuthException a -> new S3Exception(a.code(), a.httpStatus(), a.getMessage());
             case BodyAuthException b -> new S3Exception(b.authCause().code(), b.authCause().httpStatus(), b.getMessage());
+            case io.loligo.rgw.store.BucketIndex.BucketGone g -> S3Exception.noSuchBucket(g.bucket());
             case DataIo.TooLarge tl -> new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.");
             case RadosException.Timeout to -> S3Exception.serviceUnavailable(to.getMessage());
             case RadosException.ClusterFull f -> new S3Exception("InsufficientStorage", 507, "The cluster is full: " + f.getMessage());

@@ -5,6 +5,7 @@ import io.loligo.client.ObjectReadOperation;
 import io.loligo.client.ObjectWriteOperation;
 import io.loligo.client.RadosException;
 import io.loligo.client.ReadResult;
+import io.loligo.messages.OsdOp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public final class BucketIndex {
     /** The largest code point: a key past every key that starts with a given prefix. */
     public static final String MAX_CHAR = new String(Character.toChars(Character.MAX_CODE_POINT));
     private static final int PAGE = 1000;
+    private static final String GUARD = "bucket";
     private final IoContext io;
 
     public BucketIndex(IoContext io) {
@@ -54,12 +56,28 @@ public final class BucketIndex {
         return (int) (crc.getValue() % b.shards());
     }
 
-    public void createShards(BucketInfo b) {
-        List<CompletableFuture<Void>> fs = new ArrayList<>();
-        for (int i = 0; i < b.shards(); i++) {
-            fs.add(io.createAsync(shardOid(b, i), false));
+    /** A write to the index of a bucket that was deleted meanwhile (the shard's {@code bucket} xattr is gone). */
+    public static final class BucketGone extends RuntimeException {
+        private final String bucket;
+
+        public BucketGone(String bucket) {
+            super("bucket " + bucket + " was deleted", null, false, false);
+            this.bucket = bucket;
         }
-        fs.forEach(CompletableFuture::join);
+
+        public String bucket() {
+            return bucket;
+        }
+    }
+
+    /** Creates the shards, each with xattr {@code bucket} = the bucket id that every index update checks. */
+    public void createShards(BucketInfo b) {
+        List<CompletableFuture<?>> fs = new ArrayList<>();
+        byte[] id = b.id().getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.shards(); i++) {
+            fs.add(io.operateAsync(shardOid(b, i), new ObjectWriteOperation().create(false).setXattr(GUARD, id)));
+        }
+        fs.forEach(f -> IoContextAwait.join(f));
     }
 
     public void removeShards(BucketInfo b) {
@@ -82,15 +100,21 @@ public final class BucketIndex {
 
     /** Sets and removes entries of {@code key}'s shard in one atomic operation. */
     public void update(BucketInfo b, String key, Map<String, byte[]> set, Collection<String> remove) {
-        ObjectWriteOperation op = new ObjectWriteOperation();
+        // guarded: an update racing DeleteBucket fails instead of re-creating a removed shard
+        ObjectWriteOperation op = new ObjectWriteOperation().cmpXattr(GUARD, OsdOp.CmpOp.EQ, b.id().getBytes(StandardCharsets.UTF_8));
         if (!remove.isEmpty()) {
             op.omapRmKeys(remove);
         }
         if (!set.isEmpty()) {
             op.omapSet(set);
         }
-        if (!op.isEmpty()) {
+        if (set.isEmpty() && remove.isEmpty()) {
+            return;
+        }
+        try {
             io.operate(shardOid(b, shardOf(b, key)), op);
+        } catch (RadosException.Canceled | RadosException.ObjectNotFound e) {
+            throw new BucketGone(b.name());
         }
     }
 

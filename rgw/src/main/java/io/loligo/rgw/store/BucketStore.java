@@ -36,13 +36,36 @@ public final class BucketStore {
         return "u/" + uid;
     }
 
+    /**
+     * The bucket's record, cached for {@link #CACHE_TTL_NANOS} (found records only: a bucket just
+     * created elsewhere is seen at once). A change made through another gateway shows within the
+     * TTL; index writes are guarded by the bucket id, so a stale record never writes into a
+     * deleted bucket.
+     */
     public Optional<BucketInfo> get(String name) {
+        long now = System.nanoTime();
+        Cached c = cache.get(name);
+        if (c != null && now - c.expiresNanos() < 0) {
+            return Optional.of(c.info());
+        }
         try {
-            return Optional.of(RgwPools.fromJson(pools.buckets.read(recordOid(name)), BucketInfo.class));
+            BucketInfo b = RgwPools.fromJson(pools.buckets.read(recordOid(name)), BucketInfo.class);
+            if (cache.size() >= CACHE_ENTRIES_MAX) {
+                cache.clear();
+            }
+            cache.put(name, new Cached(b, now + CACHE_TTL_NANOS));
+            return Optional.of(b);
         } catch (RadosException.ObjectNotFound e) {
+            cache.remove(name);
             return Optional.empty();
         }
     }
+
+    private record Cached(BucketInfo info, long expiresNanos) {}
+
+    static final long CACHE_TTL_NANOS = 1_000_000_000L;
+    private static final int CACHE_ENTRIES_MAX = 10_000;
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Creates a bucket: index shards first, then the record (exclusive), then the owner's list entry. */
     public CreateOutcome create(String name, String owner, String zonegroup, int shards, String acl) {
@@ -70,12 +93,16 @@ public final class BucketStore {
 
     /** Replaces a bucket's record (versioning, ACL, policy, CORS, tags). */
     public void save(BucketInfo b) {
+        cache.remove(b.name());
         pools.buckets.writeFull(recordOid(b.name()), RgwPools.toJson(b));
+        cache.remove(b.name());
     }
 
     /** Removes the record, the owner's entry and the index shards; the caller checked emptiness. */
     public void remove(BucketInfo b) {
+        cache.remove(b.name());
         pools.buckets.remove(recordOid(b.name()));
+        cache.remove(b.name());
         pools.buckets.omapRmKeys(userOid(b.owner()), List.of(b.name()));
         index.removeShards(b);
     }
