@@ -142,6 +142,35 @@ class S3VersioningAccessTest {
         assertThat(RawHttp.getWithHost(c.rgw.port(), "acl.localhost:" + c.rgw.port(), "/public")).isEqualTo("hello world");
     }
 
+    /** Expect: 100-continue: the gateway sends 100 before reading the body, and refuses without 100 when it will not read it. */
+    @Test
+    void expectContinueIsHonoured() throws Exception {
+        s3.createBucket(b -> b.bucket("expect"));
+        s3.putBucketAcl(b -> b.bucket("expect").acl(BucketCannedACL.PUBLIC_READ_WRITE));
+        try (var socket = new java.net.Socket("127.0.0.1", c.rgw.port())) {
+            socket.setSoTimeout(30_000);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(("PUT /expect/k HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
+            assertThat(in.readLine()).isEmpty();
+            out.write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+        }
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("expect").key("k")).asUtf8String()).isEqualTo("hello");
+        try (var socket = new java.net.Socket("127.0.0.1", c.rgw.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("PUT /acl/k HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            String status = in.readLine();
+            assertThat(status).isIn("HTTP/1.1 403 Forbidden", "HTTP/1.1 404 Not Found");
+        }
+    }
+
     @Test
     void corsConfigurationAndPreflight() throws Exception {
         s3.createBucket(b -> b.bucket("cors"));

@@ -118,7 +118,12 @@ final class ObjectOps {
         String owner = Gateway.caller(ex);
         ObjectEntry e = new ObjectEntry(key, w.segment().size(), etag, System.currentTimeMillis(), owner == null ? b.owner() : owner,
                 meta, headers, List.of(w.segment()), ObjectStore.versionFor(b), false, acl, tags, List.of());
-        g.objects.commit(b, e);
+        try {
+            g.objects.commit(b, e);
+        } catch (RuntimeException failed) {
+            g.data.remove(w.segment());   // the head was not written: nothing references the data
+            throw failed;
+        }
         ex.header("ETag", Http.quote(etag));
         if (b.versioned()) {
             ex.header("x-amz-version-id", e.versionId());
