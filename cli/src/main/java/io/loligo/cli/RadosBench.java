@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -129,10 +128,9 @@ final class RadosBench {
         if (!json) {
             out.println("hints = 1");
         }
-        SplittableRandom rnd = new SplittableRandom();
         int limit = random ? Integer.MAX_VALUE : m.numOps;
         Timed t = run(seconds, concurrency, m.opSize, limit, n -> {
-            int index = random ? rnd.split().nextInt(m.numOps) : n;
+            int index = random ? java.util.concurrent.ThreadLocalRandom.current().nextInt(m.numOps) : n;
             return io.readAsync(objectName(m.prefix, index / writesPerObject), (long) m.opSize * (index % writesPerObject), m.opSize)
                     .thenAccept(got -> {
                         if (verify && !matches(got, template, index)) {
@@ -221,7 +219,8 @@ final class RadosBench {
 
     /** Op n's tag: "I'm the %16dth op!", written over the template as Ceph writes it, so reads can be verified. */
     private static byte[] tagOf(int n) {
-        return String.format("I'm the %16dth op!", n).getBytes(StandardCharsets.US_ASCII);
+        String digits = Integer.toString(n);   // String.format("%16d") per op showed in the client's profile
+        return ("I'm the " + " ".repeat(Math.max(0, 16 - digits.length())) + digits + "th op!").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Makes {@code data} (the template, or a buffer of an earlier op) op n's contents. */
@@ -249,31 +248,17 @@ final class RadosBench {
     /** Keeps {@code concurrency} ops in flight until {@code seconds} pass or {@code limit} ops started; prints each second. */
     private Timed run(int seconds, int concurrency, int opSize, int limit, OpStarter starter) throws Exception {
         Stats s = new Stats();
-        Semaphore window = new Semaphore(concurrency);
         long t0 = System.nanoTime();
         long stop = t0 + seconds * 1_000_000_000L;
         ArrayNode datas = json ? report.putArray("datas") : null;
         Thread printer = Thread.ofPlatform().daemon().name("bench-status").start(() -> printLoop(s, t0, opSize, datas));
+        Window w = new Window(s, starter, limit, stop);
         try {
-            for (int n = 0; n < limit && System.nanoTime() < stop && s.failure == null; n++) {
-                window.acquire();
-                long opStart = System.nanoTime();
-                s.started.incrementAndGet();
-                s.inFlight.incrementAndGet();
-                starter.start(n).whenComplete((r, e) -> {
-                    double lat = (System.nanoTime() - opStart) / 1e9;
-                    if (e != null) {
-                        s.failure = unwrap(e);
-                    } else {
-                        s.lastLatency = lat;
-                        s.latencies.add(lat);
-                        s.finished.incrementAndGet();
-                    }
-                    s.inFlight.decrementAndGet();
-                    window.release();
-                });
+            for (int i = 0; i < concurrency; i++) {
+                w.launch();
             }
-            window.acquire(concurrency);   // the last ops complete
+            w.noMoreFromMain();
+            w.drained.await();   // the last ops complete
         } finally {
             printer.interrupt();
             printer.join();
@@ -282,6 +267,73 @@ final class RadosBench {
             throw s.failure instanceof RuntimeException r ? r : new RuntimeException(s.failure);
         }
         return new Timed(s, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Keeps the ops in flight: each completion starts the next op itself, on the thread that
+     * completed it (the messenger's I/O thread), as Ceph's bench refills its slots from the
+     * completion callback. A main thread that waited for a free slot cost two thread wake-ups
+     * per op (its own, and the I/O thread's for a call made from outside it).
+     */
+    private static final class Window {
+        final Stats s;
+        final OpStarter starter;
+        final int limit;
+        final long stop;
+        final AtomicInteger next = new AtomicInteger();
+        /** In-flight ops plus one held by the main thread until it has started the first ones. */
+        final AtomicInteger holds = new AtomicInteger(1);
+        final java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
+
+        Window(Stats s, OpStarter starter, int limit, long stop) {
+            this.s = s;
+            this.starter = starter;
+            this.limit = limit;
+            this.stop = stop;
+        }
+
+        void launch() {
+            if (s.failure != null || System.nanoTime() >= stop) {
+                return;
+            }
+            int n = next.getAndIncrement();
+            if (n >= limit) {
+                return;
+            }
+            holds.incrementAndGet();
+            s.started.incrementAndGet();
+            s.inFlight.incrementAndGet();
+            long opStart = System.nanoTime();
+            CompletableFuture<?> f;
+            try {
+                f = starter.start(n);
+            } catch (RuntimeException e) {
+                f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete((r, e) -> {
+                double lat = (System.nanoTime() - opStart) / 1e9;
+                if (e != null) {
+                    s.failure = unwrap(e);
+                } else {
+                    s.lastLatency = lat;
+                    s.latencies.add(lat);
+                    s.finished.incrementAndGet();
+                }
+                s.inFlight.decrementAndGet();
+                launch();   // before letting go of this op's hold, so the count reaches 0 only at the end
+                release();
+            });
+        }
+
+        void noMoreFromMain() {
+            release();
+        }
+
+        private void release() {
+            if (holds.decrementAndGet() == 0) {
+                drained.countDown();
+            }
+        }
     }
 
     private void printLoop(Stats s, long t0, int opSize, ArrayNode datas) {

@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,7 @@ final class Objecter implements AutoCloseable {
 
     /** An op until its future completes: what to send, where it went last, when it gives up. */
     private final class Op<R extends Message> {
-        final String what;
+        final Supplier<String> what;
         final long deadlineNanos;
         final CompletableFuture<R> result = new CompletableFuture<>();
         final Function<OsdMap, Sendable<R>> build;
@@ -82,7 +83,7 @@ final class Objecter implements AutoCloseable {
         /** No attempt outstanding: parked for a map with a primary, or backing off after a failure. */
         volatile boolean waiting = true;
 
-        Op(String what, long deadlineNanos, Function<OsdMap, Sendable<R>> build) {
+        Op(Supplier<String> what, long deadlineNanos, Function<OsdMap, Sendable<R>> build) {
             this.what = what;
             this.deadlineNanos = deadlineNanos;
             this.build = build;
@@ -167,7 +168,8 @@ final class Objecter implements AutoCloseable {
     /** Submits an op on one object; the future completes with the primary's reply (any result code). */
     CompletableFuture<MOSDOpReply> submit(int poolId, String namespace, String name, List<OsdOp> ops, Duration timeout) {
         ReqId reqid = nextReqId();
-        String what = "op " + OpNames.describe(ops) + " on " + OpNames.object(poolId, namespace, name);
+        // Only errors and timeouts print it: built on demand (it was a stream and four strings per op).
+        Supplier<String> what = () -> "op " + OpNames.describe(ops) + " on " + OpNames.object(poolId, namespace, name);
         Function<OsdMap, Sendable<MOSDOpReply>> build = m -> {
             Pool pool = m.pool(poolId);
             if (pool == null) {
@@ -186,7 +188,7 @@ final class Objecter implements AutoCloseable {
     /** One page of a PG's listing from its primary. */
     CompletableFuture<MOSDPgLsReply> listPg(int poolId, int pgSeed, String namespace,
                                             java.util.Optional<io.loligo.messages.ObjectRef> after, int max, Duration timeout) {
-        String what = "listing of pg " + poolId + "." + Integer.toHexString(pgSeed);
+        Supplier<String> what = () -> "listing of pg " + poolId + "." + Integer.toHexString(pgSeed);
         Function<OsdMap, Sendable<MOSDPgLsReply>> build = m -> {
             Pool pool = m.pool(poolId);
             if (pool == null) {
@@ -204,14 +206,14 @@ final class Objecter implements AutoCloseable {
         return result == OsdResult.EMISDIRECTED || result == OsdResult.EMAPBEHIND || result == OsdResult.EAGAIN;
     }
 
-    private <R extends Message> CompletableFuture<R> start(String what, Duration timeout, Function<OsdMap, Sendable<R>> build) {
+    private <R extends Message> CompletableFuture<R> start(Supplier<String> what, Duration timeout, Function<OsdMap, Sendable<R>> build) {
         if (closed) {
-            return CompletableFuture.failedFuture(new RadosException.Other(RadosException.EIO, what + ": cluster handle closed"));
+            return CompletableFuture.failedFuture(new RadosException.Other(RadosException.EIO, what.get() + ": cluster handle closed"));
         }
         Op<R> op = new Op<>(what, System.nanoTime() + timeout.toNanos(), build);
         long key = OP_KEYS.incrementAndGet();
         inflight.put(key, op);
-        var timeoutTask = timer.schedule(() -> op.result.completeExceptionally(new RadosException.Timeout(what
+        var timeoutTask = timer.schedule(() -> op.result.completeExceptionally(new RadosException.Timeout(what.get()
                 + ": no reply within " + timeout.toMillis() + " ms (map epoch " + (map == null ? 0 : map.epoch())
                 + ", " + op.attempts + " attempts)")), timeout.toNanos(), TimeUnit.NANOSECONDS);
         op.result.whenComplete((r, e) -> {
@@ -275,10 +277,10 @@ final class Objecter implements AutoCloseable {
     private void onCallError(Op<?> op, Throwable err, long epoch) {
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
         if (cause instanceof RemoteError re) {
-            op.result.completeExceptionally(RadosException.of(re.code(), op.what + " (" + re.getMessage() + ")"));
+            op.result.completeExceptionally(RadosException.of(re.code(), op.what.get() + " (" + re.getMessage() + ")"));
         } else if (cause instanceof AuthFailed af) {
             op.result.completeExceptionally(new RadosException.PermissionDenied(RadosException.EACCES,
-                    op.what + ": the OSD refused our key: " + af.getMessage()));
+                    op.what.get() + ": the OSD refused our key: " + af.getMessage()));
         } else if (cause instanceof MsgException) {
             retryLater(op, epoch);   // connection lost or call timed out: resend, same reqid
         } else {
@@ -335,7 +337,7 @@ final class Objecter implements AutoCloseable {
     public void close() {
         closed = true;
         for (Op<?> op : inflight.values()) {
-            op.result.completeExceptionally(new RadosException.Other(RadosException.EIO, op.what + ": cluster handle closed"));
+            op.result.completeExceptionally(new RadosException.Other(RadosException.EIO, op.what.get() + ": cluster handle closed"));
         }
         for (OsdSession s : sessions.values()) {
             s.conn.thenAccept(Connection::close);
