@@ -26,12 +26,18 @@ import java.util.Locale;
  *
  * <p>Memory is bounded (one 64 KiB buffer, header lines of at most 4 KiB, at most 16 trailers)
  * whatever the chunk sizes. Data moves in blocks: straight from the socket into the caller's
- * array when the buffer is empty, so a large read costs one copy and one digest pass.
+ * array when the buffer is empty (header lines are looked for with small reads), so a large read
+ * costs one copy and one digest pass.
  */
 final class AwsChunkedInputStream extends InputStream {
     static final int BUFFER_BYTES = 64 * 1024;
     static final int LINE_BYTES_MAX = 4096;
     static final int TRAILERS_MAX = 16;
+    /**
+     * Reads that look for a header line ask for this much at most, so the chunk data after it is
+     * mostly read straight into the caller's array (one copy) rather than through our buffer (two).
+     */
+    static final int HEADER_READ_BYTES = 512;
     private static final String SIG_PREFIX = "chunk-signature=";
 
     private enum State { HEADER, DATA, DONE }
@@ -293,7 +299,7 @@ final class AwsChunkedInputStream extends InputStream {
             lim -= pos;
             pos = 0;
         }
-        int n = raw.read(buf, lim, buf.length - lim);
+        int n = raw.read(buf, lim, Math.min(buf.length - lim, HEADER_READ_BYTES));
         if (n < 0) {
             return false;
         }

@@ -1,5 +1,10 @@
 package io.loligo.rgw.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 /**
  * The signature chain of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body: each chunk's signature covers
  * the previous one (the first covers the request's seed signature), so chunks can be neither
@@ -11,13 +16,19 @@ package io.loligo.rgw.auth;
  * </pre>
  */
 final class ChunkSigner {
-    private final byte[] signingKey;
+    /** One HMAC keyed once per body: a chunk costs a doFinal, not a provider lookup and a key schedule. */
+    private final Mac mac;
     private final String amzDate;
     private final String scope;
     private String previous;
 
     ChunkSigner(byte[] signingKey, String amzDate, String scope, String seedSignature) {
-        this.signingKey = signingKey;
+        try {
+            this.mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(signingKey, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no HmacSHA256", e);
+        }
         this.amzDate = amzDate;
         this.scope = scope;
         this.previous = seedSignature;
@@ -27,7 +38,7 @@ final class ChunkSigner {
     String nextChunk(byte[] chunkSha256) {
         String toSign = "AWS4-HMAC-SHA256-PAYLOAD\n" + amzDate + "\n" + scope + "\n" + previous + "\n"
                 + Canonical.EMPTY_SHA256 + "\n" + Canonical.hex(chunkSha256);
-        previous = Canonical.hex(Canonical.hmacSha256(signingKey, toSign));
+        previous = Canonical.hex(mac.doFinal(toSign.getBytes(StandardCharsets.UTF_8)));
         return previous;
     }
 
@@ -35,7 +46,7 @@ final class ChunkSigner {
     String trailer(String canonicalTrailers) {
         String toSign = "AWS4-HMAC-SHA256-TRAILER\n" + amzDate + "\n" + scope + "\n" + previous + "\n"
                 + Canonical.sha256Hex(canonicalTrailers);
-        previous = Canonical.hex(Canonical.hmacSha256(signingKey, toSign));
+        previous = Canonical.hex(mac.doFinal(toSign.getBytes(StandardCharsets.UTF_8)));
         return previous;
     }
 }
