@@ -189,11 +189,19 @@ class S3BucketObjectTest {
         int from = 4 * 1024 * 1024 - 10;
         byte[] across = s3.getObjectAsBytes(b -> b.bucket("big").key("nine").range("bytes=" + from + "-" + (from + 19))).asByteArray();
         assertThat(across).isEqualTo(java.util.Arrays.copyOfRange(data, from, from + 20));
-        // overwrite: new data under new names; the old stripes are collected
+        // overwrite with a bigger object: new data under new names; the old stripes are collected
+        byte[] other = random(5 * 1024 * 1024, 5);
+        s3.putObject(b -> b.bucket("big").key("nine"), RequestBody.fromBytes(other));
+        assertThat(md5Hex(s3.getObjectAsBytes(b -> b.bucket("big").key("nine")).asByteArray())).isEqualTo(md5Hex(other));
+        RgwTestCluster.await("old stripes collected", Duration.ofSeconds(30), () -> stripes.get().size() == 2);
+        // overwrite with a small object: its data is inline in the index, no stripes at all
         byte[] small = random(1000, 3);
         s3.putObject(b -> b.bucket("big").key("nine"), RequestBody.fromBytes(small));
         assertThat(s3.getObjectAsBytes(b -> b.bucket("big").key("nine")).asByteArray()).isEqualTo(small);
-        RgwTestCluster.await("old stripes collected", Duration.ofSeconds(30), () -> stripes.get().size() == 1);
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("big").key("nine").range("bytes=10-19")).asByteArray())
+                .isEqualTo(java.util.Arrays.copyOfRange(small, 10, 20));
+        RgwTestCluster.await("old stripes collected", Duration.ofSeconds(30), () -> stripes.get().isEmpty());
+        s3.putObject(b -> b.bucket("big").key("nine"), RequestBody.fromBytes(data));
         s3.deleteObject(b -> b.bucket("big").key("nine"));
         RgwTestCluster.await("deleted object's data collected", Duration.ofSeconds(30), () -> stripes.get().isEmpty());
         assertThatThrownBy(() -> s3.getObjectAsBytes(b -> b.bucket("big").key("nine"))).isInstanceOf(NoSuchKeyException.class);

@@ -141,6 +141,11 @@ final class MultipartOps {
         if (r[1] > Gateway.PUT_BYTES_MAX) {
             throw new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.");
         }
+        if (ObjectStore.isInline(se)) {
+            byte[] all = g.objects.inlineData(sb, se);
+            return g.data.write(new java.io.ByteArrayInputStream(all, (int) r[0], (int) r[1]), ObjectStore.newPrefix(b), r[1],
+                    Gateway.PUT_BYTES_MAX);
+        }
         return g.data.copy(se.manifest(), r[0], r[1], ObjectStore.newPrefix(b));
     }
 
@@ -220,7 +225,7 @@ final class MultipartOps {
         String etag = HexFormat.of().formatHex(md5.digest()) + "-" + chosen.size();
         ObjectEntry e = new ObjectEntry(key, size, etag, System.currentTimeMillis(), u.owner(), u.meta(), u.headers(), manifest,
                 ObjectStore.versionFor(b), false, u.acl(), u.tags(), sizes);
-        g.objects.commitReplacing(b, e, List.of(indexKey(key, uploadId)));
+        g.objects.commitReplacing(b, e, null, List.of(indexKey(key, uploadId)));
         List<ObjectEntry.Segment> unused = new ArrayList<>();
         have.values().stream().filter(p -> !chosen.contains(p)).forEach(p -> unused.add(p.segment()));
         g.gc.enqueue(unused);

@@ -106,24 +106,40 @@ final class ObjectOps {
         if (ex.contentLength() > Gateway.PUT_BYTES_MAX) {
             throw new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.", b.name(), key);
         }
-        DataIo.Written w;
-        try (InputStream in = ex.body()) {
-            w = g.data.write(in, ObjectStore.newPrefix(b), ex.contentLength(), Gateway.PUT_BYTES_MAX);
-        }
-        if (md5Header != null && !java.security.MessageDigest.isEqual(md5Header, w.md5())) {
-            g.data.remove(w.segment());
-            throw new S3Exception("BadDigest", 400, "The Content-MD5 you specified did not match what we received.", b.name(), key);
-        }
-        String etag = HexFormat.of().formatHex(w.md5());
         String owner = Gateway.caller(ex);
-        ObjectEntry e = new ObjectEntry(key, w.segment().size(), etag, System.currentTimeMillis(), owner == null ? b.owner() : owner,
-                meta, headers, List.of(w.segment()), ObjectStore.versionFor(b), false, acl, tags, List.of());
-        try {
-            g.objects.commit(b, e);
-        } catch (RuntimeException failed) {
-            g.data.remove(w.segment());   // the head was not written: nothing references the data
-            throw failed;
+        ObjectEntry e;
+        try (InputStream in = ex.body()) {
+            byte[] small = null;
+            InputStream rest = in;
+            if (ex.contentLength() >= 0 && ex.contentLength() <= ObjectStore.INLINE_BYTES_MAX) {
+                small = in.readNBytes(ObjectStore.INLINE_BYTES_MAX + 1);   // short only at EOF: the body is verified
+                if (small.length > ObjectStore.INLINE_BYTES_MAX) {
+                    rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(small), in);   // longer than announced
+                    small = null;
+                }
+            }
+            if (small != null) {
+                byte[] md5 = DataIo.md5().digest(small);
+                checkMd5(md5Header, md5, b, key, null);
+                e = new ObjectEntry(key, small.length, HexFormat.of().formatHex(md5), System.currentTimeMillis(),
+                        owner == null ? b.owner() : owner, meta, headers, List.of(new ObjectEntry.Segment(ObjectStore.INLINE, small.length)),
+                        ObjectStore.versionFor(b), false, acl, tags, List.of());
+                g.objects.commitInline(b, e, small);
+            } else {
+                DataIo.Written w = g.data.write(rest, ObjectStore.newPrefix(b), ex.contentLength(), Gateway.PUT_BYTES_MAX);
+                checkMd5(md5Header, w.md5(), b, key, w.segment());
+                e = new ObjectEntry(key, w.segment().size(), HexFormat.of().formatHex(w.md5()), System.currentTimeMillis(),
+                        owner == null ? b.owner() : owner, meta, headers, List.of(w.segment()), ObjectStore.versionFor(b), false, acl,
+                        tags, List.of());
+                try {
+                    g.objects.commit(b, e);
+                } catch (RuntimeException failed) {
+                    g.data.remove(w.segment());   // the head was not written: nothing references the data
+                    throw failed;
+                }
+            }
         }
+        String etag = e.etag();
         ex.header("ETag", Http.quote(etag));
         if (b.versioned()) {
             ex.header("x-amz-version-id", e.versionId());
@@ -131,11 +147,22 @@ final class ObjectOps {
         ex.send(200);
     }
 
-    /** The head a GET/HEAD addresses (current, or ?versionId), access checked. */
-    private ObjectEntry addressed(S3Exchange ex, BucketInfo b) {
+    private void checkMd5(byte[] want, byte[] got, BucketInfo b, String key, ObjectEntry.Segment written) {
+        if (want != null && !java.security.MessageDigest.isEqual(want, got)) {
+            if (written != null) {
+                g.data.remove(written);
+            }
+            throw new S3Exception("BadDigest", 400, "The Content-MD5 you specified did not match what we received.", b.name(), key);
+        }
+    }
+
+    /** The head a GET/HEAD addresses (current, or ?versionId), access checked; with its inline data for a small object. */
+    private ObjectStore.HeadAndData addressed(S3Exchange ex, BucketInfo b) {
         String versionId = ex.query("versionId");
-        Optional<ObjectEntry> e = versionId == null || versionId.isEmpty()
-                ? g.objects.head(b, ex.key()) : g.objects.version(b, ex.key(), versionId);
+        Optional<ObjectStore.HeadAndData> hd = versionId == null || versionId.isEmpty() ? g.objects.headWithData(b, ex.key())
+                : g.objects.version(b, ex.key(), versionId).map(v -> new ObjectStore.HeadAndData(v,
+                        ObjectStore.isInline(v) ? g.objects.inlineData(b, v) : null));
+        Optional<ObjectEntry> e = hd.map(ObjectStore.HeadAndData::head);
         if (e.isEmpty() && versionId != null && !versionId.isEmpty()) {
             g.checkObjectRead(ex, b, Optional.empty(), Optional.empty(), ex.key());
             throw new S3Exception("NoSuchVersion", 404, "The specified version does not exist.", b.name(), ex.key());
@@ -152,12 +179,13 @@ final class ObjectOps {
             }
             throw S3Exception.noSuchKey(b.name(), ex.key());
         }
-        return e.get();
+        return hd.get();
     }
 
     void get(S3Exchange ex, boolean headOnly) throws Exception {
         BucketInfo b = g.bucket(ex.bucket());
-        ObjectEntry e = addressed(ex, b);
+        ObjectStore.HeadAndData hd = addressed(ex, b);
+        ObjectEntry e = hd.head();
         checkConditions(ex, e, "");
         long start = 0;
         long length = e.size();
@@ -196,7 +224,11 @@ final class ObjectOps {
             return;
         }
         try (OutputStream out = ex.stream(status, length)) {
-            g.data.read(e.manifest(), start, length, out);
+            if (hd.inline() != null) {
+                out.write(hd.inline(), (int) start, (int) length);
+            } else {
+                g.data.read(e.manifest(), start, length, out);
+            }
         }
     }
 
@@ -374,18 +406,32 @@ final class ObjectOps {
         Map<String, String> headers = replace ? storedHeaders(ex) : se.headers();
         Map<String, String> tags = "REPLACE".equals(taggingDirective) ? Tagging.fromHeader(ex.header("x-amz-tagging")) : se.tags();
         List<ObjectEntry.Segment> manifest = new ArrayList<>();
-        try {
-            for (ObjectEntry.Segment s : se.manifest()) {
-                manifest.add(g.data.copy(List.of(s), 0, s.size(), ObjectStore.newPrefix(b)).segment());
+        byte[] inline = ObjectStore.isInline(se) ? g.objects.inlineData(b == srcBucket ? b : srcBucket, se) : null;
+        if (inline != null) {
+            manifest.add(se.manifest().get(0));
+        } else {
+            try {
+                for (ObjectEntry.Segment s : se.manifest()) {
+                    manifest.add(g.data.copy(List.of(s), 0, s.size(), ObjectStore.newPrefix(b)).segment());
+                }
+            } catch (Exception e) {
+                manifest.forEach(g.data::remove);
+                throw e;
             }
-        } catch (Exception e) {
-            manifest.forEach(g.data::remove);
-            throw e;
         }
         String owner = Gateway.caller(ex);
         ObjectEntry e = new ObjectEntry(key, se.size(), se.etag(), System.currentTimeMillis(), owner == null ? b.owner() : owner,
                 meta, headers, manifest, ObjectStore.versionFor(b), false, BucketOps.cannedFromRequest(ex, "private"), tags, se.parts());
-        g.objects.commit(b, e);
+        try {
+            if (inline != null) {
+                g.objects.commitInline(b, e, inline);
+            } else {
+                g.objects.commit(b, e);
+            }
+        } catch (RuntimeException failed) {
+            manifest.forEach(g.data::remove);
+            throw failed;
+        }
         if (srcBucket.versioned()) {
             ex.header("x-amz-copy-source-version-id", se.versionId());
         }

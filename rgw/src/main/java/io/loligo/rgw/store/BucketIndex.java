@@ -29,12 +29,14 @@ import java.util.zip.CRC32C;
  *
  * <p>Omap keys start with a kind character: {@code o} + key → the current {@link ObjectEntry};
  * {@code v} + key + NUL + inverted-time version id → a version (versioned buckets);
- * {@code m} + key + NUL + upload id → a multipart upload in progress.
+ * {@code m} + key + NUL + upload id → a multipart upload in progress;
+ * {@code d} + key + NUL + version id → the data of a small object kept inline (see {@link ObjectStore}).
  */
 public final class BucketIndex {
     public static final char OBJECT = 'o';
     public static final char VERSION = 'v';
     public static final char UPLOAD = 'm';
+    public static final char DATA = 'd';
     public static final String SEP = "\u0000";
     /** The largest code point: a key past every key that starts with a given prefix. */
     public static final String MAX_CHAR = new String(Character.toChars(Character.MAX_CODE_POINT));
@@ -95,6 +97,15 @@ public final class BucketIndex {
             return Optional.ofNullable(m.get(omapKey));
         } catch (RadosException.ObjectNotFound e) {
             return Optional.empty();
+        }
+    }
+
+    /** The values at several omap keys of {@code key}'s shard, read in one operation. */
+    public SortedMap<String, byte[]> getMany(BucketInfo b, String key, List<String> omapKeys) {
+        try {
+            return io.omapGet(shardOid(b, shardOf(b, key)), omapKeys);
+        } catch (RadosException.ObjectNotFound e) {
+            return new java.util.TreeMap<>();
         }
     }
 

@@ -38,7 +38,8 @@ public final class Gc {
     }
 
     /** Queues {@code segments} for removal after {@code minWait}. */
-    public void enqueue(List<ObjectEntry.Segment> segments) {
+    public void enqueue(List<ObjectEntry.Segment> all) {
+        List<ObjectEntry.Segment> segments = all.stream().filter(s -> !s.prefix().equals(ObjectStore.INLINE)).toList();
         if (segments.isEmpty()) {
             return;
         }
