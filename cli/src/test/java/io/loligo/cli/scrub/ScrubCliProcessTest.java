@@ -151,7 +151,7 @@ class ScrubCliProcessTest {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main", "up", "--dir", dir.toString(),
-                "--osd-size", "64", "--format", "json", "--timeout", "170");
+                "--osd-size", "64", "--no-rgw", "--format", "json", "--timeout", "170");
         Path out = Files.createTempFile("loligo-up", ".out");
         Path err = Files.createTempFile("loligo-up", ".err");
         try {

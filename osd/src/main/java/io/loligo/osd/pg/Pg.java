@@ -422,6 +422,9 @@ public final class Pg {
         if (out.result() == OsdResult.EIO && scrubber.onReadError(ctx)) {
             return;   // our copy failed its checksum: the scrubber recovers it from a replica and re-runs the op
         }
+        if (out.wrote() && scrubber.onDamagedUnderWrite(ctx, oid)) {
+            return;   // the write must read a damaged block of our copy (the store would fail it): repaired first
+        }
         if (!out.wrote()) {
             ctx.reply().complete(new MOSDOpReply(ctx.op().reqid(), out.result(), out.message(), out.results(),
                     before.version(), epoch, false));

@@ -469,6 +469,25 @@ public final class PgScrubber {
         return true;
     }
 
+    /**
+     * Called by the PG before it orders a write: when the write must read a block of our copy that
+     * fails its checksum (a partial overwrite of a damaged block), the object is first recovered
+     * from a replica and the op re-run, as for a read; if that is impossible the client gets EIO
+     * and nothing is applied. False: the write may go ahead.
+     */
+    public boolean onDamagedUnderWrite(Pg.OpCtx ctx, ObjectId oid) {
+        if (!ScrubRepair.damagedUnderWrite(host().store(), pg.coll(), oid, ctx.op().ops())) {
+            return false;
+        }
+        if (onReadError(ctx)) {
+            return true;
+        }
+        ctx.reply().complete(io.loligo.messages.MOSDOpReply.error(ctx.op().reqid(), OsdResult.EIO, "object "
+                + ctx.ref().name() + " is damaged on osd." + me() + " (checksum) and no replica gave a good copy;"
+                + " the write was not applied", pg.epoch()));
+        return true;
+    }
+
     private void recordReadError(ObjectRef ref) {
         ScrubRecord old = record;
         List<ScrubInconsistency> list = new ArrayList<>();

@@ -6,6 +6,11 @@ import io.loligo.messages.MOSDRepScrub;
 import io.loligo.messages.ObjectRef;
 import io.loligo.messages.ObjectState;
 import io.loligo.messages.OsdResult;
+import io.loligo.messages.OsdOp;
+import io.loligo.osd.objectstore.ChecksumMismatchException;
+import io.loligo.osd.objectstore.CollectionId;
+import io.loligo.osd.objectstore.ObjectId;
+import io.loligo.osd.objectstore.ObjectStore;
 import io.loligo.osd.objectstore.StoreException;
 import io.loligo.osd.objectstore.Transaction;
 import io.loligo.osd.pg.Pg;
@@ -139,4 +144,69 @@ final class ScrubRepair {
         return new MOSDPgPush(pg.pgid().pool(), pg.pgid().seed(), pg.epoch(), pg.host().whoami(), result, states, 0,
                 List.of(), io.loligo.messages.Eversion.ZERO, io.loligo.messages.Eversion.ZERO, Optional.empty(), true);
     }
+
+    /**
+     * Whether a write in {@code ops} must read a block of this copy of the object that fails its
+     * checksum: a write, zero or truncate that does not start or end on a block boundary reads the
+     * block it cuts (the store keeps the rest of it), and the store then fails the whole transaction.
+     * Checked on the primary before the write is ordered, so such a write waits for a repair instead.
+     */
+    static boolean damagedUnderWrite(ObjectStore store, CollectionId coll, ObjectId oid, List<OsdOp> ops) {
+        if (!store.exists(coll, oid)) {
+            return false;
+        }
+        long size = store.stat(coll, oid).size();
+        for (OsdOp op : ops) {
+            switch (op) {
+                case OsdOp.Write w -> {
+                    if (cutBlockDamaged(store, coll, oid, size, w.offset())
+                            || cutBlockDamaged(store, coll, oid, size, w.offset() + w.data().length)) {
+                        return true;
+                    }
+                    size = Math.max(size, w.offset() + w.data().length);
+                }
+                case OsdOp.Append a -> {
+                    if (cutBlockDamaged(store, coll, oid, size, size)) {
+                        return true;
+                    }
+                    size += a.data().length;
+                }
+                case OsdOp.Zero z -> {
+                    if (cutBlockDamaged(store, coll, oid, size, z.offset())
+                            || cutBlockDamaged(store, coll, oid, size, z.offset() + z.length())) {
+                        return true;
+                    }
+                }
+                case OsdOp.Truncate t -> {
+                    if (cutBlockDamaged(store, coll, oid, size, t.size())) {
+                        return true;
+                    }
+                    size = t.size();
+                }
+                case OsdOp.WriteFull f -> {
+                    return false;   // the old data is replaced whole; later sub-ops work on the new
+                }
+                case OsdOp.Remove r -> {
+                    return false;
+                }
+                default -> { }
+            }
+        }
+        return false;
+    }
+
+    private static boolean cutBlockDamaged(ObjectStore store, CollectionId coll, ObjectId oid, long size, long at) {
+        long blockStart = at / BLOCK_BYTES * BLOCK_BYTES;
+        if (at < 0 || at % BLOCK_BYTES == 0 || blockStart >= size) {
+            return false;
+        }
+        try {
+            store.read(coll, oid, blockStart, (int) Math.min(BLOCK_BYTES, size - blockStart));
+            return false;
+        } catch (ChecksumMismatchException e) {
+            return true;
+        }
+    }
+
+    static final int BLOCK_BYTES = 4096;
 }

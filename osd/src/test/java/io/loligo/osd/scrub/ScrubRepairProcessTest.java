@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 6's scrub scenario with real processes (1 monitor, 3 OSDs, pool size 3): objects are
  * written, then — nothing stopped — bytes are flipped in the data file: a replica's copy of A and
- * the primary's copy of C (same PG), and the primary's copy of B (another PG). Client reads return
- * the written bytes (B's primary recovers its copy from a replica and marks its PG inconsistent); a
+ * the primary's copy of C (same PG), and the primary's copies of B and D (another PG). Client reads return
+ * the written bytes (B's primary recovers its copy from a replica and marks its PG inconsistent, and
+ * does the same before a partial overwrite of D, damaged on the primary under the write); a
  * deep scrub names A on the replica and C on the primary (read_error), health shows
  * OSD_SCRUB_ERRORS and PG_DAMAGED with the repair command, the finding survives a restart of the
  * primary; pg repair rewrites both copies, a deep scrub during concurrent overwrites finds nothing,
@@ -118,10 +119,27 @@ class ScrubRepairProcessTest {
                     != pgA.seed()).findFirst().orElseThrow();   // another PG, damaged on its primary, read by clients
             var mB = map.placement().mapObject(pool, "", b);
             PgId pgB = new PgId(pool.id(), mB.pg().seed());
+            String d = null;      // in B's PG, damaged on the primary, then partly overwritten
+            for (int i = 200; d == null; i++) {
+                if (map.placement().mapObject(pool, "", "obj-" + i).pg().seed() == pgB.seed()) {
+                    d = "obj-" + i;
+                    write(client, objects, d, random);
+                }
+            }
 
             flipByte(cluster.dir.resolve("osd." + badReplica), objects.get(a), 5000);
             flipByte(cluster.dir.resolve("osd." + primaryA), objects.get(c), 100_000);
             flipByte(cluster.dir.resolve("osd." + mB.actingPrimary()), objects.get(b), 70_000);
+            flipByte(cluster.dir.resolve("osd." + mB.actingPrimary()), objects.get(d), 1000);
+
+            // A write that must read the damaged block (it cuts it) is applied after the primary recovers its copy.
+            byte[] patch = "patched".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            MOSDOpReply patched = client.op("p", d, new OsdOp.Write(1000, patch));
+            assertThat(patched.result()).as("partial overwrite of %s: %s", d, patched.message()).isEqualTo(OsdResult.OK);
+            System.arraycopy(patch, 0, objects.get(d), 1000, patch.length);
+            String primaryLog = cluster.log("osd." + mB.actingPrimary());
+            assertThat(primaryLog).as("the write was held for a repair").contains("read of " + d + "@")
+                    .contains("repaired own copy of " + d + "@").doesNotContain("FATAL");
 
             // No client read returns damaged bytes: the replica's damage is not read, the primary's is recovered.
             for (var e : objects.entrySet()) {
@@ -130,8 +148,8 @@ class ScrubRepairProcessTest {
                 }
             }
             MOSDScrubReply afterRead = client.scrub(pgB, MOSDScrub.LIST);
-            assertThat(afterRead.inconsistents()).as("the primary's read error is recorded").hasSize(1);
-            assertThat(afterRead.inconsistents().getFirst().badOsds()).containsExactly(mB.actingPrimary());
+            assertThat(afterRead.inconsistents()).as("the primary's read errors are recorded").hasSize(2)
+                    .allSatisfy(i -> assertThat(i.badOsds()).containsExactly(mB.actingPrimary()));
 
             try (ScrubTestClient readOnly = new ScrubTestClient(cluster, "client.ro")) {
                 MOSDScrubReply refused = readOnly.scrub(pgA, MOSDScrub.REPAIR);
@@ -148,7 +166,7 @@ class ScrubRepairProcessTest {
                     h -> h.path("checks").path("PG_DAMAGED").path("summary").path("count").asInt() == 2);
             assertThat(health.path("status").asText()).isEqualTo("HEALTH_ERR");
             assertThat(health.path("checks").path("OSD_SCRUB_ERRORS").path("summary").path("message").asText())
-                    .isEqualTo("3 scrub errors");
+                    .isEqualTo("4 scrub errors");
             assertThat(health.path("checks").path("PG_DAMAGED").path("summary").path("message").asText())
                     .isEqualTo("Possible data damage: 2 pgs inconsistent");
             assertThat(health.path("checks").path("PG_DAMAGED").path("detail").toString()).contains("loligo pg repair " + pgA);
