@@ -257,6 +257,51 @@ class RealS3ClientsTest {
         }
     }
 
+    /**
+     * {@code loligo daemon rgw} as a second gateway process on the same cluster serves what the
+     * first stored (no state in a gateway); asking for a port that is taken is a clear error.
+     */
+    @Test
+    void aSecondGatewayServesTheSameDataAndATakenPortIsRefused() throws Exception {
+        assumeInstalled(AWS, "awscli");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> daemon = List.of(javaBin, "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main",
+                "daemon", "rgw", "--id", "1", "--conf", cluster.conf.toString(), "--port");
+        int taken = URI.create(cluster.endpoint).getPort();
+        Result refused = GatewayCluster.run(concat(daemon, Integer.toString(taken)), Map.of(), work, 120);
+        assertThat(refused.code()).as("%s", refused).isEqualTo(1);
+        assertThat(refused.err()).contains("cannot listen on 127.0.0.1:" + taken).contains("in use");
+
+        Files.write(work.resolve("shared.bin"), randomBytes(70_000, 5));
+        ok(aws("s3", "mb", "s3://shared-bucket"), "mb via rgw.0");
+        ok(aws("s3", "cp", "--only-show-errors", "shared.bin", "s3://shared-bucket/k"), "put via rgw.0");
+        int port;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path log = work.resolve("rgw.1.log");
+        Process second = new ProcessBuilder(concat(daemon, Integer.toString(port))).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            String endpoint = "http://127.0.0.1:" + port;
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!Files.readString(log).contains("listening on") && second.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);   // poll interval of a deadline-bounded wait
+            }
+            assertThat(Files.readString(log)).as("rgw.1 log").contains("rgw.1 listening on " + endpoint);
+            List<String> cmd = List.of(AWS.toString(), "--endpoint-url", endpoint, "s3", "cp", "--only-show-errors",
+                    "s3://shared-bucket/k", "shared.out");
+            ok(GatewayCluster.run(cmd, awsEnv(cluster.accessKey, cluster.secretKey), work, 180), "get via rgw.1");
+            assertThat(Files.readAllBytes(work.resolve("shared.out"))).isEqualTo(Files.readAllBytes(work.resolve("shared.bin")));
+        } finally {
+            second.destroy();
+            if (!second.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                second.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     static Result awaitAws(Map<String, String> env, java.util.function.Predicate<Result> done, String... args)
             throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
