@@ -428,7 +428,7 @@ public final class BlockObjectStore implements ObjectStore {
                 overlay.put(r.pblock(), r.data());
             }
             meta.db.write(meta.syncWrite, wb);
-            dbView.collectionsWritten(staged);
+            dbView.written(staged);
         } finally {
             publishGeneration.incrementAndGet();
             publishLock.writeLock().unlock();

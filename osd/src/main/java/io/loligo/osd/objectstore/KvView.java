@@ -45,6 +45,11 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
         private final java.util.concurrent.ConcurrentHashMap<CollectionId, Integer> bits =
                 new java.util.concurrent.ConcurrentHashMap<>();
         private volatile long epoch;
+        private static final int RECORDS_MAX = 65536;
+        private static final byte[] NONE = new byte[0];
+        /** Onode and shard records by key (see {@link #get}); same rules as {@link #bits}. */
+        private final java.util.concurrent.ConcurrentHashMap<java.nio.ByteBuffer, byte[]> records =
+                new java.util.concurrent.ConcurrentHashMap<>();
 
         Db(RocksDB db) {
             this.db = db;
@@ -66,23 +71,59 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
             return v;
         }
 
-        /** Forgets the collections {@code batch} wrote; called after the batch is in the database. */
-        void collectionsWritten(Layer batch) {
-            byte[] from = {Keys.COLL};
-            java.util.Set<byte[]> keys = batch.writes.subMap(from, true, Keys.prefixEnd(from), false).keySet();
-            if (keys.isEmpty()) {
+        /** Forgets the cached records {@code batch} wrote; called right after the batch is in the database. */
+        void written(Layer batch) {
+            java.util.Set<byte[]> colls = prefixed(batch, Keys.COLL);
+            java.util.Set<byte[]> onodes = prefixed(batch, Keys.ONODE);
+            java.util.Set<byte[]> shards = prefixed(batch, Keys.SHARD);
+            if (colls.isEmpty() && onodes.isEmpty() && shards.isEmpty()) {
                 return;
             }
             synchronized (bits) {
                 epoch++;
-                for (byte[] key : keys) {
+                for (byte[] key : colls) {
                     bits.remove(Keys.collectionOf(key));
+                }
+                for (byte[] key : onodes) {
+                    records.remove(java.nio.ByteBuffer.wrap(key));
+                }
+                for (byte[] key : shards) {
+                    records.remove(java.nio.ByteBuffer.wrap(key));
                 }
             }
         }
 
+        private static java.util.Set<byte[]> prefixed(Layer batch, byte prefix) {
+            byte[] from = {prefix};
+            return batch.writes.subMap(from, true, Keys.prefixEnd(from), false).keySet();
+        }
+
         @Override
         byte[] get(byte[] key) {
+            if (key.length == 0 || (key[0] != Keys.ONODE && key[0] != Keys.SHARD)) {
+                return dbGet(key);
+            }
+            // Onodes and block-map shards: a 4 KiB read looked its onode up four times and a write
+            // twice. Cached values are shared: callers decode them and never write into them.
+            java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(key);
+            byte[] cached = records.get(k);
+            if (cached != null) {
+                return cached == NONE ? null : cached;
+            }
+            long seen = epoch;
+            byte[] v = dbGet(key);
+            synchronized (bits) {
+                if (epoch == seen) {
+                    if (records.size() >= RECORDS_MAX) {
+                        records.clear();
+                    }
+                    records.put(k, v == null ? NONE : v);
+                }
+            }
+            return v;
+        }
+
+        private byte[] dbGet(byte[] key) {
             try {
                 return db.get(key);
             } catch (RocksDBException e) {
