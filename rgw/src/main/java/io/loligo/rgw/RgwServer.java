@@ -118,6 +118,7 @@ public final class RgwServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         background.shutdownNow();
+        background.awaitTermination(10, TimeUnit.SECONDS);   // a GC pass in flight finishes before the caller closes the cluster
         server.stop();
     }
 }

@@ -1,7 +1,6 @@
 package io.loligo.rgw.store;
 
 import io.loligo.client.IoContext;
-import io.loligo.client.RadosException;
 import io.loligo.common.Invariants;
 import java.io.IOException;
 import java.io.InputStream;
@@ -179,23 +178,28 @@ public final class DataIo {
     public Written copy(List<ObjectEntry.Segment> manifest, long offset, long length, String prefix) throws IOException {
         var pipe = new java.io.PipedInputStream(ObjectEntry.Segment.STRIPE_BYTES);
         var sink = new java.io.PipedOutputStream(pipe);
-        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> reader = new CompletableFuture<>();
+        Thread.ofVirtual().name("rgw-copy").start(() -> {
             try (sink) {
                 read(manifest, offset, length, sink);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                reader.complete(null);
+            } catch (IOException | RuntimeException e) {
+                reader.completeExceptionally(e);
             }
-        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        });
         try (pipe) {
             Written w = write(pipe, prefix, length, Long.MAX_VALUE);
-            IoContextAwait.join(reader);
+            try {
+                reader.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                remove(w.segment());
+                throw e.getCause() instanceof IOException io ? io : new IOException("copy source read failed", e.getCause());
+            }
             if (w.segment().size() != length) {
                 remove(w.segment());
                 throw new IOException("copy of " + length + " bytes produced " + w.segment().size());
             }
             return w;
-        } catch (RadosException e) {
-            throw e;
         }
     }
 }
