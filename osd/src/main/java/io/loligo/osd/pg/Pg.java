@@ -582,6 +582,9 @@ public final class Pg {
             reply.complete(repReply(m, OsdResult.EINVAL, "bad transaction: " + e.getMessage()));
             return;
         }
+        if (scrubber.onDamagedUnderRepOp(txn, () -> handleRepOp(m, reply))) {
+            return;   // the write cuts a damaged block of our copy: the scrubber takes the primary's copy first
+        }
         pglog.append(m.entry(), coll, txn);
         objects += m.entry().op() == PgLogEntry.Op.DELETE ? -1 : m.entry().priorVersion().equals(Eversion.ZERO) ? 1 : 0;
         commit(txn).whenComplete((x, err) -> {

@@ -488,6 +488,33 @@ public final class PgScrubber {
         return true;
     }
 
+    /**
+     * Called by a replica before it applies a rep op: when the write cuts a damaged block of our copy
+     * (the commit would fail and stop the OSD), the object as the primary holds it after this write is
+     * pulled and written here first, then {@code again} re-runs the rep op, which re-applies the
+     * write on top (physical writes at offsets, so the result is the same). Writes to that object
+     * wait on the primary for this one, so the pulled copy holds exactly this write. False: go ahead.
+     */
+    public boolean onDamagedUnderRepOp(io.loligo.osd.objectstore.Transaction txn, Runnable again) {
+        Optional<ObjectId> damaged = ScrubRepair.damagedUnderTxn(host().store(), pg.coll(), txn.ops());
+        if (damaged.isEmpty() || repairing.contains(PgObjects.ref(damaged.get()))) {
+            return false;   // (a second pass after a failed pull goes ahead and fails as before)
+        }
+        ObjectRef ref = PgObjects.ref(damaged.get());
+        log.error("osd.{} e{} pg {}: a write from the primary cuts a damaged block of our copy of {}; taking the"
+                + " primary's copy first", me(), pg.epoch(), pg.pgid(), ref);
+        recordReadError(ref);
+        repairing.add(ref);
+        int seq = pg.intervalSeq();
+        ScrubRepair.fetchAndWrite(pg, ref, List.of(pg.primary()), List.of(me()), ok -> {
+            if (seq == pg.intervalSeq()) {
+                again.run();
+                repairing.remove(ref);
+            }
+        });
+        return true;
+    }
+
     private void recordReadError(ObjectRef ref) {
         ScrubRecord old = record;
         List<ScrubInconsistency> list = new ArrayList<>();
@@ -539,7 +566,9 @@ public final class PgScrubber {
 
     /** {@link MOSDRepScrub}: this member's scrub map of a chunk, or the state of objects for a repair. */
     public void handleRepScrub(MOSDRepScrub m, CompletableFuture<Message> reply) {
-        if (m.fromOsd() != pg.primary()) {
+        boolean replicaPull = m.kind() == MOSDRepScrub.KIND_PULL && pg.role() == Pg.Role.PRIMARY
+                && pg.acting().contains(m.fromOsd());   // a replica taking our copy (onDamagedUnderRepOp)
+        if (m.fromOsd() != pg.primary() && !replicaPull) {
             reply.complete(new MOSDScrubMap(m.pool(), m.pgSeed(), pg.epoch(), me(), OsdResult.EMISDIRECTED, "osd."
                     + m.fromOsd() + " is not primary of pg " + pg.pgid() + " at e" + pg.epoch(), List.of()));
             return;

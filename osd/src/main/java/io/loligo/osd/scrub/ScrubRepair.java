@@ -195,6 +195,47 @@ final class ScrubRepair {
         return false;
     }
 
+    /** {@link #damagedUnderWrite} for a replica's physical transaction (appends are writes at an offset there). */
+    static Optional<ObjectId> damagedUnderTxn(ObjectStore store, CollectionId coll, List<Transaction.Op> ops) {
+        java.util.Map<ObjectId, Long> sizes = new java.util.HashMap<>();
+        for (Transaction.Op op : ops) {
+            ObjectId oid;
+            long[] cuts;
+            switch (op) {
+                case Transaction.Write w -> {
+                    oid = w.oid();
+                    cuts = new long[] {w.offset(), w.offset() + w.data().length};
+                }
+                case Transaction.Zero z -> {
+                    oid = z.oid();
+                    cuts = new long[] {z.offset(), z.offset() + z.length()};
+                }
+                case Transaction.Truncate t -> {
+                    oid = t.oid();
+                    cuts = new long[] {t.size()};
+                }
+                case Transaction.WriteFull f -> {
+                    sizes.put(f.oid(), -1L);   // replaced whole: nothing later in the transaction reads the old copy
+                    continue;
+                }
+                case Transaction.Remove r -> {
+                    sizes.put(r.oid(), -1L);
+                    continue;
+                }
+                default -> {
+                    continue;
+                }
+            }
+            long size = sizes.computeIfAbsent(oid, o -> store.exists(coll, o) ? store.stat(coll, o).size() : -1L);
+            for (long at : cuts) {
+                if (size >= 0 && cutBlockDamaged(store, coll, oid, size, at)) {
+                    return Optional.of(oid);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     private static boolean cutBlockDamaged(ObjectStore store, CollectionId coll, ObjectId oid, long size, long at) {
         long blockStart = at / BLOCK_BYTES * BLOCK_BYTES;
         if (at < 0 || at % BLOCK_BYTES == 0 || blockStart >= size) {

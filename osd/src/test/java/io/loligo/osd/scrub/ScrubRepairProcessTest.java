@@ -29,9 +29,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 6's scrub scenario with real processes (1 monitor, 3 OSDs, pool size 3): objects are
  * written, then — nothing stopped — bytes are flipped in the data file: a replica's copy of A and
- * the primary's copy of C (same PG), and the primary's copies of B and D (another PG). Client reads return
+ * the primary's copy of C (same PG), the primary's copies of B and D and a replica's copy of E
+ * (another PG). Client reads return
  * the written bytes (B's primary recovers its copy from a replica and marks its PG inconsistent, and
- * does the same before a partial overwrite of D, damaged on the primary under the write); a
+ * does the same before a partial overwrite of D, damaged on the primary under the write; a replica
+ * whose copy of E is damaged under a partial overwrite takes the primary's copy with the write); a
  * deep scrub names A on the replica and C on the primary (read_error), health shows
  * OSD_SCRUB_ERRORS and PG_DAMAGED with the repair command, the finding survives a restart of the
  * primary; pg repair rewrites both copies, a deep scrub during concurrent overwrites finds nothing,
@@ -120,17 +122,24 @@ class ScrubRepairProcessTest {
             var mB = map.placement().mapObject(pool, "", b);
             PgId pgB = new PgId(pool.id(), mB.pg().seed());
             String d = null;      // in B's PG, damaged on the primary, then partly overwritten
-            for (int i = 200; d == null; i++) {
+            String eName = null;  // in B's PG, damaged on a replica, then partly overwritten
+            for (int i = 200; eName == null; i++) {
                 if (map.placement().mapObject(pool, "", "obj-" + i).pg().seed() == pgB.seed()) {
-                    d = "obj-" + i;
-                    write(client, objects, d, random);
+                    if (d == null) {
+                        d = "obj-" + i;
+                    } else {
+                        eName = "obj-" + i;
+                    }
+                    write(client, objects, "obj-" + i, random);
                 }
             }
+            int replicaB = mB.acting()[1];
 
             flipByte(cluster.dir.resolve("osd." + badReplica), objects.get(a), 5000);
             flipByte(cluster.dir.resolve("osd." + primaryA), objects.get(c), 100_000);
             flipByte(cluster.dir.resolve("osd." + mB.actingPrimary()), objects.get(b), 70_000);
             flipByte(cluster.dir.resolve("osd." + mB.actingPrimary()), objects.get(d), 1000);
+            flipByte(cluster.dir.resolve("osd." + replicaB), objects.get(eName), 500);
 
             // A write that must read the damaged block (it cuts it) is applied after the primary recovers its copy.
             byte[] patch = "patched".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -140,6 +149,13 @@ class ScrubRepairProcessTest {
             String primaryLog = cluster.log("osd." + mB.actingPrimary());
             assertThat(primaryLog).as("the write was held for a repair").contains("read of " + d + "@")
                     .contains("repaired own copy of " + d + "@").doesNotContain("FATAL");
+            MOSDOpReply patchedOnReplica = client.op("p", eName, new OsdOp.Write(500, patch));
+            assertThat(patchedOnReplica.result()).as("partial overwrite of %s", eName).isEqualTo(OsdResult.OK);
+            System.arraycopy(patch, 0, objects.get(eName), 500, patch.length);
+            assertThat(cluster.log("osd." + replicaB)).as("the replica took the primary's copy under the write")
+                    .contains("cuts a damaged block of our copy of " + eName + "@")
+                    .contains("repaired own copy of " + eName + "@")
+                    .doesNotContain("FATAL");
 
             // No client read returns damaged bytes: the replica's damage is not read, the primary's is recovered.
             for (var e : objects.entrySet()) {
