@@ -179,7 +179,8 @@ class ScrubRepairProcessTest {
             assertThat(found.state()).contains("+inconsistent");
 
             JsonNode health = awaitHealth(admin,
-                    h -> h.path("checks").path("PG_DAMAGED").path("summary").path("count").asInt() == 2);
+                    h -> h.path("checks").path("PG_DAMAGED").path("summary").path("count").asInt() == 2
+                            && h.path("checks").path("OSD_SCRUB_ERRORS").path("summary").path("count").asInt() == 4);
             assertThat(health.path("status").asText()).isEqualTo("HEALTH_ERR");
             assertThat(health.path("checks").path("OSD_SCRUB_ERRORS").path("summary").path("message").asText())
                     .isEqualTo("4 scrub errors");
