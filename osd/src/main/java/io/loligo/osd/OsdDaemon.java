@@ -120,6 +120,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         OsdDaemon d = new OsdDaemon(config, uuid, store);
         try {
             d.loadPgs();
+            d.scrub = new io.loligo.osd.scrub.OsdScrubScheduler(io.loligo.osd.scrub.ScrubConfig.from(config.entity(),
+                    config.conf()), d, d.pgs, () -> d.map);
             d.keys.reloadKeyring();
             String[] bind = config.bindAddress().split(":");
             d.server = MessengerServer.start(new InetSocketAddress(bind[0], Integer.parseInt(bind[1])), d.keys,
@@ -135,8 +137,6 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             d.background.scheduleWithFixedDelay(d::reportStats, config.statsInterval().toMillis(),
                     config.statsInterval().toMillis(), TimeUnit.MILLISECONDS);
             d.background.scheduleWithFixedDelay(d::refreshKeys, 5, 5, TimeUnit.SECONDS);
-            d.scrub = new io.loligo.osd.scrub.OsdScrubScheduler(io.loligo.osd.scrub.ScrubConfig.from(config.entity(),
-                    config.conf()), d, d.pgs, () -> d.map);
             d.background.scheduleWithFixedDelay(d.scrub::tick, 1, 1, TimeUnit.SECONDS);
             return d;
         } catch (Exception e) {
