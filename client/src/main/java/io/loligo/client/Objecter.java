@@ -127,6 +127,12 @@ final class Objecter implements AutoCloseable {
         }
     }
 
+    /** Asks the monitors for news (rate-limited as {@link #newerMapExists}) when an OSD cannot be reached. */
+    private void refreshMap() {
+        OsdMap m = map;
+        newerMapExists(m == null ? 0 : m.epoch() + 1);
+    }
+
     OsdMap map() {
         return map;
     }
@@ -282,7 +288,10 @@ final class Objecter implements AutoCloseable {
             op.result.completeExceptionally(new RadosException.PermissionDenied(RadosException.EACCES,
                     op.what.get() + ": the OSD refused our key: " + af.getMessage()));
         } else if (cause instanceof MsgException) {
-            retryLater(op, epoch);   // connection lost or call timed out: resend, same reqid
+            // Connection lost or call timed out: the OSD may be down, which only a newer map says
+            // (and our monitor may be gone too: refreshing hunts for a live one). Resend, same reqid.
+            refreshMap();
+            retryLater(op, epoch);
         } else {
             op.result.completeExceptionally(cause);
         }

@@ -79,6 +79,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
 
     private volatile OsdMap map;
+    /** The newest map handleMap is applying, published before the PGs advance to it (see isUp). */
+    private volatile OsdMap upMap;
     private volatile OsdMapPlacement placement;
     private volatile Set<Integer> heartbeatPeers = Set.of();
     private volatile boolean pgStatesDirty = true;
@@ -291,6 +293,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
                 advances.put(target, () -> target.advanceMap(m, pool, acting, primary));
             }
         }
+        upMap = m;   // before the advances run: peering asks isUp() about this map, not the one before
         submitAdvances(splits, advances);
         hb.remove(whoami);
         addNeighbours(m, hb);
@@ -608,7 +611,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     @Override
     public boolean isUp(int osd) {
-        OsdMap m = map;
+        OsdMap m = upMap;
         OsdState st = m == null ? null : m.osd(osd);
         return st != null && st.up();
     }

@@ -108,8 +108,12 @@ public final class MonConnection implements AutoCloseable {
             try {
                 ConnectionOptions opts = ConnectionOptions.defaults().withConnectTimeout(Duration.ofSeconds(5))
                         .withOnPush(this::onPush).withOnReconnect(this::resubscribe);
+                boolean replacing = conn != null;
                 conn = Connection.connect(mons.get(idx), entity, key, MonMessages.registry(), opts);
                 current = idx;
+                if (replacing) {
+                    resubscribe();   // a subscription lives on a connection: renew it on the new monitor
+                }
                 return;
             } catch (AuthFailed e) {
                 refused = e;
