@@ -262,7 +262,7 @@ public final class PgScrubber {
 
     private void requestMap(Job j, int osd, int attempt) {
         MOSDRepScrub m = new MOSDRepScrub(pg.pgid().pool(), pg.pgid().seed(), pg.epoch(), me(), MOSDRepScrub.KIND_MAP,
-                j.deep, j.cursor.map(PgObjects::ref), j.chunkEnd.map(PgObjects::ref), MAP_OBJECTS_MAX, List.of());
+                j.deep, j.cursor.map(PgObjects::ref), j.chunkEnd.map(PgObjects::ref), MAP_OBJECTS_MAX, List.of(), new byte[0]);
         host().callOsd(osd, m, CALL_TIMEOUT).whenComplete((reply, err) -> host().onShard(pg.pgid(), () -> {
             if (stale(j)) {
                 return;
@@ -533,7 +533,22 @@ public final class PgScrubber {
 
     // ---- persistence and reporting ----
 
+    /** Writes the record to our PG meta object; a primary also sends it to the other members (see KIND_RECORD). */
     private void persist() {
+        if (pg.role() == Pg.Role.PRIMARY) {
+            byte[] bytes = record.encode();
+            for (int osd : pg.acting()) {
+                if (osd != me()) {
+                    host().callOsd(osd, new MOSDRepScrub(pg.pgid().pool(), pg.pgid().seed(), pg.epoch(), me(),
+                            MOSDRepScrub.KIND_RECORD, false, Optional.empty(), Optional.empty(), 0, List.of(), bytes),
+                            CALL_TIMEOUT).whenComplete((reply, err) -> {
+                                if (err != null) {
+                                    log.debug("osd.{} pg {}: scrub record not kept by osd.{}: {}", me(), pg.pgid(), osd, err.toString());
+                                }
+                            });
+                }
+            }
+        }
         Transaction txn = new Transaction();
         ObjectId meta = PgLog.metaOid(pg.coll());
         txn.touch(pg.coll(), meta);
@@ -571,6 +586,19 @@ public final class PgScrubber {
         if (m.fromOsd() != pg.primary() && !replicaPull) {
             reply.complete(new MOSDScrubMap(m.pool(), m.pgSeed(), pg.epoch(), me(), OsdResult.EMISDIRECTED, "osd."
                     + m.fromOsd() + " is not primary of pg " + pg.pgid() + " at e" + pg.epoch(), List.of()));
+            return;
+        }
+        if (m.kind() == MOSDRepScrub.KIND_RECORD) {
+            try {
+                record = ScrubRecord.decode(m.record());
+            } catch (RuntimeException e) {
+                reply.complete(new MOSDScrubMap(m.pool(), m.pgSeed(), pg.epoch(), me(), OsdResult.EINVAL,
+                        "bad scrub record: " + e.getMessage(), List.of()));
+                return;
+            }
+            persist();
+            updateSuffix();
+            reply.complete(new MOSDScrubMap(m.pool(), m.pgSeed(), pg.epoch(), me(), OsdResult.OK, "", List.of()));
             return;
         }
         pg.lastCommit().whenComplete((x, e) -> host().onShard(pg.pgid(), () -> {

@@ -70,7 +70,7 @@ final class ScrubRepair {
             return;
         }
         MOSDRepScrub m = new MOSDRepScrub(pg.pgid().pool(), pg.pgid().seed(), pg.epoch(), pg.host().whoami(),
-                MOSDRepScrub.KIND_PULL, false, Optional.empty(), Optional.empty(), 1, List.of(ref));
+                MOSDRepScrub.KIND_PULL, false, Optional.empty(), Optional.empty(), 1, List.of(ref), new byte[0]);
         pg.host().callOsd(from, m, PgScrubber.CALL_TIMEOUT).whenComplete((reply, err) -> pg.host().onShard(pg.pgid(), () -> {
             if (seq != pg.intervalSeq()) {
                 return;

@@ -189,9 +189,17 @@ class ScrubRepairProcessTest {
             assertThat(health.path("checks").path("PG_DAMAGED").path("detail").toString()).contains("loligo pg repair " + pgA);
             assertThat(OsdCluster.pgStates(admin)).containsEntry("active+clean+inconsistent", 2);
 
-            // What a scrub found survives a restart of the primary (kept in the PG meta object).
+            // What a scrub found survives the primary's death and restart (kept in every member's PG meta object).
             cluster.kill("osd." + primaryA);
             OsdCluster.awaitMap(admin, "osd." + primaryA + " down", SETTLE, m -> !m.osd(primaryA).up());
+            OsdCluster.await("pg " + pgA + " listed by its next primary (the record is kept by every member)", SETTLE, () -> {
+                try {
+                    MOSDScrubReply r = client.scrub(pgA, MOSDScrub.LIST);
+                    return r.primary() != primaryA && r.inconsistents().size() == 2;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
             cluster.startOsd(primaryA);
             OsdCluster.awaitMap(admin, "osd." + primaryA + " up", SETTLE, m -> m.osd(primaryA).up());
             OsdCluster.await("pg " + pgA + " listed by its restarted primary", SETTLE, () -> {
