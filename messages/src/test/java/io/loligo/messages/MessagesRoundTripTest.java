@@ -115,7 +115,7 @@ class MessagesRoundTripTest {
             out.add(new MOSDPingReply(r.nextInt(10), r.nextLong(1000), r.nextLong()));
             out.add(new MOSDPgQuery(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10)));
             out.add(new MOSDPgInfo(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), r.nextInt(5), eversion(r),
-                    eversion(r), r.nextLong(1000), List.of(logEntry(r), logEntry(r)), r.nextInt(2)));
+                    eversion(r), r.nextLong(1000), List.of(logEntry(r), logEntry(r)), r.nextInt(2), List.of(ref(r))));
             out.add(new MOSDPgPull(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), List.of(ref(r)),
                     r.nextBoolean(), r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextInt(100)));
             var attrs = new TreeMap<String, byte[]>();
@@ -123,7 +123,7 @@ class MessagesRoundTripTest {
             out.add(new MOSDPgPush(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), r.nextInt(5),
                     List.of(new ObjectState(ref(r), true, bytes(r, 30), attrs, attrs, bytes(r, 4)), ObjectState.absent(ref(r))),
                     r.nextInt(4), List.of(logEntry(r)), eversion(r), eversion(r),
-                    r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextBoolean()));
+                    r.nextBoolean() ? Optional.of(ref(r)) : Optional.empty(), r.nextBoolean(), List.of(ref(r), ref(r))));
             out.add(new MOSDPgPushReply(r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), r.nextInt(5),
                     string(r, 8)));
             return out;

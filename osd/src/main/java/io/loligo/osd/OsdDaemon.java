@@ -87,6 +87,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private volatile long lastBootMillis;
     private volatile boolean booted;
     private volatile double usedRatio;
+    private final RecoveryThrottle recoveryThrottle;
     private final OsdMapHistory history = new OsdMapHistory(() -> this.mon);
     private final ExecutorService historyThread;
     /** The up_thru our PGs asked for (0: none pending) and when we last sent it. */
@@ -98,7 +99,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     Heartbeater heartbeater;
     io.loligo.osd.scrub.OsdScrubScheduler scrub;
 
-    private OsdDaemon(OsdConfig config, String uuid, ObjectStore store) {
+    private OsdDaemon(OsdConfig config, String uuid, ObjectStore store) throws ClusterConf.ConfException {
         this.config = config;
         this.whoami = config.id();
         this.uuid = uuid;
@@ -107,6 +108,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         this.keys = new OsdKeys(keyringPath(config.conf(), config.entity()));
         this.mapThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-map").factory());
         this.background = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name(config.entity() + "-bg").factory());
+        this.recoveryThrottle = RecoveryThrottle.from(config.conf(), config.entity());
         this.historyThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-history").factory());
     }
 
@@ -569,6 +571,51 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             }
         });
         return f;
+    }
+
+    @Override
+    public void onShardBackground(PgId pg, Runnable task) {
+        shards.submitBackground(pg, task);
+    }
+
+    @Override
+    public boolean tryStartRecoveryOp() {
+        return recoveryThrottle.tryStartOp();
+    }
+
+    @Override
+    public void endRecoveryOp() {
+        recoveryThrottle.endOp();
+    }
+
+    @Override
+    public boolean tryReserveBackfill() {
+        return recoveryThrottle.tryReserveBackfill();
+    }
+
+    @Override
+    public void releaseBackfill() {
+        recoveryThrottle.releaseBackfill();
+    }
+
+    @Override
+    public Duration recoverySleep() {
+        return recoveryThrottle.sleep;
+    }
+
+    @Override
+    public void requestPgTemp(PgId pg, List<Integer> osds) {
+        background.execute(() -> {
+            ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd pg-temp").put("pgid", pg.toString());
+            ArrayNode ids = cmd.putArray("id");
+            osds.forEach(o -> ids.add(String.valueOf(o)));
+            try {
+                MonReply r = mon.command(cmd);
+                log.info("{} pg_temp {} -> {}: {} {}", who(), pg, osds, r.code(), r.outs());
+            } catch (IOException e) {
+                log.warn("{} pg_temp {} -> {} failed: {}", who(), pg, osds, e.getMessage());
+            }
+        });
     }
 
     @Override

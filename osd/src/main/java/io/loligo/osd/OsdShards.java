@@ -21,7 +21,12 @@ import org.slf4j.LoggerFactory;
 final class OsdShards implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OsdShards.class);
 
-    private record Shard(LinkedBlockingQueue<Runnable> queue, AtomicInteger clientQueued, Thread thread) {}
+    private record Shard(LinkedBlockingQueue<Runnable> queue, AtomicInteger clientQueued, Thread thread,
+                         java.util.concurrent.ConcurrentLinkedQueue<Runnable> background,
+                         java.util.concurrent.atomic.AtomicBoolean markerQueued, int[] deferred) {}
+
+    /** Under load a background task (recovery) still runs at least once per this many marker turns. */
+    static final int BACKGROUND_EVERY = 8;
 
     private final Shard[] shards;
     private final int clientQueueMax;
@@ -36,7 +41,8 @@ final class OsdShards implements AutoCloseable {
             LinkedBlockingQueue<Runnable> q = new LinkedBlockingQueue<>();
             int index = i;
             Thread t = Thread.ofPlatform().daemon().name(who + "-shard-" + i).unstarted(() -> run(index, q, onCrash));
-            shards[i] = new Shard(q, new AtomicInteger(), t);
+            shards[i] = new Shard(q, new AtomicInteger(), t, new java.util.concurrent.ConcurrentLinkedQueue<>(),
+                    new java.util.concurrent.atomic.AtomicBoolean(), new int[1]);
         }
         for (Shard s : shards) {
             s.thread().start();
@@ -81,6 +87,41 @@ final class OsdShards implements AutoCloseable {
     /** Queues an internal event for {@code pg}'s shard. */
     void submit(PgId pg, Runnable task) {
         shardOf(pg).queue().add(task);
+    }
+
+    /**
+     * Queues a background task (recovery, backfill) for {@code pg}'s shard: it runs when the shard
+     * has nothing else queued, or after {@link #BACKGROUND_EVERY} deferrals, so client ops come
+     * first without starving recovery (Ceph gives recovery ops a lower priority in the op queue).
+     */
+    void submitBackground(PgId pg, Runnable task) {
+        Shard s = shardOf(pg);
+        s.background().add(task);
+        queueMarker(s);
+    }
+
+    private void queueMarker(Shard s) {
+        if (s.markerQueued().compareAndSet(false, true)) {
+            s.queue().add(() -> runBackground(s));
+        }
+    }
+
+    /** On the shard thread: one background task if the shard is idle (or deferred long enough), else later. */
+    private void runBackground(Shard s) {
+        if (!s.queue().isEmpty() && s.deferred()[0] < BACKGROUND_EVERY) {
+            s.deferred()[0]++;
+            s.queue().add(() -> runBackground(s));   // client work first: look again after it
+            return;
+        }
+        s.deferred()[0] = 0;
+        s.markerQueued().set(false);
+        Runnable task = s.background().poll();
+        if (!s.background().isEmpty()) {
+            queueMarker(s);
+        }
+        if (task != null) {
+            task.run();
+        }
     }
 
     void submitLater(PgId pg, Duration delay, Runnable task) {

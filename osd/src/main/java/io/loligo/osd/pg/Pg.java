@@ -100,6 +100,8 @@ public final class Pg {
     private final TreeMap<Eversion, RepOp> inFlight = new TreeMap<>();
     private final Map<ReqId, RepOp> inFlightByReqid = new HashMap<>();
     private final PgPeering peering;
+    final PgRecovery recovery = new PgRecovery(this);
+    private static final byte[] EMPTY_TXN = TxnCodec.encode(new Transaction());
     private final io.loligo.osd.scrub.PgScrubber scrubber;
     long objects;
     long bytes;
@@ -135,9 +137,33 @@ public final class Pg {
             case DOWN -> "down";
             case INCOMPLETE -> "incomplete";
             case REPLICA, STRAY -> "stray";
-            case ACTIVE -> acting.size() < pool.minSize() ? "undersized+degraded+peered"
-                    : acting.size() < pool.size() ? "active+undersized+degraded" : "active+clean";
+            case ACTIVE -> acting.size() < pool.minSize() ? "undersized+degraded+peered" : activeStateName();
         } + (state == State.ACTIVE ? scrubber.stateSuffix() : "");
+    }
+
+    /** Ceph's state words in Ceph's order (pg_state_string): active, clean, recovering, undersized, degraded, backfilling. */
+    private String activeStateName() {
+        boolean undersized = acting.size() < pool.size();
+        StringBuilder b = new StringBuilder("active");
+        if (!undersized && recovery.idle()) {
+            b.append("+clean");
+        }
+        if (recovery.recoveringObjects()) {
+            b.append("+recovering");
+        }
+        if (undersized) {
+            b.append("+undersized");
+        }
+        if (undersized || !recovery.idle()) {
+            b.append("+degraded");
+        }
+        if (recovery.backfillWait()) {
+            b.append("+backfill_wait");
+        }
+        if (recovery.backfilling()) {
+            b.append("+backfilling");
+        }
+        return b.toString();
     }
 
     public long objectCount() {
@@ -240,6 +266,7 @@ public final class Pg {
         intervalStart = m.epoch();
         intervalSeq++;
         scrubber.onNewInterval();
+        waiting.addAll(recovery.reset());
         requeueInFlight();
         peering.reset();
         if (role() == Role.PRIMARY) {
@@ -289,6 +316,12 @@ public final class Pg {
     }
 
     /** Peering finished: the acting set holds the authoritative history; serve ops. */
+    void activate(int s, Map<Integer, List<ObjectRef>> missingBy, Set<Integer> backfillTargets) {
+        recovery.start(s, missingBy, backfillTargets);   // first: the waiting ops re-run by activate() must see what is missing
+        activate();
+        recovery.kick();
+    }
+
     void activate() {
         long[] counts = PgObjects.count(host.store(), coll);
         objects = counts[0];
@@ -402,6 +435,10 @@ public final class Pg {
         if (scrubber.blocksWrite(ctx)) {
             return;   // its object is being scrubbed or repaired: the scrubber re-runs it after
         }
+        if (PgRecovery.writes(ctx) && recovery.degraded(ctx.ref())) {
+            recovery.waitFor(ctx);   // a member lacks the object: recover it first, then run the op
+            return;
+        }
         if (writesInFlight.containsKey(ctx.ref())) {
             objectWaiting.computeIfAbsent(ctx.ref(), k -> new ArrayDeque<>()).add(ctx);
             return;
@@ -502,8 +539,9 @@ public final class Pg {
     }
 
     private void sendRepOp(RepOp rep, int osd) {
+        byte[] txn = recovery.beyondBackfill(osd, rep.ctx.ref()) ? EMPTY_TXN : rep.txnBytes;   // the scan copies it later
         MOSDRepOp m = new MOSDRepOp(rep.ctx.op().reqid(), pgid.pool(), pgid.seed(), epoch, host.whoami(), rep.entry,
-                rep.txnBytes, pglog.lastUpdate());
+                txn, pglog.lastUpdate());
         host.callOsd(osd, m, REPOP_TIMEOUT).whenComplete((reply, err) -> host.onShard(pgid, () -> {
             if (rep.seq != intervalSeq || !inFlight.containsKey(rep.entry.version())) {
                 return;
@@ -645,7 +683,7 @@ public final class Pg {
 
     /** Active with every member of a full acting set: the state in which a scrub may run. */
     public boolean isActiveClean() {
-        return state == State.ACTIVE && pool != null && acting.size() >= pool.size();
+        return state == State.ACTIVE && pool != null && acting.size() >= pool.size() && recovery.idle();
     }
 
     /** Whether a write to an object matching {@code objects} is being replicated. */

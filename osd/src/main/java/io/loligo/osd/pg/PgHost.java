@@ -52,6 +52,33 @@ public interface PgHost {
      */
     void requestUpThru(long epoch);
 
+    /** Runs {@code task} on {@code pg}'s shard at background priority (after queued client ops). */
+    default void onShardBackground(PgId pg, Runnable task) {
+        onShard(pg, task);
+    }
+
+    /** Takes one of the OSD's osd_recovery_max_active recovery slots; false when none is free. */
+    default boolean tryStartRecoveryOp() {
+        return true;
+    }
+
+    default void endRecoveryOp() {}
+
+    /** Takes one of the OSD's osd_max_backfills backfill reservations; false when none is free. */
+    default boolean tryReserveBackfill() {
+        return true;
+    }
+
+    default void releaseBackfill() {}
+
+    /** osd_recovery_sleep: pause between a PG's recovery pushes. */
+    default Duration recoverySleep() {
+        return Duration.ZERO;
+    }
+
+    /** Asks the monitors to set (or, with an empty list, clear) {@code pg}'s pg_temp; the answer is a new map. */
+    default void requestPgTemp(PgId pg, List<Integer> osds) {}
+
     /** Called after a PG's state changed (for reports to the monitors). */
     default void pgStateChanged(PgId pg) {}
 }

@@ -2,6 +2,7 @@ package io.loligo.osd.pg;
 
 import io.loligo.common.Invariants;
 import io.loligo.messages.Eversion;
+import io.loligo.messages.ObjectRef;
 import io.loligo.messages.PgLogEntry;
 import io.loligo.messages.ReqId;
 import io.loligo.msg.Decoder;
@@ -24,6 +25,8 @@ import java.util.TreeMap;
  *   "info"                      struct(2, compat 1) { eversion lastUpdate, eversion logTail, u64 lastEpochStarted;
  *                                 v2: bool backfilling (objects partial until the authoritative log arrives) }
  *   "log." + 16 hex epoch + "." + 16 hex version    PgLogEntry.toBytes() (struct version 1)
+ *   "missing." + base64url(ObjectRef encoding)   ObjectRef encoding: an object the log describes but the
+ *                                                 store lacks (recovery under way); removed once pushed
  * Log keys sort in version order. Entries at or below logTail have been trimmed.
  */
 /**
@@ -47,6 +50,8 @@ public final class PgLog {
     private Eversion tail = Eversion.ZERO;
     private long lastEpochStarted;
     private boolean backfilling;
+    static final String MISSING_PREFIX = "missing.";
+    private final java.util.LinkedHashMap<ObjectRef, String> missing = new java.util.LinkedHashMap<>();
 
     public PgLog(int entriesMax) {
         if (entriesMax < 1) {
@@ -79,6 +84,17 @@ public final class PgLog {
             log.lastEpochStarted = in.getLong();
             log.backfilling = version >= 2 && in.getBoolean();
             in.endStruct();
+        }
+        String afterMissing = null;
+        while (true) {
+            ObjectStore.OmapPage page = store.omapList(coll, meta, afterMissing, MISSING_PREFIX, 1000);
+            for (Map.Entry<String, byte[]> e : page.entries().entrySet()) {
+                log.missing.put(ObjectRef.decode(Decoder.of(e.getValue())), e.getKey());
+                afterMissing = e.getKey();
+            }
+            if (!page.more()) {
+                break;
+            }
         }
         String after = null;
         while (true) {
@@ -114,6 +130,41 @@ public final class PgLog {
     /** Whether a backfill emptied this copy and has not finished (Ceph's last_backfill != MAX). */
     public boolean backfilling() {
         return backfilling;
+    }
+
+    /** Objects the log describes that the store lacks (a recovery was under way), oldest first. */
+    public List<ObjectRef> missing() {
+        return new ArrayList<>(missing.keySet());
+    }
+
+    /** Records {@code refs} as missing (durably, in {@code txn}). */
+    public void addMissing(java.util.Collection<ObjectRef> refs, CollectionId coll, Transaction txn) {
+        TreeMap<String, byte[]> set = new TreeMap<>();
+        for (ObjectRef r : refs) {
+            byte[] b = Encoder.toBytes(r::encode);
+            String key = MISSING_PREFIX + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+            if (missing.putIfAbsent(r, key) == null) {
+                set.put(key, b);
+            }
+        }
+        if (!set.isEmpty()) {
+            txn.touch(coll, metaOid(coll));
+            txn.omapSet(coll, metaOid(coll), set);
+        }
+    }
+
+    /** Forgets {@code refs} as missing (they were recovered, in {@code txn}). */
+    public void removeMissing(java.util.Collection<ObjectRef> refs, CollectionId coll, Transaction txn) {
+        List<String> keys = new ArrayList<>();
+        for (ObjectRef r : refs) {
+            String key = missing.remove(r);
+            if (key != null) {
+                keys.add(key);
+            }
+        }
+        if (!keys.isEmpty()) {
+            txn.omapRmKeys(coll, metaOid(coll), keys);
+        }
     }
 
     public List<PgLogEntry> entries() {
@@ -179,6 +230,8 @@ public final class PgLog {
         lastUpdate = newLastUpdate;
         tail = newTail;
         backfilling = false;
+        old.addAll(missing.values());
+        missing.clear();
         set.put(INFO_KEY, infoBytes());
         txn.touch(coll, meta);
         if (!old.isEmpty()) {
@@ -196,9 +249,13 @@ public final class PgLog {
         txn.omapSet(coll, metaOid(coll), set);
     }
 
-    /** Records, in the transaction that empties the collection, that a backfill has started. */
+    /** Records, in the transaction that empties the collection, that a backfill has started (or, false, ended). */
     public void setBackfilling(CollectionId coll, Transaction txn) {
-        backfilling = true;
+        setBackfilling(true, coll, txn);
+    }
+
+    public void setBackfilling(boolean on, CollectionId coll, Transaction txn) {
+        backfilling = on;
         TreeMap<String, byte[]> set = new TreeMap<>();
         set.put(INFO_KEY, infoBytes());
         txn.touch(coll, metaOid(coll));

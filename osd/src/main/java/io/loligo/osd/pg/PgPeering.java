@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * activates. A PG therefore serves ops only once all its acting members hold the same history:
  * simpler than Ceph's recovery while active, at the price of a PG being unavailable while it heals.
  *
- * <p>Not yet: recovery while active; throttling.
+ * <p>Recovery of the replicas happens after activation, in {@link PgRecovery}; the primary itself
+ * still catches up before activating (Ceph would activate and pull on demand, or use pg_temp).
  */
 final class PgPeering {
     private static final Logger log = LoggerFactory.getLogger(PgPeering.class);
@@ -85,7 +88,7 @@ final class PgPeering {
     MOSDPgInfo localInfo() {
         PgLog l = pg.pglog;
         return new MOSDPgInfo(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, l.lastUpdate(),
-                l.tail(), l.lastEpochStarted(), l.entries(), l.backfilling() ? MOSDPgInfo.FLAG_INCOMPLETE : 0);
+                l.tail(), l.lastEpochStarted(), l.entries(), l.backfilling() ? MOSDPgInfo.FLAG_INCOMPLETE : 0, l.missing());
     }
 
     /**
@@ -227,6 +230,15 @@ final class PgPeering {
         decided = true;
         if (auth == pg.host.whoami()) {
             recoverReplicas(seq);
+        } else if (askPgTemp(auth)) {
+            int s = seq;   // the pg_temp map makes a new interval; if it never comes, backfill ourselves
+            pg.host.onShardLater(pg.pgid, PG_TEMP_WAIT, () -> {
+                if (!stale(s)) {
+                    log.warn("{} no pg_temp map within {}; backfilling from osd.{} before going active", pg.who(),
+                            PG_TEMP_WAIT, auth);
+                    recoverSelf(infos.get(auth), s);
+                }
+            });
         } else {
             log.info("{} authoritative log is on osd.{} (last_update {} > mine {}); recovering from it", pg.who(), auth,
                     infos.get(auth).lastUpdate(), pg.pglog.lastUpdate());
@@ -234,10 +246,37 @@ final class PgPeering {
         }
     }
 
+    static final java.time.Duration PG_TEMP_WAIT = java.time.Duration.ofSeconds(15);
+
+    /**
+     * Ceph's choose_acting, reduced: when this primary would have to backfill itself before serving
+     * (its log does not overlap the authority's), it asks the monitors for a pg_temp that makes the
+     * authority primary and itself the last member, so the PG is served while it is backfilled as a
+     * replica; the authority's PgRecovery clears the pg_temp once the PG is clean.
+     */
+    private boolean askPgTemp(int auth) {
+        MOSDPgInfo mine = infos.get(pg.host.whoami());
+        if (overlaps(mine, infos.get(auth)) && !mine.incomplete() || !pg.host.isUp(auth)) {
+            return false;
+        }
+        List<Integer> want = new ArrayList<>(List.of(auth));
+        for (int o : pg.acting) {
+            if (o != auth && o != pg.host.whoami() && want.size() < pg.pool.size() - 1) {
+                want.add(o);
+            }
+        }
+        want.add(pg.host.whoami());
+        log.info("{} would backfill itself from osd.{}: asking for pg_temp {} so the PG is served meanwhile", pg.who(),
+                auth, want);
+        pg.host.requestPgTemp(pg.pgid, want);
+        return true;
+    }
+
     /**
      * Ceph's find_best_info: among complete copies whose last update is at least that of every copy
      * that went active last (the newest last_epoch_started), the newest last update; ties go to
-     * this OSD. -1 when there is none (the PG is incomplete).
+     * this OSD. Copies still missing objects (recovery was under way) are not candidates (Ceph would
+     * take them and mark objects unfound). -1 when there is none (the PG is incomplete).
      */
     private int chooseAuthority() {
         long les = maxLastEpochStarted();
@@ -253,7 +292,8 @@ final class PgPeering {
         }
         int best = -1;
         for (MOSDPgInfo i : infos.values()) {
-            if (i.result() != OsdResult.OK || i.incomplete() || minAcceptable.isNewerThan(i.lastUpdate())) {
+            if (i.result() != OsdResult.OK || i.incomplete() || !i.missing().isEmpty()
+                    || minAcceptable.isNewerThan(i.lastUpdate())) {
                 continue;
             }
             if (best < 0 || i.lastUpdate().isNewerThan(infos.get(best).lastUpdate())
@@ -298,8 +338,10 @@ final class PgPeering {
             infos.put(pg.host.whoami(), localInfo());
             recoverReplicas(s);
         });
-        if (overlaps(mine, auth)) {
-            pullObjects(auth.fromOsd(), differing(mine, auth), 0, s, finish);
+        if (overlaps(mine, auth) && !mine.incomplete()) {
+            LinkedHashSet<ObjectRef> refs = new LinkedHashSet<>(differing(mine, auth));
+            refs.addAll(mine.missing());
+            pullObjects(auth.fromOsd(), new ArrayList<>(refs), 0, s, finish);
         } else {
             log.info("{} logs do not overlap (mine {} < tail {}); backfilling from osd.{}", pg.who(),
                     mine.lastUpdate(), auth.logTail(), auth.fromOsd());
@@ -389,10 +431,18 @@ final class PgPeering {
         }
     }
 
-    // ---- the primary brings the replicas up to itself ----
+    // ---- the primary activates the replicas; PgRecovery brings them up to date while active ----
 
+    /**
+     * Sends every other member the authoritative log (Ceph's activate / MOSDPGLog): a member whose
+     * log overlaps ours records the objects it lacks (the differing log entries and what it
+     * already missed) and is recovered while the PG is active; the others are emptied and become
+     * backfill targets. Once all have it durably, the PG goes active.
+     */
     private void recoverReplicas(int s) {
         MOSDPgInfo me = localInfo();
+        Map<Integer, List<ObjectRef>> missingBy = new TreeMap<>();
+        Set<Integer> backfill = new TreeSet<>();
         pushing.clear();
         for (int osd : pg.acting) {
             if (osd != pg.host.whoami()) {
@@ -400,70 +450,46 @@ final class PgPeering {
             }
         }
         if (pushing.isEmpty()) {
-            pg.activate();
+            pg.activate(s, missingBy, backfill);
             return;
         }
         for (int osd : new ArrayList<>(pushing)) {
             MOSDPgInfo info = infos.get(osd);
-            Runnable done = () -> {
+            int flags = MOSDPgPush.FLAG_LOG | MOSDPgPush.FLAG_ACTIVATE;
+            List<ObjectRef> missing = List.of();
+            if (overlaps(info, me) && !info.incomplete()) {
+                LinkedHashSet<ObjectRef> refs = new LinkedHashSet<>(differing(info, me));
+                refs.addAll(info.missing());
+                missing = new ArrayList<>(refs);
+                missingBy.put(osd, missing);
+                if (!missing.isEmpty()) {
+                    log.info("{} osd.{} misses {} objects (log recovery while active)", pg.who(), osd, missing.size());
+                }
+            } else {
+                flags |= MOSDPgPush.FLAG_RESET;
+                backfill.add(osd);
+                log.info("{} osd.{} will be backfilled (its last_update {} < my log tail {})", pg.who(), osd,
+                        info.lastUpdate(), me.logTail());
+            }
+            push(osd, List.of(), flags, missing, s, () -> {
                 pushing.remove(osd);
                 if (pushing.isEmpty() && !stale(s)) {
-                    pg.activate();
+                    pg.activate(s, missingBy, backfill);
                 }
-            };
-            if (overlaps(info, me)) {
-                List<ObjectRef> refs = differing(info, me);
-                if (!refs.isEmpty() || !info.lastUpdate().equals(me.lastUpdate())) {
-                    log.info("{} recovering osd.{}: {} objects from the log", pg.who(), osd, refs.size());
-                }
-                pushObjects(osd, refs, 0, s, done);
-            } else {
-                log.info("{} backfilling osd.{} (its last_update {} < my log tail {})", pg.who(), osd,
-                        info.lastUpdate(), me.logTail());
-                pushScan(osd, Optional.empty(), true, s, done);
-            }
+            });
         }
     }
 
-    private void pushObjects(int to, List<ObjectRef> refs, int index, int s, Runnable done) {
-        List<ObjectRef> chunk = refs.subList(Math.min(index, refs.size()), Math.min(refs.size(), index + PULL_CHUNK));
-        boolean last = index + chunk.size() >= refs.size();
-        List<ObjectState> states = new ArrayList<>();
-        for (ObjectRef r : chunk) {
-            states.add(PgObjects.read(pg.host.store(), pg.coll, r));
-        }
-        push(to, states, last ? MOSDPgPush.FLAG_LOG | MOSDPgPush.FLAG_ACTIVATE : 0, s, () -> {
-            if (last) {
-                done.run();
-            } else {
-                pushObjects(to, refs, index + chunk.size(), s, done);
-            }
-        });
-    }
-
-    private void pushScan(int to, Optional<ObjectRef> after, boolean first, int s, Runnable done) {
-        PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, after, PgObjects.PUSH_OBJECTS_MAX);
-        int flags = (first ? MOSDPgPush.FLAG_RESET : 0)
-                | (scan.done() ? MOSDPgPush.FLAG_LOG | MOSDPgPush.FLAG_ACTIVATE : 0);
-        push(to, scan.objects(), flags, s, () -> {
-            if (scan.done()) {
-                done.run();
-            } else {
-                pushScan(to, scan.next(), false, s, done);
-            }
-        });
-    }
-
-    private void push(int to, List<ObjectState> states, int flags, int s, Runnable next) {
+    private void push(int to, List<ObjectState> states, int flags, List<ObjectRef> missing, int s, Runnable next) {
         PgLog l = pg.pglog;
         boolean withLog = (flags & MOSDPgPush.FLAG_LOG) != 0;
         MOSDPgPush m = new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, states,
-                flags, withLog ? l.entries() : List.of(), l.lastUpdate(), l.tail(), Optional.empty(), true);
+                flags, withLog ? l.entries() : List.of(), l.lastUpdate(), l.tail(), Optional.empty(), true, missing);
         callThen(to, m, s, reply -> {
             if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.OK) {
                 next.run();
             } else {
-                retry(s, () -> push(to, states, flags, s, next));
+                retry(s, () -> push(to, states, flags, missing, s, next));
             }
         });
     }
@@ -516,9 +542,24 @@ final class PgPeering {
         }
         pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> {
             Transaction txn = new Transaction();
-            applyStates(m.objects(), (m.flags() & MOSDPgPush.FLAG_RESET) != 0, txn);
+            boolean reset = (m.flags() & MOSDPgPush.FLAG_RESET) != 0;
+            applyStates(m.objects(), reset, txn);
             if ((m.flags() & MOSDPgPush.FLAG_LOG) != 0) {
                 pg.pglog.reset(m.log(), m.lastUpdate(), m.logTail(), pg.coll, txn);
+            }
+            if (reset) {
+                pg.pglog.setBackfilling(pg.coll, txn);   // the log arrived first: objects follow by scan
+            }
+            if (!m.missing().isEmpty()) {
+                pg.pglog.addMissing(m.missing(), pg.coll, txn);
+            }
+            if (!reset && !m.objects().isEmpty()) {
+                List<ObjectRef> got = new ArrayList<>();
+                m.objects().forEach(st -> got.add(st.ref()));
+                pg.pglog.removeMissing(got, pg.coll, txn);
+            }
+            if ((m.flags() & MOSDPgPush.FLAG_BACKFILL_DONE) != 0) {
+                pg.pglog.setBackfilling(false, pg.coll, txn);
             }
             if ((m.flags() & MOSDPgPush.FLAG_ACTIVATE) != 0) {
                 pg.pglog.setLastEpochStarted(m.mapEpoch(), pg.coll, txn);

@@ -1,0 +1,355 @@
+package io.loligo.osd.pg;
+
+import io.loligo.messages.MOSDPgPush;
+import io.loligo.messages.MOSDPgPushReply;
+import io.loligo.messages.ObjectRef;
+import io.loligo.messages.ObjectState;
+import io.loligo.messages.OsdOp;
+import io.loligo.messages.OsdResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovery and backfill of an active PG, on its primary (Ceph's PrimaryLogPG recovery and
+ * backfill, reduced). Peering leaves each member either with the authoritative log and a list of
+ * objects it lacks (log recovery: the member recorded that list durably) or emptied with the log
+ * (a backfill target). The PG is already active; this pushes the missing objects, then scans the
+ * PG in hash order for each backfill target, in the background and throttled ({@link PgHost}:
+ * osd_recovery_max_active pushes in flight per OSD, osd_max_backfills PGs backfilling per OSD,
+ * osd_recovery_sleep between pushes, background priority on the shard).
+ *
+ * <p>Client ops that write an object some member still lacks (or whose backfill chunk is in flight)
+ * wait for that object, whose recovery starts at once (Ceph's wait_for_degraded_object); ops on
+ * other objects proceed. A backfill target receives every write's log entry, and its transaction
+ * only for objects at or below its cursor (Ceph's last_backfill rule): objects above it will be
+ * copied by the scan, in their state at that time. All on the PG's shard thread.
+ */
+final class PgRecovery {
+    private static final Logger log = LoggerFactory.getLogger(PgRecovery.class);
+
+    /** A backfill target's progress: {@code cursor} is the last object pushed (empty: none yet). */
+    private static final class Backfill {
+        Optional<ObjectRef> cursor = Optional.empty();
+        /** While a chunk is in flight: its last object (empty: the chunk runs to the end of the PG). */
+        Optional<ObjectRef> chunkEnd = Optional.empty();
+        boolean inFlight;
+    }
+
+    private final Pg pg;
+    private int seq = -1;
+    /** Per member: objects it lacks, in log order. */
+    private final Map<Integer, LinkedHashSet<ObjectRef>> missing = new TreeMap<>();
+    private final Map<Integer, Backfill> backfills = new TreeMap<>();
+    private boolean backfillReserved;
+    /** Objects with a recovery push in flight. */
+    private final Set<ObjectRef> recovering = new HashSet<>();
+    /** Client ops waiting for an object's recovery. */
+    private final Map<ObjectRef, List<Pg.OpCtx>> waiting = new HashMap<>();
+    private int active;
+    /** Recovery slots (osd_recovery_max_active) held by pushes in flight; given back on reset. */
+    private int slots;
+    private boolean kickScheduled;
+
+    PgRecovery(Pg pg) {
+        this.pg = pg;
+    }
+
+    /** Records what to recover at activation (then {@link #kick} starts it): {@code missingByMember} and {@code backfillTargets}. */
+    void start(int intervalSeq, Map<Integer, List<ObjectRef>> missingByMember, Set<Integer> backfillTargets) {
+        seq = intervalSeq;
+        missingByMember.forEach((osd, refs) -> {
+            if (!refs.isEmpty()) {
+                missing.put(osd, new LinkedHashSet<>(refs));
+            }
+        });
+        backfillTargets.forEach(osd -> backfills.put(osd, new Backfill()));
+        reportedIdle = idle();
+        if (!idle()) {
+            log.info("{} recovering: missing {} backfill {}", pg.who(), summary(), backfills.keySet());
+        }
+    }
+
+    /** An interval change: forgets everything; returns the ops that waited here (the PG requeues them). */
+    List<Pg.OpCtx> reset() {
+        List<Pg.OpCtx> ops = new ArrayList<>();
+        waiting.values().forEach(ops::addAll);
+        waiting.clear();
+        missing.clear();
+        backfills.clear();
+        recovering.clear();
+        releaseBackfill();
+        for (; slots > 0; slots--) {
+            pg.host.endRecoveryOp();
+        }
+        seq = -1;
+        active = 0;
+        return ops;
+    }
+
+    boolean idle() {
+        return missing.isEmpty() && backfills.isEmpty();
+    }
+
+    boolean recoveringObjects() {
+        return !missing.isEmpty();
+    }
+
+    boolean backfilling() {
+        return !backfills.isEmpty() && backfillReserved;
+    }
+
+    boolean backfillWait() {
+        return !backfills.isEmpty() && !backfillReserved;
+    }
+
+    private String summary() {
+        Map<Integer, Integer> n = new TreeMap<>();
+        missing.forEach((osd, refs) -> n.put(osd, refs.size()));
+        return n.toString();
+    }
+
+    /** Whether a write to {@code ref} must wait: a member lacks it, or its backfill chunk is in flight. */
+    boolean degraded(ObjectRef ref) {
+        for (LinkedHashSet<ObjectRef> refs : missing.values()) {
+            if (refs.contains(ref)) {
+                return true;
+            }
+        }
+        for (Backfill b : backfills.values()) {
+            if (b.inFlight && after(ref, b.cursor) && b.chunkEnd.map(end -> !after(ref, Optional.of(end))).orElse(true)) {
+                return true;   // in the range being copied: a write now could race the push
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code ref} sorts after {@code cursor} in hash order (everything does after an empty cursor). */
+    private boolean after(ObjectRef ref, Optional<ObjectRef> cursor) {
+        return cursor.isEmpty() || PgObjects.oid(pg.coll, ref).compareTo(PgObjects.oid(pg.coll, cursor.get())) > 0;
+    }
+
+    static boolean writes(Pg.OpCtx ctx) {
+        return ctx.op().ops().stream().anyMatch(OsdOp::isWrite);
+    }
+
+    /** Parks a write to a degraded object and recovers that object first. */
+    void waitFor(Pg.OpCtx ctx) {
+        waiting.computeIfAbsent(ctx.ref(), k -> new ArrayList<>()).add(ctx);
+        if (!recovering.contains(ctx.ref()) && membersMissing(ctx.ref()).size() > 0) {
+            recoverObject(ctx.ref(), false);
+        }
+    }
+
+    /** Whether backfill target {@code osd} gets only the log entry of a write to {@code ref} (above its cursor). */
+    boolean beyondBackfill(int osd, ObjectRef ref) {
+        Backfill b = backfills.get(osd);
+        if (b == null) {
+            return false;
+        }
+        return after(ref, b.cursor);
+    }
+
+    private List<Integer> membersMissing(ObjectRef ref) {
+        List<Integer> out = new ArrayList<>();
+        missing.forEach((osd, refs) -> {
+            if (refs.contains(ref)) {
+                out.add(osd);
+            }
+        });
+        return out;
+    }
+
+    /** Starts as much work as the throttles allow; schedules itself again when they do not. */
+    void kick() {
+        if (seq < 0 || seq != pg.intervalSeq) {
+            return;
+        }
+        while (true) {
+            ObjectRef next = nextMissing();
+            if (next == null || !pg.host.tryStartRecoveryOp()) {
+                break;
+            }
+            recoverObject(next, true);
+        }
+        for (Map.Entry<Integer, Backfill> e : backfills.entrySet()) {
+            if (e.getValue().inFlight) {
+                continue;
+            }
+            if (!backfillReserved && !(backfillReserved = pg.host.tryReserveBackfill())) {
+                break;
+            }
+            if (!pg.host.tryStartRecoveryOp()) {
+                break;
+            }
+            backfillChunk(e.getKey(), e.getValue());
+        }
+        if (!idle() && !kickScheduled) {
+            kickScheduled = true;   // throttled: look again shortly
+            int s = seq;
+            pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
+                kickScheduled = false;
+                if (s == seq) {
+                    kick();
+                }
+            });
+        }
+        finishIfIdle();
+    }
+
+    private ObjectRef nextMissing() {
+        for (LinkedHashSet<ObjectRef> refs : missing.values()) {
+            for (ObjectRef r : refs) {
+                if (!recovering.contains(r)) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Pushes {@code ref}'s state to every member that lacks it; {@code throttled}: holds a recovery op slot. */
+    private void recoverObject(ObjectRef ref, boolean throttled) {
+        List<Integer> to = membersMissing(ref);
+        recovering.add(ref);
+        active++;
+        slots += throttled ? 1 : 0;
+        ObjectState state = PgObjects.read(pg.host.store(), pg.coll, ref);
+        int s = seq;
+        Set<Integer> pending = new HashSet<>(to);
+        for (int osd : to) {
+            push(osd, List.of(state), 0, s, () -> {
+                LinkedHashSet<ObjectRef> refs = missing.get(osd);
+                if (refs != null) {
+                    refs.remove(ref);
+                    if (refs.isEmpty()) {
+                        missing.remove(osd);
+                    }
+                }
+                pending.remove(osd);
+                if (pending.isEmpty()) {
+                    recovering.remove(ref);
+                    opDone(throttled);
+                    wake(List.of(ref));
+                }
+            });
+        }
+    }
+
+    private void backfillChunk(int osd, Backfill b) {
+        PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, b.cursor, PgObjects.PUSH_OBJECTS_MAX);
+        b.chunkEnd = scan.done() ? Optional.empty() : scan.next();
+        b.inFlight = true;
+        active++;
+        slots++;
+        int flags = scan.done() ? MOSDPgPush.FLAG_BACKFILL_DONE : 0;
+        push(osd, scan.objects(), flags, seq, () -> {
+            b.inFlight = false;
+            if (scan.done()) {
+                backfills.remove(osd);
+                log.info("{} backfill of osd.{} done", pg.who(), osd);
+                if (backfills.isEmpty()) {
+                    releaseBackfill();
+                }
+            } else {
+                b.cursor = scan.next();
+            }
+            opDone(true);
+            wake(List.copyOf(waiting.keySet()));
+        });
+    }
+
+    private void push(int to, List<ObjectState> states, int flags, int s, Runnable done) {
+        PgLog l = pg.pglog;
+        MOSDPgPush m = new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, states,
+                flags, List.of(), l.lastUpdate(), l.tail(), Optional.empty(), true);
+        pg.host.callOsd(to, m, PgPeering.CALL_TIMEOUT).whenComplete((reply, err) -> pg.host.onShard(pg.pgid, () -> {
+            if (s != seq || s != pg.intervalSeq) {
+                return;
+            }
+            if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.OK) {
+                done.run();
+            } else {
+                log.debug("{} recovery push to osd.{} failed ({}); retrying", pg.who(), to, err != null ? err : reply);
+                pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
+                    if (s == seq && s == pg.intervalSeq) {
+                        push(to, states, flags, s, done);
+                    }
+                });
+            }
+        }));
+    }
+
+    private void opDone(boolean throttled) {
+        active--;
+        if (throttled) {
+            slots--;
+            pg.host.endRecoveryOp();
+        }
+        int s = seq;
+        java.time.Duration sleep = pg.host.recoverySleep();
+        if (sleep.isZero()) {
+            pg.host.onShardBackground(pg.pgid, () -> {
+                if (s == seq) {
+                    kick();
+                }
+            });
+        } else {
+            pg.host.onShardLater(pg.pgid, sleep, () -> pg.host.onShardBackground(pg.pgid, () -> {
+                if (s == seq) {
+                    kick();
+                }
+            }));
+        }
+        finishIfIdle();
+    }
+
+    private void wake(Iterable<ObjectRef> refs) {
+        for (ObjectRef r : refs) {
+            if (degraded(r)) {
+                continue;
+            }
+            List<Pg.OpCtx> ops = waiting.remove(r);
+            if (ops != null) {
+                ops.forEach(pg::handleOp);
+            }
+        }
+    }
+
+    private void releaseBackfill() {
+        if (backfillReserved) {
+            backfillReserved = false;
+            pg.host.releaseBackfill();
+        }
+    }
+
+    private boolean reportedIdle;
+
+    private int pgTempClearedSeq = -1;
+
+    private void finishIfIdle() {
+        if (idle() && active == 0 && seq >= 0 && pgTempClearedSeq != seq && pg.osdmap != null
+                && pg.osdmap.pgTemp().containsKey(pg.pgid)) {
+            pgTempClearedSeq = seq;   // clean: the OSDs CRUSH chose can take over
+            log.info("{} clean: clearing pg_temp {}", pg.who(), pg.osdmap.pgTemp().get(pg.pgid));
+            pg.host.requestPgTemp(pg.pgid, List.of());
+        }
+        if (idle() && active == 0 && seq >= 0) {
+            if (!reportedIdle) {
+                reportedIdle = true;
+                log.info("{} recovery complete", pg.who());
+                pg.host.pgStateChanged(pg.pgid);
+            }
+        } else {
+            reportedIdle = false;
+        }
+    }
+}
