@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RgwServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RgwServer.class);
+    /** Concurrent requests (connections being served); beyond it Jetty queues. */
+    public static final int REQUESTS_IN_FLIGHT_MAX = 10_000;
     private final RgwConfig config;
     private final Gateway gateway;
     private final Server server;
@@ -56,6 +58,9 @@ public final class RgwServer implements AutoCloseable {
         this.secrets = new CachingSecretLookup(gateway.users, CachingSecretLookup.TTL_DEFAULT);
         VirtualThreadPool pool = new VirtualThreadPool();
         pool.setName("rgw");
+        // Jetty's default (200) would let 200 stalled uploads block everyone; a parked virtual
+        // thread costs a few KiB, and buffer memory is bounded separately (DataIo's byte budget).
+        pool.setMaxThreads(REQUESTS_IN_FLIGHT_MAX);
         server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);

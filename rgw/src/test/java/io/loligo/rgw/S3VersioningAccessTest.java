@@ -171,6 +171,74 @@ class S3VersioningAccessTest {
         }
     }
 
+    /**
+     * Many clients stalled mid-body (each parks a virtual thread in a blocking read) do not keep
+     * others from being served: 300 stalled PUTs, more than a platform pool's default 200 threads.
+     */
+    @Test
+    void stalledUploadsDoNotBlockOtherRequests() throws Exception {
+        s3.createBucket(b -> b.bucket("stall"));
+        s3.putBucketAcl(b -> b.bucket("stall").acl(BucketCannedACL.PUBLIC_READ_WRITE));
+        s3.putObject(b -> b.bucket("stall").key("ready"), RequestBody.fromString("served"));
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 300; i++) {
+                var socket = new java.net.Socket("127.0.0.1", c.rgw.port());
+                stalled.add(socket);
+                socket.getOutputStream().write(("PUT /stall/s" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nx")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(s3.getObjectAsBytes(b -> b.bucket("stall").key("ready")).asUtf8String()).isEqualTo("served");
+            }
+        } finally {
+            for (var socket : stalled) {
+                socket.close();
+            }
+        }
+        assertThat(s3.listObjectsV2(b -> b.bucket("stall")).contents()).extracting(o -> o.key()).containsExactly("ready");
+    }
+
+    /** Malformed and refused requests get S3's error codes, never a crash or a hang. */
+    @Test
+    void badRequestsGetTypedErrors() throws Exception {
+        s3.createBucket(b -> b.bucket("errs"));
+        s3.putBucketAcl(b -> b.bucket("errs").acl(BucketCannedACL.PUBLIC_READ_WRITE));
+        try (var socket = new java.net.Socket("127.0.0.1", c.rgw.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("PUT /errs/huge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 6442450944\r\n"
+                    + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String reply = new String(socket.getInputStream().readNBytes(2000), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 400").contains("<Code>EntityTooLarge</Code>").doesNotContain("100 Continue");
+        }
+        assertThat(RawHttp.send(c.endpoint(), "POST", "/errs?delete", Map.of(), "<Delete><Object>".getBytes()).body())
+                .contains("<Code>MalformedXML</Code>");
+        assertThat(RawHttp.send(c.endpoint(), "GET", "/errs?max-keys=-1", Map.of()).body()).contains("<Code>InvalidArgument</Code>");
+        assertThat(RawHttp.send(c.endpoint(), "GET", "/errs?encoding-type=base64", Map.of()).body()).contains("<Code>InvalidArgument</Code>");
+        assertThat(RawHttp.send(c.endpoint(), "GET", "/errs?lifecycle", Map.of()).statusCode()).isIn(403, 501);
+        assertThat(s3.listObjectsV2(b -> b.bucket("errs").maxKeys(5000)).maxKeys()).isEqualTo(1000);
+        assertThatThrownBy(() -> s3.getBucketLifecycleConfiguration(b -> b.bucket("errs")))
+                .satisfies(t -> assertThat(code(t)).isEqualTo("NotImplemented"));
+        var patch = RawHttp.send(c.endpoint(), "PATCH", "/errs/k", Map.of());
+        assertThat(patch.statusCode()).isEqualTo(405);
+        assertThat(patch.body()).contains("<Code>MethodNotAllowed</Code>");
+        assertThat(RawHttp.send(c.endpoint(), "PUT", "/errs/k", Map.of("Content-MD5", "not-base64!"), "x".getBytes()).body())
+                .contains("<Code>InvalidDigest</Code>");
+        assertThat(RawHttp.send(c.endpoint(), "PUT", "/errs/k", Map.of("x-amz-acl", "everyone-rw"), "x".getBytes()).body())
+                .contains("<Code>InvalidArgument</Code>");
+        var head = RawHttp.send(c.endpoint(), "HEAD", "/errs/missing", Map.of());
+        assertThat(head.statusCode()).isEqualTo(404);
+        assertThat(head.body()).isEmpty();
+        // a body shorter than its Content-Length: nothing becomes visible
+        try (var socket = new java.net.Socket("127.0.0.1", c.rgw.port())) {
+            socket.getOutputStream().write(("PUT /errs/short HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nonly-this")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            socket.getInputStream().readAllBytes();
+        }
+        assertThat(RawHttp.send(c.endpoint(), "HEAD", "/errs/short", Map.of()).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void corsConfigurationAndPreflight() throws Exception {
         s3.createBucket(b -> b.bucket("cors"));

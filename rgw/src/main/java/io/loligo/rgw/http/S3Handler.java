@@ -79,8 +79,9 @@ public final class S3Handler extends Handler.Abstract {
 
     private int fail(S3Exchange ex, Request request, Response response, Callback callback, String requestId, Throwable t) {
         S3Exception e = toS3(t);
-        if (e.status() >= 500) {
-            log.warn("rgw {} {} {}: {}", requestId, request.getMethod(), request.getHttpURI().getPathQuery(), t.toString(), t);
+        if (e.status() >= 500 && e.status() != 501) {
+            log.warn("rgw {} {} {}: {}", requestId, request.getMethod(), request.getHttpURI().getPathQuery(), t.toString(),
+                    t instanceof S3Exception ? null : t);
         }
         if (response.isCommitted() || (ex != null && ex.streamed())) {
             callback.failed(t);   // the status line is gone: abort the connection so the client sees a short body
@@ -116,6 +117,8 @@ public final class S3Handler extends Handler.Abstract {
             case RadosException.ClusterFull f -> new S3Exception("InsufficientStorage", 507, "The cluster is full: " + f.getMessage());
             case org.eclipse.jetty.io.EofException eof -> new S3Exception("IncompleteBody", 400,
                     "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+            case java.io.IOException io when io.getCause() instanceof java.util.concurrent.TimeoutException -> new S3Exception(
+                    "RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period.");
             default -> S3Exception.internal(c.toString());
         };
     }

@@ -167,10 +167,11 @@ final class ObjectOps {
             g.checkObjectRead(ex, b, Optional.empty(), Optional.empty(), ex.key());
             throw new S3Exception("NoSuchVersion", 404, "The specified version does not exist.", b.name(), ex.key());
         }
-        g.checkObjectRead(ex, b, e.map(ObjectEntry::acl), e.map(ObjectEntry::owner), ex.key());
         if (e.isEmpty()) {
+            g.bucket(ex, b.name(), Gateway.Permission.READ, null);   // who may not list the bucket learns nothing: AccessDenied
             throw S3Exception.noSuchKey(b.name(), ex.key());
         }
+        g.checkObjectRead(ex, b, e.map(ObjectEntry::acl), e.map(ObjectEntry::owner), ex.key());
         if (e.get().deleteMarker()) {
             ex.header("x-amz-delete-marker", "true");
             ex.header("x-amz-version-id", e.get().versionId());

@@ -22,6 +22,13 @@ import java.util.concurrent.CompletableFuture;
 public final class DataIo {
     public static final int WRITES_IN_FLIGHT = 4;
     public static final int READS_AHEAD = 2;
+    /**
+     * All stripe buffers of all requests together stay within this many bytes: half the heap
+     * (a 512 MiB gateway: 256 MiB = 64 stripes), so many concurrent large PUTs and GETs wait for
+     * buffer space instead of exhausting the heap. Small objects (inline) do not use it.
+     */
+    static final ByteBudget BUDGET = new ByteBudget((int) Math.min(Integer.MAX_VALUE / 2,
+            Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 2)));
     private final IoContext data;
 
     /** What a write stored: its segment and the data's MD5. */
@@ -52,20 +59,38 @@ public final class DataIo {
         try {
             boolean last = false;
             while (!last) {
-                byte[] chunk = nextStripe(in, sizeHint < 0 ? -1 : sizeHint - total);
-                last = chunk.length < ObjectEntry.Segment.STRIPE_BYTES;
-                if (chunk.length == 0) {
-                    break;
-                }
-                total += chunk.length;
-                if (total > maxBytes) {
-                    throw new TooLarge(maxBytes);
-                }
-                md5.update(chunk);
                 if (inFlight.size() >= WRITES_IN_FLIGHT) {
                     IoContextAwait.join(inFlight.pollFirst());
                 }
-                inFlight.add(data.writeFullAsync(prefix + "." + n, chunk));
+                int[] held = {capFor(sizeHint < 0 ? -1 : sizeHint - total)};
+                BUDGET.acquire(held[0]);
+                byte[] chunk;
+                try {
+                    chunk = nextStripe(in, held);
+                } catch (IOException | RuntimeException e) {
+                    BUDGET.release(held[0]);
+                    throw e;
+                }
+                BUDGET.release(held[0] - chunk.length);   // keep exactly the chunk's bytes until its write completes
+                int bytes = chunk.length;
+                last = bytes < ObjectEntry.Segment.STRIPE_BYTES;
+                total += bytes;
+                if (bytes == 0 || total > maxBytes) {
+                    BUDGET.release(bytes);
+                    if (bytes == 0) {
+                        break;
+                    }
+                    throw new TooLarge(maxBytes);
+                }
+                md5.update(chunk);
+                CompletableFuture<Void> f;
+                try {
+                    f = data.writeFullAsync(prefix + "." + n, chunk);
+                } catch (RuntimeException e) {
+                    BUDGET.release(bytes);
+                    throw e;
+                }
+                inFlight.add(f.whenComplete((v, t) -> BUDGET.release(bytes)));
                 n++;
             }
             for (CompletableFuture<Void> f : inFlight) {
@@ -92,9 +117,15 @@ public final class DataIo {
      * body has ended. {@code remaining} (-1 unknown) sizes the buffer; a body longer than announced
      * still reads correctly.
      */
-    private static byte[] nextStripe(InputStream in, long remaining) throws IOException {
+    private static int capFor(long remaining) {
         int stripe = ObjectEntry.Segment.STRIPE_BYTES;
-        int cap = remaining < 0 ? stripe : (int) Math.min(stripe, Math.max(1, remaining));
+        return remaining < 0 ? stripe : (int) Math.min(stripe, Math.max(1, remaining));
+    }
+
+    /** {@code held[0]}: budget reserved for the buffer (grown here when the body is longer than announced). */
+    private static byte[] nextStripe(InputStream in, int[] held) throws IOException {
+        int stripe = ObjectEntry.Segment.STRIPE_BYTES;
+        int cap = held[0];
         byte[] buf = new byte[cap];
         int got = in.readNBytes(buf, 0, cap);
         if (got < cap) {
@@ -107,6 +138,8 @@ public final class DataIo {
         if (b < 0) {
             return buf;
         }
+        BUDGET.acquire(stripe - cap);
+        held[0] = stripe;
         byte[] big = Arrays.copyOf(buf, stripe);
         big[cap] = (byte) b;
         int more = in.readNBytes(big, cap + 1, stripe - cap - 1);
@@ -146,18 +179,27 @@ public final class DataIo {
         }
         ArrayDeque<CompletableFuture<byte[]>> ahead = new ArrayDeque<>();
         int next = 0;
-        for (int i = 0; i < pieces.size(); i++) {
-            while (next < pieces.size() && next <= i + READS_AHEAD) {
-                long[] p = pieces.get(next++);
-                ahead.add(data.readAsync(manifest.get((int) p[0]).object((int) p[1]), p[2], p[3]));
+        long reserved = 0;
+        try {
+            for (int i = 0; i < pieces.size(); i++) {
+                while (next < pieces.size() && next <= i + READS_AHEAD) {
+                    long[] p = pieces.get(next++);
+                    BUDGET.acquire((int) p[3]);
+                    reserved += p[3];
+                    ahead.add(data.readAsync(manifest.get((int) p[0]).object((int) p[1]), p[2], p[3]));
+                }
+                byte[] b = IoContextAwait.join(ahead.pollFirst());
+                long want = pieces.get(i)[3];
+                if (b.length != want) {
+                    throw new IOException("data object " + manifest.get((int) pieces.get(i)[0]).object((int) pieces.get(i)[1])
+                            + " returned " + b.length + " bytes, expected " + want + " (data lost or being collected)");
+                }
+                out.write(b);
+                BUDGET.release((int) want);
+                reserved -= want;
             }
-            byte[] b = IoContextAwait.join(ahead.pollFirst());
-            long want = pieces.get(i)[3];
-            if (b.length != want) {
-                throw new IOException("data object " + manifest.get((int) pieces.get(i)[0]).object((int) pieces.get(i)[1])
-                        + " returned " + b.length + " bytes, expected " + want + " (data lost or being collected)");
-            }
-            out.write(b);
+        } finally {
+            BUDGET.release((int) reserved);   // reads still in flight after a failure: their buffers die with them
         }
     }
 
