@@ -98,7 +98,8 @@ final class SigV2 {
         String stringToSign = stringToSign(request, query, dateLine, queryAmz);
         byte[] mac = Canonical.hmac("HmacSHA1", who.secretKey().getBytes(StandardCharsets.UTF_8), stringToSign);
         String expected = Base64.getEncoder().encodeToString(mac);
-        if (!Canonical.sameSignature(expected, signature.strip())) {
+        // Base64 has no spaces: a space is a '+' that a client left unescaped in a query.
+        if (!Canonical.sameSignature(expected, signature.strip().replace(' ', '+'))) {
             throw new AuthException("SignatureDoesNotMatch", 403, "The request signature we calculated does not "
                     + "match the signature you provided. Check your key and signing method. (string to sign: "
                     + stringToSign.replace("\n", "\\n") + ")");

@@ -58,7 +58,14 @@ public final class SigV4Authenticator implements Authenticator {
     public Authenticated authenticate(SignedRequest request) throws AuthException {
         List<Map.Entry<String, String>> query = Canonical.parseQuery(request.rawQuery());
         String authorization = request.header("authorization");
+        boolean queryV4 = param(query, "X-Amz-Algorithm") != null || param(query, "X-Amz-Signature") != null
+                || param(query, "X-Amz-Credential") != null;
+        boolean queryV2 = param(query, "AWSAccessKeyId") != null || param(query, "Signature") != null;
         if (authorization != null && !authorization.isBlank()) {
+            if (queryV4 || queryV2) {
+                throw new AuthException("InvalidArgument", 400, "Only one auth mechanism allowed; only the X-Amz-Algorithm "
+                        + "query parameter, Signature query string parameter or the Authorization header should be specified");
+            }
             String auth = authorization.strip();
             if (auth.startsWith(ALGORITHM + " ")) {
                 return headerV4(request, auth, query);
@@ -70,11 +77,10 @@ public final class SigV4Authenticator implements Authenticator {
             throw new AuthException("InvalidArgument", 400, "Unsupported Authorization Type '"
                     + (space < 0 ? auth : auth.substring(0, space)) + "' (expected AWS4-HMAC-SHA256 or AWS)");
         }
-        if (param(query, "X-Amz-Algorithm") != null || param(query, "X-Amz-Signature") != null
-                || param(query, "X-Amz-Credential") != null) {
+        if (queryV4) {
             return presignedV4(request, query);
         }
-        if (param(query, "AWSAccessKeyId") != null || param(query, "Signature") != null) {
+        if (queryV2) {
             return v2.query(request, query);
         }
         return payload(null, request, request.header("x-amz-content-sha256"), null);

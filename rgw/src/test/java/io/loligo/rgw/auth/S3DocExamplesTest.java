@@ -210,6 +210,8 @@ class S3DocExamplesTest {
                 + "&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D&Expires=1175139620")
                 .header("Host", "johnsmith.s3.amazonaws.com").virtualHosted("johnsmith");
         assertThat(at("2007-03-29T03:40:20Z").authenticate(r).anonymous()).isFalse();
+        // The same with the signature's '+' left unescaped (read as a space, as radosgw reads a query).
+        assertThat(at("2007-03-29T03:40:20Z").authenticate(r.withQuery(r.rawQuery().replace("%2B", "+"))).anonymous()).isFalse();
         assertThatThrownBy(() -> at("2007-03-29T03:40:21Z").authenticate(r))
                 .isInstanceOfSatisfying(AuthException.class, e -> assertThat(e.getMessage()).startsWith("Request has expired"));
     }

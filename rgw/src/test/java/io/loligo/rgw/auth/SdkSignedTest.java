@@ -222,6 +222,8 @@ class SdkSignedTest {
         String tooLong = s.head().rawQuery().replace("X-Amz-Expires=1800", "X-Amz-Expires=604801");
         assertThatThrownBy(() -> auth.authenticate(s.head().withQuery(tooLong)))
                 .satisfies(e -> assertThat(code(e)).isEqualTo("AuthorizationQueryParametersError"));
+        assertThatThrownBy(() -> auth.authenticate(s.head().replaceHeader("Authorization", "AWS4-HMAC-SHA256 Credential=x")))
+                .satisfies(e -> assertThat(code(e)).isEqualTo("InvalidArgument"));
         String longer = s.head().rawQuery().replace("X-Amz-Expires=1800", "X-Amz-Expires=3600");
         assertThatThrownBy(() -> auth.authenticate(s.head().withQuery(longer)))
                 .satisfies(e -> assertThat(code(e)).isEqualTo("SignatureDoesNotMatch"));
