@@ -28,6 +28,7 @@ class ChaosLongTest {
                 new Named("power-loss", Faults.powerLoss(), false),
                 new Named("rolling-restart", Faults.rollingRestart(), false),
                 new Named("full-osd", Faults.fullOsd(), true),
+                new Named("bit-rot", BitRot.deepScrubRepairs(), false),
                 new Named("mon-leader-partition", Faults.monLeaderPartition(), true)).stream()
                 // Known bugs (see ChaosScenariosTest's @Tag("known-bug") tests): drawn only on request.
                 .filter(n -> !KNOWN_BUGS.contains(n.name()) || Boolean.getBoolean("loligo.chaos.knownBugs"))

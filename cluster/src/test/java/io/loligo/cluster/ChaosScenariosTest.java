@@ -119,6 +119,12 @@ class ChaosScenariosTest {
         scenarios.run("rolling-restart", seed(7), Faults.rollingRestart());
     }
 
+    @Test
+    @Order(8)
+    void bitRotFoundByDeepScrubAndRepaired() throws Exception {
+        scenarios.run("bit-rot", seed(9), BitRot.deepScrubRepairs());
+    }
+
     /**
      * Known bug (seed 1564534407197455156): once osd.0 is full (97 % used) the filler cannot be
      * deleted: every remove times out without a reply (15 s, resent for 60 s), so the cluster stays
@@ -126,7 +132,7 @@ class ChaosScenariosTest {
      * Out of the default run until fixed; run it with -Dgroups=known-bug.
      */
     @Test
-    @Order(8)
+    @Order(9)
     @Tag("known-bug")
     void fullOsdRefusesWritesLosesNothingAndRecovers() throws Exception {
         assumeTrue(cluster.netns(), "skipped: the small disk needs root (" + Net.unavailableReason() + ")");
