@@ -250,6 +250,63 @@ class S3ListMultipartTest {
                 .filter(n -> n.startsWith(bucketId)).count() == 2 + 2 + 1 + 2);   // p1: 2 stripes (5 MiB), p2: 2, p3: 1, copied: 2
     }
 
+    /** ListMultipartUploads and ListObjectVersions page with their markers and roll up with a delimiter. */
+    @Test
+    void uploadAndVersionListingsPage() {
+        s3.createBucket(b -> b.bucket("pages"));
+        List<String> ids = new ArrayList<>();
+        for (String k : List.of("a/1", "a/2", "b", "c", "c")) {
+            ids.add(s3.createMultipartUpload(b -> b.bucket("pages").key(k)).uploadId());
+        }
+        List<String> seen = new ArrayList<>();
+        String keyMarker = null;
+        String idMarker = null;
+        while (true) {
+            String km = keyMarker;
+            String im = idMarker;
+            var page = s3.listMultipartUploads(b -> b.bucket("pages").maxUploads(2).keyMarker(km).uploadIdMarker(im));
+            page.uploads().forEach(u -> seen.add(u.key() + "@" + u.uploadId()));
+            if (!page.isTruncated()) {
+                break;
+            }
+            keyMarker = page.nextKeyMarker();
+            idMarker = page.nextUploadIdMarker();
+        }
+        assertThat(seen).hasSize(5).extracting(x -> x.substring(0, x.indexOf('@'))).containsExactly("a/1", "a/2", "b", "c", "c");
+        var rolled = s3.listMultipartUploads(b -> b.bucket("pages").delimiter("/"));
+        assertThat(rolled.commonPrefixes()).extracting(CommonPrefix::prefix).containsExactly("a/");
+        assertThat(rolled.uploads()).extracting(u -> u.key()).containsExactly("b", "c", "c");
+        ids.forEach(id -> {
+            String key = s3.listMultipartUploads(b -> b.bucket("pages")).uploads().stream()
+                    .filter(u -> u.uploadId().equals(id)).findFirst().orElseThrow().key();
+            s3.abortMultipartUpload(b -> b.bucket("pages").key(key).uploadId(id));
+        });
+        s3.putBucketVersioning(b -> b.bucket("pages").versioningConfiguration(v -> v.status("Enabled")));
+        for (int i = 0; i < 3; i++) {
+            for (String k : List.of("x", "y/z")) {
+                s3.putObject(b -> b.bucket("pages").key(k), RequestBody.fromString(k));
+            }
+        }
+        List<String> versions = new ArrayList<>();
+        String km = null;
+        String vm = null;
+        while (true) {
+            String k0 = km;
+            String v0 = vm;
+            var page = s3.listObjectVersions(b -> b.bucket("pages").maxKeys(4).keyMarker(k0).versionIdMarker(v0));
+            page.versions().forEach(v -> versions.add(v.key() + (v.isLatest() ? "*" : "")));
+            if (!page.isTruncated()) {
+                break;
+            }
+            km = page.nextKeyMarker();
+            vm = page.nextVersionIdMarker();
+        }
+        assertThat(versions).containsExactly("x*", "x", "x", "y/z*", "y/z", "y/z");
+        var top = s3.listObjectVersions(b -> b.bucket("pages").delimiter("/"));
+        assertThat(top.commonPrefixes()).extracting(CommonPrefix::prefix).containsExactly("y/");
+        assertThat(top.versions()).extracting(v -> v.key()).containsExactly("x", "x", "x");
+    }
+
     private software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse complete(String id, List<CompletedPart> parts) {
         return s3.completeMultipartUpload(b -> b.bucket("mpu").key("big").uploadId(id).multipartUpload(m -> m.parts(parts)));
     }
