@@ -32,6 +32,7 @@ class RealS3ClientsTest {
     static final Path AWS = Path.of("/usr/bin/aws");
     static final Path S3CMD = Path.of("/usr/bin/s3cmd");
     static final Path RCLONE = Path.of("/usr/bin/rclone");
+    static final Path S3FS = Path.of("/usr/bin/s3fs");
     static GatewayCluster cluster;
     static Path work;
 
@@ -382,6 +383,49 @@ class RealS3ClientsTest {
                 .isNotZero();
         ok(GatewayCluster.run(concat(base, "sync", src.toString(), "loligo:rclone-bucket/tree"), env, work, 300), "rclone resync");
         ok(GatewayCluster.run(concat(base, "check", src.toString(), "loligo:rclone-bucket/tree"), env, work, 300), "rclone recheck");
+    }
+
+    /**
+     * s3fs (FUSE) mounts a bucket: a file written through the mount is read back with awscli, one
+     * put with awscli is read through the mount. Skipped when s3fs is missing or this machine
+     * cannot mount FUSE file systems (no /dev/fuse, not permitted).
+     */
+    @Test
+    void s3fsMountsABucket() throws Exception {
+        assumeInstalled(AWS, "awscli");
+        assumeInstalled(S3FS, "s3fs");
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "no /dev/fuse: FUSE mounts are not possible here; skipping");
+        ok(aws("s3", "mb", "s3://fuse-bucket"), "mb");
+        Path passwd = work.resolve("s3fs-passwd");
+        Files.writeString(passwd, cluster.accessKey + ":" + cluster.secretKey + "\n");
+        Files.setPosixFilePermissions(passwd, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        Result mount = GatewayCluster.run(List.of(S3FS.toString(), "fuse-bucket", mnt.toString(), "-o", "passwd_file=" + passwd,
+                "-o", "url=" + cluster.endpoint, "-o", "use_path_request_style", "-o", "endpoint=us-east-1", "-o", "sigv4",
+                "-o", "stat_cache_expire=1"), Map.of("HOME", work.toString()), work, 60);
+        assumeTrue(mount.code() == 0 || !mount.err().toLowerCase(java.util.Locale.ROOT).contains("fuse"),
+                "FUSE mounting does not work here: " + mount.err());
+        ok(mount, "s3fs mount");
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(Path.of("/proc/mounts")).contains(" " + mnt + " ") && System.nanoTime() < deadline) {
+                Thread.sleep(100);   // poll interval of a deadline-bounded wait
+            }
+            assertThat(Files.readString(Path.of("/proc/mounts"))).as("s3fs mounted at %s", mnt).contains(" " + mnt + " ");
+            byte[] viaFuse = randomBytes(200_000, 6);
+            Files.write(mnt.resolve("written-through-fuse.bin"), viaFuse);
+            ok(aws("s3", "cp", "--only-show-errors", "s3://fuse-bucket/written-through-fuse.bin", "fuse.out"), "get via aws");
+            assertThat(Files.readAllBytes(work.resolve("fuse.out"))).isEqualTo(viaFuse);
+            byte[] viaAws = randomBytes(50_000, 7);
+            Files.write(work.resolve("via-aws.bin"), viaAws);
+            ok(aws("s3", "cp", "--only-show-errors", "via-aws.bin", "s3://fuse-bucket/dir/via-aws.bin"), "put via aws");
+            assertThat(Files.readAllBytes(mnt.resolve("dir/via-aws.bin"))).isEqualTo(viaAws);
+        } finally {
+            Result umount = GatewayCluster.run(List.of("/usr/bin/fusermount", "-u", mnt.toString()), Map.of(), work, 60);
+            if (umount.code() != 0) {
+                GatewayCluster.run(List.of("/usr/bin/umount", "-l", mnt.toString()), Map.of(), work, 60);
+            }
+        }
     }
 
     static List<String> concat(List<String> base, String... more) {
