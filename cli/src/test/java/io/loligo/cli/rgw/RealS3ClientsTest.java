@@ -18,7 +18,10 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The S3 gateway as users meet it: {@code loligo up} on a real local cluster (processes), the
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * (a directory tree synced up and down, then {@code rclone check}). A client that is not installed
  * skips its test with the package to install; .ci/run installs all three.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealS3ClientsTest {
     static final Path AWS = Path.of("/usr/bin/aws");
     static final Path S3CMD = Path.of("/usr/bin/s3cmd");
@@ -426,6 +430,16 @@ class RealS3ClientsTest {
                 GatewayCluster.run(List.of("/usr/bin/umount", "-l", mnt.toString()), Map.of(), work, 60);
             }
         }
+    }
+
+    /** Last: {@code loligo down} stops the gateway with the cluster (and removes its pid file). */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void downStopsTheGateway() throws Exception {
+        long pid = cluster.up.path("s3").path("pid").asLong();
+        assertThat(io.loligo.cli.Main.run("down", "--dir", cluster.dir.toString())).isZero();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("rgw.0 pid %d after down", pid).isFalse();
+        assertThat(cluster.dir.resolve("run/rgw.0.pid")).doesNotExist();
     }
 
     static List<String> concat(List<String> base, String... more) {
