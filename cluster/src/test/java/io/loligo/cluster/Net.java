@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * eth0}. Addresses: 10.213.N.0/24 with N chosen free among the machine's routes; the bridge is .1,
  * host I is .(10+I).
  *
- * <p>Where namespaces cannot be made (not root, no {@code ip}), {@link #create} returns null and
- * the harness runs every daemon on loopback; the network-fault scenarios then skip.
+ * <p>Where namespaces cannot be made (not root, no {@code ip}, or {@code LOLIGO_NO_NETNS} set),
+ * {@link #create} returns null and the harness runs every daemon on loopback; the network-fault
+ * scenarios then skip.
  */
 final class Net implements AutoCloseable {
     static final String NS_PREFIX = "loligo-";
@@ -47,6 +48,9 @@ final class Net implements AutoCloseable {
 
     /** Why namespaces are unavailable here, or null when they are. */
     static String unavailableReason() {
+        if (System.getenv("LOLIGO_NO_NETNS") != null) {
+            return "LOLIGO_NO_NETNS is set";
+        }
         if (!"root".equals(System.getProperty("user.name"))) {
             return "not running as root (user " + System.getProperty("user.name") + ")";
         }
