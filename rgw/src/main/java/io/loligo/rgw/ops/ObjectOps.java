@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.http.HttpField;
 import org.w3c.dom.Element;
 
@@ -32,8 +31,6 @@ final class ObjectOps {
             "response-content-language", "Content-Language", "response-expires", "Expires",
             "response-cache-control", "Cache-Control", "response-content-disposition", "Content-Disposition",
             "response-content-encoding", "Content-Encoding");
-    /** Runs head reads ahead of a PUT's commit. */
-    private static final java.util.concurrent.ExecutorService PREFETCH = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
     private final Gateway g;
 
     ObjectOps(Gateway g) {
@@ -110,9 +107,6 @@ final class ObjectOps {
             throw new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.", b.name(), key);
         }
         String owner = Gateway.caller(ex);
-        // the previous head is read while the body arrives (unversioned buckets; see commitWithPrior)
-        CompletableFuture<Optional<ObjectEntry>> prior = b.versioned() ? null
-                : CompletableFuture.supplyAsync(() -> g.objects.head(b, key), PREFETCH);
         ObjectEntry e;
         try (InputStream in = ex.body()) {
             byte[] small = null;
@@ -130,11 +124,7 @@ final class ObjectOps {
                 e = new ObjectEntry(key, small.length, HexFormat.of().formatHex(md5), System.currentTimeMillis(),
                         owner == null ? b.owner() : owner, meta, headers, List.of(new ObjectEntry.Segment(ObjectStore.INLINE, small.length)),
                         ObjectStore.versionFor(b), false, acl, tags, List.of());
-                if (prior != null) {
-                    g.objects.commitWithPrior(b, e, small, prior.join());
-                } else {
-                    g.objects.commitInline(b, e, small);
-                }
+                g.objects.commitInline(b, e, small);
             } else {
                 DataIo.Written w = g.data.write(rest, ObjectStore.newPrefix(b), ex.contentLength(), Gateway.PUT_BYTES_MAX);
                 checkMd5(md5Header, w.md5(), b, key, w.segment());
@@ -142,11 +132,7 @@ final class ObjectOps {
                         owner == null ? b.owner() : owner, meta, headers, List.of(w.segment()), ObjectStore.versionFor(b), false, acl,
                         tags, List.of());
                 try {
-                    if (prior != null) {
-                        g.objects.commitWithPrior(b, e, null, prior.join());
-                    } else {
-                        g.objects.commit(b, e);
-                    }
+                    g.objects.commit(b, e);
                 } catch (RuntimeException failed) {
                     g.data.remove(w.segment());   // the head was not written: nothing references the data
                     throw failed;

@@ -1,6 +1,5 @@
 package io.loligo.rgw.store;
 
-import io.loligo.common.Invariants;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -132,25 +131,9 @@ public final class ObjectStore {
         return commitReplacing(b, entry, data, List.of());
     }
 
-    /**
-     * {@link #commit} in an unversioned bucket with the previous head read ahead (concurrently with
-     * receiving the body, saving one round trip). Safe: a head read before this commit can never be
-     * current again after it, so queuing its data for GC never touches live data; if another write
-     * landed in between, only that write's data leaks (as with any concurrent overwrite).
-     */
-    public Optional<ObjectEntry> commitWithPrior(BucketInfo b, ObjectEntry entry, byte[] inline, Optional<ObjectEntry> prior) {
-        Invariants.check(!b.versioned(), "bucket %s: a prefetched head is only used without versioning", b.name());
-        return commitReplacing(b, entry, inline, List.of(), prior);
-    }
-
     /** {@link #commit}, also removing {@code alsoRemove} (index keys of the same shard) in the same atomic update. */
     public Optional<ObjectEntry> commitReplacing(BucketInfo b, ObjectEntry entry, byte[] inline, List<String> alsoRemove) {
-        return commitReplacing(b, entry, inline, alsoRemove, null);
-    }
-
-    private Optional<ObjectEntry> commitReplacing(BucketInfo b, ObjectEntry entry, byte[] inline, List<String> alsoRemove,
-                                                  Optional<ObjectEntry> prior) {
-        Optional<ObjectEntry> old = prior != null ? prior : head(b, entry.key());
+        Optional<ObjectEntry> old = head(b, entry.key());
         List<ObjectEntry> replaced = new ArrayList<>();
         if (!b.versioned()) {
             old.ifPresent(replaced::add);
