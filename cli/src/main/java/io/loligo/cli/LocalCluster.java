@@ -283,6 +283,9 @@ public final class LocalCluster {
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags(d.type()));
+        if (d.type().equals("osd")) {
+            cmd.addAll(1 + cmd.indexOf("--sun-misc-unsafe-memory-access=allow"), osdMemory(d).jvmFlags());
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main", "daemon", d.type(),
                 "--id", d.id(), "--conf", conf().toString()));
         if (d.type().equals("rgw")) {
@@ -290,7 +293,12 @@ public final class LocalCluster {
         } else {
             cmd.addAll(List.of("--data", data.toString()));
         }
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (d.type().equals("osd")) {
+            // glibc's per-thread malloc arenas (8 x cores) hold freed RocksDB and Netty memory: two suffice.
+            pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+        }
+        Process p = pb
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(d.name()).toFile()))
@@ -301,13 +309,25 @@ public final class LocalCluster {
         return p.pid();
     }
 
+    /** The budget the conf gives this OSD ({@code osd_memory_target}); a bad value refuses the start. */
+    private io.loligo.osd.OsdMemory osdMemory(Daemon d) throws IOException {
+        try {
+            return io.loligo.osd.OsdConfig.memory(io.loligo.maps.monc.ClusterConf.load(conf()), d.name());
+        } catch (io.loligo.maps.monc.ClusterConf.ConfException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     private static List<String> jvmFlags(String type) {
         List<String> flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         // Monitors hold small maps; OSDs buffer object data. Override with LOLIGO_DAEMON_JAVA_OPTS.
         // The gateway streams bodies (a 5 GiB object passes through 512 MiB).
-        flags.add(type.equals("mon") ? "-Xmx384m" : type.equals("rgw") ? "-Xmx512m" : "-Xmx1g");
+        // OSDs: sized from osd_memory_target (OsdMemory), added by start.
+        if (!type.equals("osd")) {
+            flags.add(type.equals("mon") ? "-Xmx384m" : "-Xmx512m");
+        }
         if (type.equals("osd") || type.equals("rgw")) {
             flags.remove("-XX:TieredStopAtLevel=1");   // the data path wants C2
         }

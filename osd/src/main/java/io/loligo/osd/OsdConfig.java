@@ -27,10 +27,13 @@ import java.time.Duration;
  *                        replicas slightly fuller than their primary, and metadata)
  * @param pgLogEntriesMax PG log length ({@code osd_max_pg_log_entries}; 3000, see PgLog.ENTRIES_MAX):
  *                        a member further behind than this is backfilled instead of recovered from the log
+ * @param memory          the process's memory budget ({@code osd_memory_target}, bytes or with a K/M/G suffix;
+ *                        default 1 GiB), split between heap, direct buffers and RocksDB by {@link OsdMemory}
  */
 public record OsdConfig(int id, Path data, ClusterConf conf, String host, String bindAddress, long blockFileBytes,
                         int shards, int shardQueueMax, Duration heartbeatInterval, Duration heartbeatGrace,
-                        Duration statsInterval, Duration opTimeout, double fullRatio, int pgLogEntriesMax) {
+                        Duration statsInterval, Duration opTimeout, double fullRatio, int pgLogEntriesMax,
+                        OsdMemory memory) {
 
     public String entity() {
         return "osd." + id;
@@ -56,7 +59,28 @@ public record OsdConfig(int id, Path data, ClusterConf conf, String host, String
                 seconds(conf, who, "osd_stats_interval", 2.0),
                 seconds(conf, who, "osd_op_wait_timeout", 30.0),
                 ratio(conf, who, "osd_full_ratio", 0.95),
-                (int) number(conf, who, "osd_max_pg_log_entries", io.loligo.osd.pg.PgLog.ENTRIES_MAX, 1));
+                (int) number(conf, who, "osd_max_pg_log_entries", io.loligo.osd.pg.PgLog.ENTRIES_MAX, 1),
+                memory(conf, who));
+    }
+
+    /** The budget {@code osd_memory_target} gives {@code who} (also read by the launcher for the JVM flags). */
+    public static OsdMemory memory(ClusterConf conf, String who) throws ClusterConf.ConfException {
+        String v = conf.get(who, "osd_memory_target");
+        if (v == null || v.isBlank()) {
+            return OsdMemory.defaults();
+        }
+        String t = v.trim().toUpperCase(java.util.Locale.ROOT).replaceAll("I?B$", "");
+        int shift = t.endsWith("K") ? 10 : t.endsWith("M") ? 20 : t.endsWith("G") ? 30 : 0;
+        try {
+            long n = Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1).trim());
+            if (n >= OsdMemory.MIN_TARGET >> shift && n <= (1L << 50) >> shift) {
+                return new OsdMemory(n << shift);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ClusterConf.ConfException(conf.path() + ": osd_memory_target = '" + v + "' (expected: bytes, or with a"
+                + " K/M/G suffix, at least " + (OsdMemory.MIN_TARGET >> 20) + "M)");
     }
 
     private static String orDefault(String v, String d) {

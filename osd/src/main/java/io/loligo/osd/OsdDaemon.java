@@ -120,7 +120,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     /** Opens (or on first start creates) the store, starts serving, authenticates to the monitors and boots. */
     public static OsdDaemon start(OsdConfig config) throws Exception {
         String uuid = prepareDataDir(config);
-        ObjectStore store = BlockObjectStore.open(config.data().resolve("store"), StoreOptions.defaults());
+        ObjectStore store = BlockObjectStore.open(config.data().resolve("store"),
+                config.memory().storeOptions(StoreOptions.defaults()));
         OsdDaemon d = new OsdDaemon(config, uuid, store);
         try {
             d.loadPgs();
