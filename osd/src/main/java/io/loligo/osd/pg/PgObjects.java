@@ -104,11 +104,17 @@ public final class PgObjects {
     public record Scan(List<ObjectState> objects, Optional<ObjectRef> next, boolean done) {}
 
     public static Scan scan(ObjectStore store, CollectionId coll, Optional<ObjectRef> after, int maxObjects) {
+        return scan(store, coll, after, maxObjects, PUSH_BYTES_MAX);
+    }
+
+    /** Up to {@code maxObjects} objects after {@code after} in hash order, stopping once {@code maxBytes} are gathered. */
+    public static Scan scan(ObjectStore store, CollectionId coll, Optional<ObjectRef> after, int maxObjects,
+                            long maxBytes) {
         List<ObjectState> out = new ArrayList<>();
         long bytes = 0;
         ObjectId cursor = after.map(r -> oid(coll, r)).orElse(null);
         int max = Math.max(1, Math.min(maxObjects, PUSH_OBJECTS_MAX));
-        while (out.size() < max && bytes < PUSH_BYTES_MAX) {
+        while (out.size() < max && bytes < maxBytes) {
             ObjectStore.ObjectPage page = store.list(coll, cursor, max - out.size());
             for (ObjectId oid : page.objects()) {
                 cursor = oid;
@@ -116,7 +122,7 @@ public final class PgObjects {
                     ObjectState s = read(store, coll, ref(oid));
                     out.add(s);
                     bytes += s.bytes();
-                    if (out.size() >= max || bytes >= PUSH_BYTES_MAX) {
+                    if (out.size() >= max || bytes >= maxBytes) {
                         break;
                     }
                 }

@@ -44,6 +44,14 @@ final class PgRecovery {
         boolean inFlight;
     }
 
+    /**
+     * One backfill push: small, because it is read on the primary's shard and written in one
+     * transaction on the target, ahead of client ops queued behind it (16 MiB chunks cost clients
+     * tens of milliseconds each).
+     */
+    static final int BACKFILL_OBJECTS_MAX = 64;
+    static final long BACKFILL_BYTES_MAX = 4L << 20;
+
     private final Pg pg;
     private int seq = -1;
     /** Per member: objects it lacks, in log order. */
@@ -190,7 +198,9 @@ final class PgRecovery {
             if (!pg.host.tryStartRecoveryOp()) {
                 break;
             }
-            backfillChunk(e.getKey(), e.getValue());
+            if (!backfillChunk(e.getKey(), e.getValue())) {
+                pg.host.endRecoveryOp();   // a write in the range is still replicating: next kick
+            }
         }
         if (!idle() && !kickScheduled) {
             kickScheduled = true;   // throttled: look again shortly
@@ -244,9 +254,18 @@ final class PgRecovery {
         }
     }
 
-    private void backfillChunk(int osd, Backfill b) {
-        PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, b.cursor, PgObjects.PUSH_OBJECTS_MAX);
-        b.chunkEnd = scan.done() ? Optional.empty() : scan.next();
+    /**
+     * Pushes the next chunk to backfill target {@code osd}; false (nothing sent) when a write to an
+     * object in the chunk's range is still replicating: that write went to the target as a log
+     * entry only, and the scan might read the object before the write's local commit.
+     */
+    private boolean backfillChunk(int osd, Backfill b) {
+        PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, b.cursor, BACKFILL_OBJECTS_MAX, BACKFILL_BYTES_MAX);
+        Optional<ObjectRef> end = scan.done() ? Optional.empty() : scan.next();
+        if (pg.writing(ref -> after(ref, b.cursor) && end.map(e -> !after(ref, Optional.of(e))).orElse(true))) {
+            return false;
+        }
+        b.chunkEnd = end;
         b.inFlight = true;
         active++;
         slots++;
@@ -265,6 +284,7 @@ final class PgRecovery {
             opDone(true);
             wake(List.copyOf(waiting.keySet()));
         });
+        return true;
     }
 
     private void push(int to, List<ObjectState> states, int flags, int s, Runnable done) {
