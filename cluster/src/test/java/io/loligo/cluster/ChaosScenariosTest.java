@@ -81,11 +81,12 @@ class ChaosScenariosTest {
     }
 
     /**
-     * Known bug (seed 5539159055794412226 and others): after the leader's host is healed, its OSD
-     * (same host) flaps (marked down e10, boots e11, marked down again e12 by a stale failure
-     * report) and never receives e12 from its monitor, so it never boots again: the cluster does not
-     * return to HEALTH_OK. Everything up to the heal passes (a new leader in ~10 s, the old one
-     * commits nothing). Out of the default run until fixed; run it with -Dgroups=known-bug.
+     * Known bug (seeds 5539159055794412226, 480225805509269605): after the leader's host is healed
+     * the cluster may never return to HEALTH_OK because OSDs miss maps that mark them down, so they
+     * never boot again (once the healed host's OSD missed e12; once, after the new leader marked
+     * every OSD down by report timeout at e20/e21, none re-booted). The OSD flap that preceded the
+     * first case is fixed (Heartbeater); two runs alone passed, a run in the suite did not. Out of
+     * the default run until fixed; run it with -Dloligo.excludedGroups=none -Dgroups=known-bug.
      */
     @Test
     @Order(3)
@@ -129,7 +130,7 @@ class ChaosScenariosTest {
      * Known bug (seed 1564534407197455156): once osd.0 is full (97 % used) the filler cannot be
      * deleted: every remove times out without a reply (15 s, resent for 60 s), so the cluster stays
      * HEALTH_ERR OSD_FULL for good. Nothing acknowledged is lost; the cluster just never empties.
-     * Out of the default run until fixed; run it with -Dgroups=known-bug.
+     * Out of the default run until fixed; run it with -Dloligo.excludedGroups=none -Dgroups=known-bug.
      */
     @Test
     @Order(9)

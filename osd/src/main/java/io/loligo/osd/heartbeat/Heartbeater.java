@@ -48,6 +48,8 @@ public final class Heartbeater {
     private final Env env;
     private final Map<Integer, Long> lastHeardNanos = new ConcurrentHashMap<>();
     private final Map<Integer, Long> reportedNanos = new ConcurrentHashMap<>();
+    /** Each peer's up_from as last seen: a new one means it booted again, so its silence starts afresh. */
+    private final Map<Integer, Long> upFrom = new ConcurrentHashMap<>();
     private final ExecutorService reporter = Executors.newVirtualThreadPerTaskExecutor();
 
     public Heartbeater(Env env) {
@@ -64,12 +66,20 @@ public final class Heartbeater {
         Set<Integer> peers = env.peers();
         lastHeardNanos.keySet().retainAll(peers);
         reportedNanos.keySet().retainAll(peers);
+        upFrom.keySet().retainAll(peers);
         for (int peer : peers) {
             OsdState st = map.osd(peer);
             if (st == null || !st.up()) {
                 lastHeardNanos.remove(peer);   // the monitors already know; start afresh when it is back
                 reportedNanos.remove(peer);
+                upFrom.remove(peer);
                 continue;
+            }
+            Long seenUpFrom = upFrom.put(peer, st.upFrom());
+            if (seenUpFrom != null && seenUpFrom != st.upFrom()) {
+                // Down and up again between two ticks: silence from before its boot must not mark it down.
+                lastHeardNanos.remove(peer);
+                reportedNanos.remove(peer);
             }
             lastHeardNanos.putIfAbsent(peer, now);
             env.callOsd(peer, new MOSDPing(env.whoami(), map.epoch(), now), env.interval().multipliedBy(2))
