@@ -450,7 +450,7 @@ final class PgPeering {
             }
         }
         if (pushing.isEmpty()) {
-            pg.activate(s, missingBy, backfill);
+            activate(s, missingBy, backfill);
             return;
         }
         for (int osd : new ArrayList<>(pushing)) {
@@ -474,10 +474,21 @@ final class PgPeering {
             push(osd, List.of(), flags, missing, s, () -> {
                 pushing.remove(osd);
                 if (pushing.isEmpty() && !stale(s)) {
-                    pg.activate(s, missingBy, backfill);
+                    activate(s, missingBy, backfill);
                 }
             });
         }
+    }
+
+    /**
+     * Every member holds the authoritative log: the PG goes active. The peers' infos (each with its
+     * whole PG log) are dropped here: nothing reads them after the decision, and keeping them until
+     * the next interval held every peer's log in the heap (osd.0 kept 628k log entries for its own
+     * 384k after a restart with 100k objects; docs/osd.md "Memory").
+     */
+    private void activate(int s, Map<Integer, List<ObjectRef>> missingBy, Set<Integer> backfill) {
+        infos.clear();
+        pg.activate(s, missingBy, backfill);
     }
 
     private void push(int to, List<ObjectState> states, int flags, List<ObjectRef> missing, int s, Runnable next) {
