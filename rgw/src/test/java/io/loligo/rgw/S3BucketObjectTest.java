@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loligo.rgw.store.RgwPools;
-import io.loligo.rgw.store.UserInfo;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -31,34 +27,10 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Buckets and single objects through the AWS SDK v2 (path-style, us-east-1, default checksums: the
  * SDK sends aws-chunked bodies with CRC32 trailers) against a real cluster of processes.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class S3BucketObjectTest {
-    RgwTestCluster c;
-    UserInfo alice;
-    UserInfo bob;
-    S3Client s3;
-    S3Client s3bob;
-
-    @BeforeAll
-    void start() throws Exception {
-        c = new RgwTestCluster();
-        try {
-            c.start(RgwConfig.defaults().withIndexShards(3).withGc(Duration.ZERO, Duration.ofMillis(200)));
-        } catch (Throwable t) {
-            c.close();
-            throw t;
-        }
-        alice = c.user("alice", "Alice A.");
-        bob = c.user("bob", "Bob B.");
-        s3 = c.client(alice);
-        s3bob = c.client(bob);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (c != null) {
-            c.close();
-        }
+class S3BucketObjectTest extends S3ClusterTest {
+    @Override
+    int indexShards() {
+        return 3;
     }
 
     static String md5Hex(byte[] b) throws Exception {

@@ -6,7 +6,6 @@ import static io.loligo.rgw.S3BucketObjectTest.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.loligo.rgw.store.UserInfo;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -16,12 +15,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.EncodingType;
@@ -31,30 +26,10 @@ import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Listing (v1, v2), DeleteObjects, CopyObject and multipart uploads through the AWS SDK v2 against a real cluster. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class S3ListMultipartTest {
-    RgwTestCluster c;
-    UserInfo alice;
-    S3Client s3;
-
-    @BeforeAll
-    void start() throws Exception {
-        c = new RgwTestCluster();
-        try {
-            c.start(RgwConfig.defaults().withIndexShards(5).withGc(Duration.ZERO, Duration.ofMillis(200)));
-        } catch (Throwable t) {
-            c.close();
-            throw t;
-        }
-        alice = c.user("alice", "Alice A.");
-        s3 = c.client(alice);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (c != null) {
-            c.close();
-        }
+class S3ListMultipartTest extends S3ClusterTest {
+    @Override
+    int indexShards() {
+        return 5;
     }
 
     @Test

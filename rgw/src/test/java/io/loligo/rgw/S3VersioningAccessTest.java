@@ -7,13 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loligo.rgw.store.UserInfo;
 import io.loligo.rgw.store.UserStore;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
@@ -24,34 +20,10 @@ import software.amazon.awssdk.services.s3.model.BucketCannedACL;
 import software.amazon.awssdk.services.s3.model.Tag;
 
 /** Versioning, canned ACLs and anonymous access, bucket policy, CORS, tagging, users and keys, against a real cluster. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class S3VersioningAccessTest {
-    RgwTestCluster c;
-    UserInfo alice;
-    UserInfo bob;
-    S3Client s3;
-    S3Client s3bob;
-
-    @BeforeAll
-    void start() throws Exception {
-        c = new RgwTestCluster();
-        try {
-            c.start(RgwConfig.defaults().withIndexShards(2).withGc(Duration.ZERO, Duration.ofMillis(200)));
-        } catch (Throwable t) {
-            c.close();
-            throw t;
-        }
-        alice = c.user("alice", "Alice A.");
-        bob = c.user("bob", "Bob B.");
-        s3 = c.client(alice);
-        s3bob = c.client(bob);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (c != null) {
-            c.close();
-        }
+class S3VersioningAccessTest extends S3ClusterTest {
+    @Override
+    int indexShards() {
+        return 2;
     }
 
     @Test
