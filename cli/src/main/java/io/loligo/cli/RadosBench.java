@@ -188,11 +188,23 @@ final class RadosBench {
         return removed.get();
     }
 
-    private static Throwable unwrap(Throwable e) {
+    static Throwable unwrap(Throwable e) {
         return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private record Meta(int objectSize, int numOps, int opSize, String prefix) {}
+
+    /** The objects a write run left (for {@link PacedBench}'s reads). */
+    List<PacedBench.Target> objects(String runName) {
+        Meta m = meta(runName);
+        int writesPerObject = Math.max(1, m.objectSize / m.opSize);
+        List<PacedBench.Target> t = new ArrayList<>();
+        for (int o = 0; o < (m.numOps + writesPerObject - 1) / writesPerObject; o++) {
+            int ops = Math.min(writesPerObject, m.numOps - o * writesPerObject);
+            t.add(new PacedBench.Target(objectName(m.prefix, o), ops * m.opSize));
+        }
+        return t;
+    }
 
     private Meta meta(String runName) {
         String text;

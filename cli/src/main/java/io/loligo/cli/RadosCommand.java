@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "rados", description = "Object commands on a pool: put|get|rm|ls|stat|create|truncate|append|"
         + "setxattr|getxattr|listxattr|rmxattr|setomapval|getomapval|listomapkeys|listomapvals|rmomapkey|"
-        + "df|lspools|mkpool|rmpool|cleanup|bench SECONDS write|seq|rand|list-inconsistent-obj PGID|list-inconsistent-pg POOL")
+        + "df|lspools|mkpool|rmpool|cleanup|bench SECONDS write|seq|rand|mixed|list-inconsistent-obj PGID|list-inconsistent-pg POOL")
 public final class RadosCommand implements Callable<Integer> {
     static final int CHUNK_BYTES = 4 << 20;
 
@@ -68,6 +68,12 @@ public final class RadosCommand implements Callable<Integer> {
 
     @Option(names = "--run-name", description = "bench/cleanup: the metadata object's name (default benchmark_last_metadata).")
     String runName;
+
+    @Option(names = "--rate", description = "bench mixed: ops per second (default 25).")
+    double rate = 25;
+
+    @Option(names = "--latency-log", description = "bench mixed: a line per op (due ms, latency us, kind, ok); stops early when FILE.stop appears.")
+    Path latencyLog;
 
     @Option(names = "--all", description = "ls: objects of every namespace (printed as NAMESPACE<tab>NAME).")
     boolean allNamespaces;
@@ -452,7 +458,7 @@ public final class RadosCommand implements Callable<Integer> {
     private int bench(IoContext io, List<String> args) throws Exception {
         if (args.size() != 2) {
             throw new UsageException("usage: loligo rados -p POOL bench SECONDS write|seq|rand [-b SIZE] [-t CONCURRENCY] "
-                    + "[--no-cleanup] [--run-name NAME]");
+                    + "[--no-cleanup] [--run-name NAME]  |  bench SECONDS mixed [--rate OPS] [--run-name RUN,...] [--latency-log FILE]");
         }
         int seconds;
         try {
@@ -474,7 +480,17 @@ public final class RadosCommand implements Callable<Integer> {
             case "write" -> b.write(seconds, op, obj, concurrency, run, !noCleanup);
             case "seq" -> b.read(seconds, concurrency, run, false, !noVerify);
             case "rand" -> b.read(seconds, concurrency, run, true, !noVerify);
-            default -> throw new UsageException("bench: mode '" + args.get(1) + "' (expected write, seq or rand)");
+            case "mixed" -> {
+                if (!(rate > 0 && rate <= 100_000)) {
+                    throw new UsageException("bench mixed: --rate " + rate + " (expected 0 < OPS <= 100000)");
+                }
+                List<PacedBench.Target> readable = new ArrayList<>();
+                for (String r : run.split(",")) {
+                    readable.addAll(b.objects(r));
+                }
+                return PacedBench.run(io, out, seconds, rate, readable, latencyLog);
+            }
+            default -> throw new UsageException("bench: mode '" + args.get(1) + "' (expected write, seq, rand or mixed)");
         }
         return 0;
     }

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * The client library and {@code loligo rados} against a real local cluster (1 monitor + 3 OSDs as
  * processes, started by {@code loligo up} in a temp directory): the docs' example program is
  * compiled and run; a file makes a byte-exact round trip through put/get; xattr, omap, stat, rm
- * behave; bench write/seq/rand print Ceph's summary lines; concurrent clients doing mixed ops while
+ * behave; bench write/seq/rand print Ceph's summary lines, bench mixed paces its ops and logs each; concurrent clients doing mixed ops while
  * OSDs are marked out and in see every op complete exactly once. Everything started is killed and
  * the directory deleted, even on failure.
  */
@@ -185,7 +185,7 @@ class RadosCliProcessTest {
     }
 
     @Test
-    void benchPrintsCephShapedSummaries() {
+    void benchPrintsCephShapedSummaries() throws Exception {
         // 16 KiB ops: even at thousands of writes per second a 5 s run stays far below the 1 GiB
         // OSDs' full ratio (4 MiB ops filled them on a quiet machine, and every later test failed).
         Result write = rados("-p", "rbd", "bench", "5", "write", "-b", "16384", "-t", "4", "--no-cleanup");
@@ -204,6 +204,14 @@ class RadosCliProcessTest {
                     "Max IOPS:             ", "Min IOPS:             ", "Average Latency(s):   ", "Max latency(s):       ",
                     "Min latency(s):       ");
         }
+        Path opsLog = dir.resolve("paced-ops");
+        Result mixed = rados("-p", "rbd", "bench", "3", "mixed", "--rate", "40", "--latency-log", opsLog.toString());
+        assertThat(mixed.code()).as(mixed.err()).isZero();
+        assertThat(mixed.out()).startsWith("mixed at 40.0 ops/s for ").contains(" 0 errors\n", "  w4k: ", "  r4k: ", "  w4m: ", "  r4m: ");
+        List<String> ops = Files.readAllLines(opsLog);
+        assertThat(ops).as("an open loop at 40 ops/s for 3 s").hasSizeBetween(100, 121)
+                .allMatch(l -> l.matches("\\d{13} \\d+ (w4k|r4k|w4m|r4m) 1"));
+        assertThat(ops.stream().filter(l -> l.contains(" w4m ")).count()).as("1 op in 10 is a 4 MiB write").isBetween(10L, 12L);
         Result cleanup = rados("-p", "rbd", "cleanup");
         assertThat(cleanup.code()).as(cleanup.err()).isZero();
         assertThat(cleanup.out()).matches("(?s)Removed [1-9][0-9]* objects\n");

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# bench/recovery.sh — on demand, not in CI: issue 6's "recovery that clients barely notice" at the
+# issue's scale. A local cluster (1 mon, 4 OSDs, pool rbd size 3 / min_size 2) holding GIB GiB of
+# 4 MiB objects; an open-loop client at RATE ops/s (`rados bench mixed`: 4 KiB and 4 MiB writes and
+# reads) for BASE seconds of baseline, then osd.3 is killed (-9), marked down and out, and the same
+# workload runs on until every PG is active+clean. Prints baseline vs. during-recovery ops/s and p99,
+# the recovery time, and each OSD's RSS (peak and median of 2 s samples).
+#   LOLIGO_HOME=/work/tmp/rec GIB=10 bench/recovery.sh fill      # heavy: cluster + fill (slow)
+#   LOLIGO_HOME=/work/tmp/rec bench/recovery.sh measure           # the measured phases (bench-exclusive)
+#   LOLIGO_HOME=/work/tmp/rec bench/recovery.sh purge
+# OSD_SIZE (MiB per OSD block file) defaults to what 3 OSDs need to hold GIB after the loss, +30 %.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+export LOLIGO_HOME=${LOLIGO_HOME:-/tmp/loligo-recovery}
+GIB=${GIB:-10}
+RATE=${RATE:-25}
+BASE=${BASE:-60}
+VICTIM=${VICTIM:-3}
+OSD_SIZE=${OSD_SIZE:-$((GIB * 1024 * 13 / 10))}
+L="$ROOT/loligo"
+OUT="$LOLIGO_HOME/recovery-bench"
+
+now() { date +%s.%N; }
+
+stored_mib() {
+  "$L" rados df --format json | python3 -c 'import json,sys; print(sum(p["stored_bytes"] for p in json.load(sys.stdin)["pools"] if p["name"] == "rbd") // 2**20)'
+}
+
+fill() {
+  "$L" status >/dev/null 2>&1 || "$L" up --osds 4 --osd-size "$OSD_SIZE" --no-rgw --timeout 600
+  local i done_runs
+  done_runs=$(find "$LOLIGO_HOME" -maxdepth 1 -name 'fill-run.*' | wc -l)
+  i=$done_runs
+  while [ "$(stored_mib)" -lt $((GIB * 1024)) ]; do
+    i=$((i + 1))
+    "$L" rados -p rbd bench 60 write -t 16 --no-cleanup --run-name "fill$i" | tail -4
+    touch "$LOLIGO_HOME/fill-run.$i"
+    echo "stored: $(stored_mib) MiB"
+  done
+}
+
+runs() { ls "$LOLIGO_HOME"/fill-run.* | sed 's/.*fill-run\./fill/' | paste -sd, ; }
+
+rss_sample() {   # t name rss_kib
+  local t f pid
+  t=$(now)
+  for f in "$LOLIGO_HOME"/run/osd.*.pid; do
+    pid=$(cat "$f")
+    [ -r "/proc/$pid/status" ] || continue
+    awk -v t="$t" -v n="$(basename "$f" .pid)" '/VmRSS/{print t, n, $2}' "/proc/$pid/status"
+  done
+}
+
+clean() {   # every PG active+clean
+  "$L" pg stat --format json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+n = d["num_pgs"]
+ok = sum(s["count"] for s in d["pgs_by_state"] if s["state_name"] == "active+clean")
+sys.exit(0 if n > 0 and ok == n else 1)'
+}
+
+measure() {
+  mkdir -p "$OUT"
+  rm -f "$OUT"/*
+  echo "load before: $(cat /proc/loadavg)" | tee "$OUT/events"
+  "$L" rados -p rbd bench 3600 mixed --rate "$RATE" --run-name "$(runs)" --latency-log "$OUT/ops" >"$OUT/bench.out" 2>&1 &
+  local bench=$!
+  ( while kill -0 "$bench" 2>/dev/null; do rss_sample >>"$OUT/rss"; sleep 2; done ) &
+  local sampler=$!
+  sleep "$BASE"
+  echo "kill $(now)" >>"$OUT/events"
+  kill -9 "$(cat "$LOLIGO_HOME/run/osd.$VICTIM.pid")"
+  "$L" osd down "$VICTIM" >/dev/null
+  "$L" osd out "$VICTIM" >/dev/null
+  echo "out $(now)" >>"$OUT/events"
+  sleep 10   # the PGs' last reports from before the kill still say active+clean
+  local give_up=$(( $(date +%s) + ${MAX_RECOVERY:-480} ))
+  until clean; do
+    if [ "$(date +%s)" -gt "$give_up" ]; then echo "recovery not complete after MAX_RECOVERY=${MAX_RECOVERY:-480} s" | tee -a "$OUT/events"; break; fi
+    sleep 5
+  done
+  echo "clean $(now)" >>"$OUT/events"
+  sleep 5
+  touch "$OUT/ops.stop"
+  wait "$bench" || true
+  kill "$sampler" 2>/dev/null || true
+  echo "load after: $(cat /proc/loadavg)" | tee -a "$OUT/events"
+  report
+}
+
+report() {
+  cat "$OUT/bench.out"
+  python3 - "$OUT" "$BASE" "$RATE" <<'EOF'
+import sys, statistics
+out, base, rate = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+ev = {l.split()[0]: float(l.split()[1]) for l in open(out + "/events") if l.split()[0] in ("kill", "out", "clean")}
+ops = [l.split() for l in open(out + "/ops")]
+ops = [(int(a) / 1000, int(b) / 1000, k, c == "1") for a, b, k, c in ops]
+t0 = min(o[0] for o in ops)
+def window(lo, hi, kinds=None):
+    w = [o for o in ops if lo <= o[0] < hi and (kinds is None or o[2] in kinds)]
+    lat = sorted(o[1] for o in w)
+    p = lambda q: lat[min(len(lat) - 1, int(len(lat) * q))] if lat else float("nan")
+    return len(w) / (hi - lo), p(0.5), p(0.99), sum(1 for o in w if not o[3])
+rows = [("baseline", t0 + 5, ev["kill"]), ("recovery", ev["kill"], ev["clean"])]
+print(f"rate {rate} ops/s; baseline {ev['kill'] - t0 - 5:.0f} s; kill -> active+clean {ev['clean'] - ev['kill']:.1f} s")
+res = {}
+for name, lo, hi in rows:
+    for kinds, label in ((None, "all"), (("w4k", "r4k"), "4k"), (("w4m", "r4m"), "4m")):
+        r = window(lo, hi, kinds)
+        res[(name, label)] = r
+        print(f"  {name:8s} {label:3s}: {r[0]:7.1f} ops/s  p50 {r[1]:8.1f} ms  p99 {r[2]:8.1f} ms  errors {r[3]}")
+for label in ("all", "4k", "4m"):
+    b, d = res[("baseline", label)], res[("recovery", label)]
+    print(f"  ratio {label:3s}: throughput {d[0] / b[0]:.2f}x  p99 {d[2] / b[2]:.2f}x")
+# the worst 10 s of the recovery window
+worst = max(((window(s, s + 10)[2], s) for s in range(int(ev["kill"]), int(ev["clean"]) - 9, 5)), default=None)
+if worst:
+    print(f"  worst 10 s window p99: {worst[0]:.1f} ms at kill+{worst[1] - ev['kill']:.0f} s")
+rss = {}
+for l in open(out + "/rss"):
+    t, n, kib = l.split()
+    rss.setdefault(n, []).append((float(t), int(kib) / 1024))
+for n in sorted(rss):
+    s = rss[n]
+    bs = [m for t, m in s if t < ev["kill"]] or [0]
+    rs = [m for t, m in s if ev["kill"] <= t <= ev["clean"]] or [0]
+    print(f"  {n} RSS MiB: baseline median {statistics.median(bs):.0f} peak {max(bs):.0f}; "
+          f"recovery median {statistics.median(rs):.0f} peak {max(rs):.0f}")
+EOF
+}
+
+case "${1:-}" in
+  fill) fill ;;
+  measure) measure ;;
+  report) report ;;
+  purge) "$L" purge ;;
+  *) echo "usage: $0 fill|measure|report|purge" >&2; exit 2 ;;
+esac
