@@ -281,15 +281,45 @@ public final class OsdMap {
     }
 
     static void encodePool(Pool p, MapWriter w) {
-        w.startStruct(1, 1).i32(p.id()).string(p.name()).i32(p.type()).i32(p.size()).i32(p.minSize())
+        w.startStruct(2, 1).i32(p.id()).string(p.name()).i32(p.type()).i32(p.size()).i32(p.minSize())
                 .i32(p.crushRule()).i32(p.pgNum()).i32(p.pgpNum()).i64(p.flags()).i32(p.objectHash())
                 .i32(p.applications().size());
         p.applications().forEach(w::string);
-        w.i64(p.quotaMaxBytes()).i64(p.quotaMaxObjects()).i64(p.lastChange()).endStruct();
+        w.i64(p.quotaMaxBytes()).i64(p.quotaMaxObjects()).i64(p.lastChange());
+        PoolSnaps snaps = p.snapshots();
+        w.i64(snaps.seq()).i32(snaps.snaps().size());
+        snaps.snaps().values().forEach(s -> w.i64(s.id()).string(s.name()).i64(s.stampMillis()));
+        w.i32(snaps.removed().size());
+        snaps.removed().forEach(w::i64);
+        w.endStruct();
+    }
+
+    private static PoolSnaps decodePoolSnaps(MapReader r) throws MapDecodeException {
+        long seq = r.i64();
+        TreeMap<Long, PoolSnaps.Snap> snaps = new TreeMap<>();
+        for (int i = 0, n = r.count("pool snaps"); i < n; i++) {
+            long id = r.i64();
+            String name = r.string();
+            long stamp = r.i64();
+            if (id < 1 || id > seq || name == null || name.isEmpty()) {
+                throw new MapDecodeException("pool snap " + id + " '" + name + "' (need 1 <= id <= snap_seq " + seq
+                        + " and a name)");
+            }
+            snaps.put(id, new PoolSnaps.Snap(id, name, stamp));
+        }
+        TreeSet<Long> removed = new TreeSet<>();
+        for (int i = 0, n = r.count("pool removed snaps"); i < n; i++) {
+            removed.add(r.i64());
+        }
+        try {
+            return new PoolSnaps(seq, snaps, removed);
+        } catch (IllegalStateException e) {
+            throw new MapDecodeException("bad pool snapshots: " + e.getMessage());
+        }
     }
 
     static Pool decodePool(MapReader r) throws MapDecodeException {
-        r.startStruct("pool", 1);
+        int version = r.startStruct("pool", 2);
         int id = r.i32();
         String name = r.string();
         int type = r.i32();
@@ -307,9 +337,11 @@ public final class OsdMap {
         long qb = r.i64();
         long qo = r.i64();
         long lastChange = r.i64();
+        PoolSnaps snaps = version >= 2 ? decodePoolSnaps(r) : PoolSnaps.EMPTY;
         r.endStruct();
         try {
-            return new Pool(id, name, type, size, minSize, rule, pgNum, pgpNum, flags, hash, apps, qb, qo, lastChange);
+            return new Pool(id, name, type, size, minSize, rule, pgNum, pgpNum, flags, hash, apps, qb, qo, lastChange,
+                    snaps);
         } catch (IllegalStateException e) {
             throw new MapDecodeException("bad pool encoding: " + e.getMessage());
         }

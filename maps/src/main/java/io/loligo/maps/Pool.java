@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record Pool(int id, String name, int type, int size, int minSize, int crushRule, int pgNum, int pgpNum,
                    long flags, int objectHash, List<String> applications, long quotaMaxBytes,
-                   long quotaMaxObjects, long lastChange) {
+                   long quotaMaxObjects, long lastChange, PoolSnaps snapshots) {
     public static final int TYPE_REPLICATED = 1;
     /** Ceph's CEPH_STR_HASH_RJENKINS: the object-name hash of every new pool. */
     public static final int HASH_RJENKINS = 2;
@@ -28,41 +28,55 @@ public record Pool(int id, String name, int type, int size, int minSize, int cru
         Invariants.check(pgNum >= 1 && pgpNum >= 1 && pgpNum <= pgNum,
                 "pool %s: pg_num %d pgp_num %d (need 1 <= pgp_num <= pg_num)", name, pgNum, pgpNum);
         applications = List.copyOf(applications);
+        Invariants.check(snapshots != null, "pool %s without snapshots (use PoolSnaps.EMPTY)", name);
+    }
+
+    /** A pool without snapshots. */
+    public Pool(int id, String name, int type, int size, int minSize, int crushRule, int pgNum, int pgpNum,
+                long flags, int objectHash, List<String> applications, long quotaMaxBytes, long quotaMaxObjects,
+                long lastChange) {
+        this(id, name, type, size, minSize, crushRule, pgNum, pgpNum, flags, objectHash, applications, quotaMaxBytes,
+                quotaMaxObjects, lastChange, PoolSnaps.EMPTY);
+    }
+
+    public Pool withSnaps(PoolSnaps newSnaps, long epoch) {
+        return new Pool(id, name, type, size, minSize, crushRule, pgNum, pgpNum, flags, objectHash, applications,
+                quotaMaxBytes, quotaMaxObjects, epoch, newSnaps);
     }
 
     public Pool withName(String newName, long epoch) {
         return new Pool(id, newName, type, size, minSize, crushRule, pgNum, pgpNum, flags, objectHash, applications,
-                quotaMaxBytes, quotaMaxObjects, epoch);
+                quotaMaxBytes, quotaMaxObjects, epoch, snapshots);
     }
 
     public Pool withSizes(int newSize, int newMinSize, long epoch) {
         return new Pool(id, name, type, newSize, newMinSize, crushRule, pgNum, pgpNum, flags, objectHash, applications,
-                quotaMaxBytes, quotaMaxObjects, epoch);
+                quotaMaxBytes, quotaMaxObjects, epoch, snapshots);
     }
 
     public Pool withPgs(int newPgNum, int newPgpNum, long epoch) {
         return new Pool(id, name, type, size, minSize, crushRule, newPgNum, newPgpNum, flags, objectHash, applications,
-                quotaMaxBytes, quotaMaxObjects, epoch);
+                quotaMaxBytes, quotaMaxObjects, epoch, snapshots);
     }
 
     public Pool withCrushRule(int rule, long epoch) {
         return new Pool(id, name, type, size, minSize, rule, pgNum, pgpNum, flags, objectHash, applications,
-                quotaMaxBytes, quotaMaxObjects, epoch);
+                quotaMaxBytes, quotaMaxObjects, epoch, snapshots);
     }
 
     public Pool withFlags(long newFlags, long epoch) {
         return new Pool(id, name, type, size, minSize, crushRule, pgNum, pgpNum, newFlags, objectHash, applications,
-                quotaMaxBytes, quotaMaxObjects, epoch);
+                quotaMaxBytes, quotaMaxObjects, epoch, snapshots);
     }
 
     public Pool withApplications(List<String> apps, long epoch) {
         return new Pool(id, name, type, size, minSize, crushRule, pgNum, pgpNum, flags, objectHash,
-                apps.stream().distinct().sorted().toList(), quotaMaxBytes, quotaMaxObjects, epoch);
+                apps.stream().distinct().sorted().toList(), quotaMaxBytes, quotaMaxObjects, epoch, snapshots);
     }
 
     public Pool withQuotas(long maxBytes, long maxObjects, long epoch) {
         return new Pool(id, name, type, size, minSize, crushRule, pgNum, pgpNum, flags, objectHash, applications,
-                maxBytes, maxObjects, epoch);
+                maxBytes, maxObjects, epoch, snapshots);
     }
 
     public boolean hashpspool() {

@@ -56,7 +56,7 @@ class OsdMapCodecTest {
 
     static OsdMap.Incremental randomIncremental(OsdMap map, SplittableRandom rnd) {
         OsdMap.Incremental inc = map.newIncremental(map.modifiedMillis() + rnd.nextInt(1000));
-        switch (rnd.nextInt(6)) {
+        switch (rnd.nextInt(7)) {
             case 0 -> {
                 int id = map.maxOsd();
                 inc.newMaxOsd = id + 1;
@@ -92,6 +92,15 @@ class OsdMapCodecTest {
                 inc.newPgTemp.put(pg, rnd.nextBoolean() ? List.of() : List.of(1, 2, 3));
                 inc.newPrimaryTemp.put(pg, rnd.nextInt(3) - 1);
                 inc.newBlocklist.put("10.0.0." + rnd.nextInt(9) + ":0/1", inc.modifiedMillis + 3600_000);
+            }
+            case 5 -> {
+                if (!map.pools().isEmpty()) {
+                    Pool p = map.pools().firstEntry().getValue();
+                    PoolSnaps s = p.snapshots();
+                    s = rnd.nextInt(3) > 0 || s.snaps().isEmpty() ? s.withSnap("s" + (s.seq() + 1), inc.modifiedMillis)
+                            : s.withoutSnap(s.snaps().firstKey());
+                    inc.newPools.put(p.id(), p.withSnaps(s, inc.epoch));
+                }
             }
             default -> inc.newFlags = map.flags() ^ ClusterFlag.values()[rnd.nextInt(ClusterFlag.values().length)].bit;
         }
@@ -152,6 +161,27 @@ class OsdMapCodecTest {
         r.endStruct();
         assertThat(r.i32()).isEqualTo(5);
         r.expectEnd("test");
+    }
+
+    @Test
+    void poolsOfVersion1DecodeWithoutSnapshotsAndSnapshotsRoundTrip() throws Exception {
+        MapWriter w = new MapWriter();
+        w.startStruct(1, 1).i32(3).string("old").i32(Pool.TYPE_REPLICATED).i32(3).i32(2).i32(0).i32(8).i32(8)
+                .i64(Pool.FLAG_HASHPSPOOL).i32(Pool.HASH_RJENKINS).i32(1).string("rbd").i64(0).i64(0).i64(5).endStruct();
+        Pool old = OsdMap.decodePool(new MapReader(w.toByteArray()));
+        assertThat(old.name()).isEqualTo("old");
+        assertThat(old.snapshots()).isEqualTo(PoolSnaps.EMPTY);
+
+        PoolSnaps s = PoolSnaps.EMPTY.withSnap("a", 10).withSnap("b", 20).withSnap("c", 30).withoutSnap(2);
+        assertThat(s.seq()).isEqualTo(3);
+        assertThat(s.liveIdsDescending()).containsExactly(3L, 1L);
+        assertThat(s.removed()).containsExactly(2L);
+        assertThat(s.byName("c").id()).isEqualTo(3);
+        MapWriter w2 = new MapWriter();
+        OsdMap.encodePool(old.withSnaps(s, 6), w2);
+        Pool back = OsdMap.decodePool(new MapReader(w2.toByteArray()));
+        assertThat(back).isEqualTo(old.withSnaps(s, 6));
+        assertThat(back.snapshots().snaps().get(3L).stampMillis()).isEqualTo(30);
     }
 
     @Test

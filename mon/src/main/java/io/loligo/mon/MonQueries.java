@@ -25,7 +25,7 @@ import java.util.Set;
 public final class MonQueries {
     /** Every prefix this class answers; anything else is a mutation and goes through the log. */
     public static final Set<String> PREFIXES = Set.of("status", "health", "mon stat", "mon dump", "quorum_status", "osd dump",
-            "osd tree", "osd stat", "osd df", "osd pool ls", "osd pool get", "osd getcrushmap", "osd getmap",
+            "osd tree", "osd stat", "osd df", "osd pool ls", "osd pool get", "osd pool lssnap", "osd getcrushmap", "osd getmap",
             "pg stat", "pg dump", "osd map", "df", "config get", "config dump", "auth get", "auth ls", "auth export");
 
     private MonQueries() {}
@@ -51,6 +51,7 @@ public final class MonQueries {
                 case "osd df" -> OsdTree.df(s);
                 case "osd pool ls" -> poolLs(s.osdmap(), c.bool("detail"));
                 case "osd pool get" -> poolGet(s, c);
+                case "osd pool lssnap" -> poolLsSnap(PoolCommands.pool(s, c.str("pool")));
                 case "osd getcrushmap" -> MonReply.JSON.getNodeFactory().textNode(
                         Base64.getEncoder().encodeToString(CrushCodec.toBytes(s.osdmap().crush())));
                 case "osd getmap" -> c.has("epoch") ? getMapAt(s, c.lng("epoch")) : getMap(s, c.lng("since", 0));
@@ -184,7 +185,19 @@ public final class MonQueries {
         n.put("quota_max_objects", p.quotaMaxObjects());
         ObjectNode apps = n.putObject("application_metadata");
         p.applications().forEach(a -> apps.putObject(a));
+        n.put("snap_seq", p.snapshots().seq());
+        ArrayNode removed = n.putArray("removed_snaps");
+        p.snapshots().removed().forEach(removed::add);
+        n.set("pool_snaps", poolLsSnap(p));
         return n;
+    }
+
+    /** A pool's live snapshots, oldest first, with Ceph's field names (snapid, name, stamp in ms). */
+    static ArrayNode poolLsSnap(Pool p) {
+        ArrayNode a = MonReply.JSON.createArrayNode();
+        p.snapshots().snaps().values().forEach(sn -> a.addObject().put("snapid", sn.id()).put("name", sn.name())
+                .put("stamp", sn.stampMillis()));
+        return a;
     }
 
     static ObjectNode osdDump(OsdMap m) {

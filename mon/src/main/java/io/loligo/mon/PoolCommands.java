@@ -6,7 +6,7 @@ import io.loligo.maps.Pool;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Pool commands that change the OSD map: create, rm, rename, set, set-quota, application enable. */
+/** Pool commands that change the OSD map: create, rm, rename, set, set-quota, application enable, mksnap, rmsnap. */
 final class PoolCommands {
     static final int PG_NUM_MAX = 65536;
 
@@ -20,6 +20,8 @@ final class PoolCommands {
             case "osd pool set" -> set(s, c);
             case "osd pool set-quota" -> setQuota(s, c);
             case "osd pool application enable" -> enableApplication(s, c);
+            case "osd pool mksnap" -> mksnap(s, c);
+            case "osd pool rmsnap" -> rmsnap(s, c);
             default -> throw new CommandException(Errno.EINVAL, "unknown command '" + c.prefix() + "'");
         };
     }
@@ -227,5 +229,48 @@ final class PoolCommands {
         inc.newPools.put(p.id(), p.withApplications(apps, inc.epoch));
         s.commit(inc);
         return MonReply.ok("enabled application '" + app + "' on pool '" + p.name() + "'", null, s.epoch());
+    }
+
+    /**
+     * {@code osd pool mksnap POOL SNAP}: a pool snapshot with the next snap id (Ceph's: an existing
+     * name is answered 0 with a message). The reply's data holds {@code snapid}.
+     */
+    private static MonReply mksnap(MonState s, Cmd c) throws CommandException {
+        Pool p = pool(s, c.str("pool"));
+        String name = c.str("snap");
+        if (name.isEmpty() || name.length() > 128 || name.chars().anyMatch(Character::isISOControl)) {
+            throw new CommandException(Errno.EINVAL, "invalid snap name '" + name + "' (1..128 printable characters)");
+        }
+        io.loligo.maps.PoolSnaps snaps = p.snapshots();
+        io.loligo.maps.PoolSnaps.Snap existing = snaps.byName(name);
+        if (existing != null) {
+            return MonReply.ok("pool " + p.name() + " snap " + name + " already exists",
+                    MonReply.JSON.createObjectNode().put("snapid", existing.id()), s.epoch());
+        }
+        if (snaps.snaps().size() >= io.loligo.maps.PoolSnaps.SNAPS_MAX) {
+            throw new CommandException(Errno.ERANGE, "pool " + p.name() + " has " + snaps.snaps().size()
+                    + " snapshots, the most allowed; remove some with: loligo osd pool rmsnap " + p.name() + " SNAP");
+        }
+        OsdMap.Incremental inc = s.osdmap.newIncremental(c.stamp());
+        io.loligo.maps.PoolSnaps next = snaps.withSnap(name, c.stamp());
+        inc.newPools.put(p.id(), p.withSnaps(next, inc.epoch));
+        s.commit(inc);
+        return MonReply.ok("created pool " + p.name() + " snap " + name,
+                MonReply.JSON.createObjectNode().put("snapid", next.seq()), s.epoch());
+    }
+
+    /** {@code osd pool rmsnap POOL SNAP}: the id joins removed_snaps; OSDs trim the clones (a missing name is answered 0). */
+    private static MonReply rmsnap(MonState s, Cmd c) throws CommandException {
+        Pool p = pool(s, c.str("pool"));
+        String name = c.str("snap");
+        io.loligo.maps.PoolSnaps.Snap snap = p.snapshots().byName(name);
+        if (snap == null) {
+            return MonReply.ok("pool " + p.name() + " snap " + name + " does not exist", null, s.epoch());
+        }
+        OsdMap.Incremental inc = s.osdmap.newIncremental(c.stamp());
+        inc.newPools.put(p.id(), p.withSnaps(p.snapshots().withoutSnap(snap.id()), inc.epoch));
+        s.commit(inc);
+        return MonReply.ok("removed pool " + p.name() + " snap " + name,
+                MonReply.JSON.createObjectNode().put("snapid", snap.id()), s.epoch());
     }
 }

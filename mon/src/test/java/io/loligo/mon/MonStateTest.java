@@ -132,6 +132,33 @@ class MonStateTest {
     }
 
     @Test
+    void poolSnapshotsGetIncreasingIdsAndRemovedOnesAreRecorded() {
+        assertThat(run("osd pool create", "pool", "p").code()).isZero();
+        MonReply a = run("osd pool mksnap", "pool", "p", "snap", "a");
+        assertThat(a.code()).isZero();
+        assertThat(a.data().path("snapid").asLong()).isEqualTo(1);
+        assertThat(run("osd pool mksnap", "pool", "p", "snap", "b").data().path("snapid").asLong()).isEqualTo(2);
+        long epoch = s.epoch();
+        MonReply again = run("osd pool mksnap", "pool", "p", "snap", "a");
+        assertThat(again.code()).isZero();
+        assertThat(again.outs()).contains("already exists");
+        assertThat(s.epoch()).isEqualTo(epoch);
+        assertThat(run("osd pool mksnap", "pool", "p", "snap", "").code()).isEqualTo(Errno.EINVAL);
+        assertThat(run("osd pool mksnap", "pool", "nope", "snap", "x").code()).isEqualTo(Errno.ENOENT);
+        assertThat(run("osd pool rmsnap", "pool", "p", "snap", "a").code()).isZero();
+        assertThat(run("osd pool rmsnap", "pool", "p", "snap", "a").outs()).contains("does not exist");
+        assertThat(run("osd pool mksnap", "pool", "p", "snap", "a").data().path("snapid").asLong()).isEqualTo(3);
+        var snaps = s.osdmap().poolByName("p").snapshots();
+        assertThat(snaps.seq()).isEqualTo(3);
+        assertThat(snaps.snaps().keySet()).containsExactly(2L, 3L);
+        assertThat(snaps.removed()).containsExactly(1L);
+        assertThat(snaps.snaps().get(3L).stampMillis()).isEqualTo(clock);
+        MonReply ls = MonQueries.answer(s, QuorumInfo.unknown(), new Cmd(MonClient.cmd("osd pool lssnap", "pool", "p")));
+        assertThat(ls.code()).isZero();
+        assertThat(ls.data().toString()).contains("\"snapid\":2,\"name\":\"b\"").contains("\"snapid\":3,\"name\":\"a\"");
+    }
+
+    @Test
     void osdMapPlacesObjectsOnDistinctHostsAndSkipsDownOsds() {
         for (int i = 0; i < 6; i++) {
             boot(i, "h" + (i % 3));

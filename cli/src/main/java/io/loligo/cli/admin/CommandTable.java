@@ -29,6 +29,7 @@ public final class CommandTable {
             "osd pool rm <pool> [<pool2>]", "osd pool delete <pool> [<pool2>]",
             "osd pool rename <srcpool> <destpool>", "osd pool get <pool> <var>", "osd pool set <pool> <var> <val>",
             "osd pool set-quota <pool> <field> <val>", "osd pool application enable <pool> <app>",
+            "osd pool mksnap <pool> <snap>", "osd pool rmsnap <pool> <snap>", "osd pool lssnap <pool>",
             "config set <who> <name> <value>", "config get <who> [<key>]", "config dump", "config rm <who> <name>",
             "auth get-or-create <entity> [<caps...>]", "auth add <entity> [<caps...>]", "auth get <entity>",
             "auth export <entity>", "auth ls", "auth rm <entity>", "auth del <entity>", "auth caps <entity> <caps...>");
