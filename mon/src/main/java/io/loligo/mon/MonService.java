@@ -156,7 +156,7 @@ final class MonService implements Handler, KeyLookup {
         String field = switch (cmd.prefix()) {
             case "osd boot" -> "id";
             case "osd failure" -> "reporter";
-            case "osd pgstats", "osd beacon", "osd alive" -> "osd";
+            case "osd pgstats", "osd beacon", "osd alive", "osd mark-me-down" -> "osd";
             default -> null;
         };
         if (field == null) {

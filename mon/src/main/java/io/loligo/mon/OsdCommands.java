@@ -36,6 +36,7 @@ final class OsdCommands {
             case "osd boot" -> boot(s, c);
             case "osd failure" -> failure(s, c);
             case "osd down" -> down(s, c);
+            case "osd mark-me-down" -> markMeDown(s, c);
             case "osd beacon" -> beacon(s, c);
             case "osd alive" -> alive(s, c);
             case "osd out" -> out(s, c);
@@ -247,6 +248,23 @@ final class OsdCommands {
         s.commit(inc);
         return MonReply.ok("osd." + id + " up_thru " + s.osdmap.osd(id).upThru(),
                 data().put("up_thru", s.osdmap.osd(id).upThru()), s.epoch());
+    }
+
+    /**
+     * An OSD shutting down cleanly asks to be marked down (Ceph's MOSDMarkMeDown), so its peers
+     * re-peer at once instead of waiting for heartbeats to time out. Only the instance that asks:
+     * {@code up_from} must match, or a restarted instance would be marked down by its old self.
+     */
+    private static MonReply markMeDown(MonState s, Cmd c) throws CommandException {
+        int id = osdId(s, c.str("osd"));
+        OsdState o = s.osdmap.osd(id);
+        if (!o.up() || c.lng("up_from") != o.upFrom()) {
+            return MonReply.ok("osd." + id + " is not up as that instance; nothing to mark down", null, s.epoch());
+        }
+        OsdMap.Incremental inc = s.osdmap.newIncremental(c.stamp());
+        inc.newOsds.put(id, o.withDown(inc.epoch, c.stamp()));
+        s.commit(inc);
+        return MonReply.ok("marked down osd." + id + " at its request", null, s.epoch());
     }
 
     /** An OSD says it is alive; OSDs silent for mon_osd_report_timeout are marked down. */

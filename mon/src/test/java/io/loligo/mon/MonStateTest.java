@@ -305,6 +305,25 @@ class MonStateTest {
     }
 
     @Test
+    void markMeDownMarksOnlyTheInstanceThatAsks() {
+        boot(0, "h0");
+        long upFrom = s.osdmap().osd(0).upFrom();
+        long e = s.epoch();
+        MonReply stale = run("osd mark-me-down", "osd", "0", "up_from", upFrom - 1);
+        assertThat(stale.code()).as(stale.outs()).isZero();
+        assertThat(s.osdmap().osd(0).up()).as("an earlier incarnation cannot mark the running one down").isTrue();
+        assertThat(s.epoch()).isEqualTo(e);
+        MonReply r = run("osd mark-me-down", "osd", "0", "up_from", upFrom);
+        assertThat(r.code()).as(r.outs()).isZero();
+        assertThat(s.osdmap().osd(0).up()).isFalse();
+        assertThat(s.epoch()).isEqualTo(e + 1);
+        assertThat(run("osd mark-me-down", "osd", "0", "up_from", upFrom).code()).isZero();
+        assertThat(s.epoch()).as("already down: no new epoch").isEqualTo(e + 1);
+        assertThat(MonService.impersonation("osd.1", new Cmd(MonReply.json().createObjectNode()
+                .put("prefix", "osd mark-me-down").put("osd", "0")))).contains("may not send");
+    }
+
+    @Test
     void oldMapsAreRebuiltFromTheKeptIncrementals() throws Exception {
         java.util.Map<Long, byte[]> seen = new java.util.HashMap<>();
         seen.put(s.epoch(), s.osdmap().encode());

@@ -86,6 +86,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private volatile boolean pgStatesDirty = true;
     private volatile long lastBootMillis;
     private volatile boolean booted;
+    /** Set by {@link #close}: a map showing us down is then expected, not a reason to boot again. */
+    private volatile boolean stopping;
     private volatile double usedRatio;
     private final RecoveryThrottle recoveryThrottle;
     private final OsdMapHistory history = new OsdMapHistory(() -> this.mon);
@@ -309,7 +311,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         }
         wake.forEach(w -> w.task().run());
         OsdState self = m.osd(whoami);
-        if (booted && (self == null || !self.up() || !self.address().equals(address()))
+        if (booted && !stopping && (self == null || !self.up() || !self.address().equals(address()))
                 && System.currentTimeMillis() - lastBootMillis > 1000) {
             log.warn("{} marked down (or at another address) in e{} but alive: booting again", who(), m.epoch());
             background.execute(this::boot);
@@ -682,19 +684,55 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         return "osd." + whoami + " e" + (m == null ? 0 : m.epoch());
     }
 
+    /**
+     * How long a clean shutdown waits for the monitors to mark this OSD down (Ceph's
+     * osd_mon_shutdown_timeout, 5 s): long enough for one Raft commit on a busy quorum; past it we
+     * stop anyway and peers find out from heartbeats.
+     */
+    static final Duration MON_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Asks the monitors to mark this instance down before it stops serving (Ceph's MOSDMarkMeDown):
+     * its PGs re-peer on the next epoch instead of stalling client IO for a heartbeat grace.
+     */
+    private void markMeDown() {
+        OsdMap m = map;
+        OsdState self = m == null ? null : m.osd(whoami);
+        if (mon == null || self == null || !self.up()) {
+            return;
+        }
+        ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd mark-me-down").put("osd", whoami)
+                .put("up_from", self.upFrom());
+        try {
+            MonReply r = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return mon.command(cmd);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Thread::startVirtualThread).get(MON_SHUTDOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            log.info("{} shutting down: {} {} e{}", who(), r.code(), r.outs(), r.epoch());
+        } catch (Exception e) {
+            log.warn("{} shutting down without being marked down ({}); peers will notice by heartbeat", who(), e.toString());
+        }
+    }
+
     @Override
     public void close() {
-        background.shutdownNow();
-        mapThread.shutdownNow();
-        historyThread.shutdownNow();
+        stopping = true;
+        markMeDown();
+        // Inputs first (clients, peers, the monitors' pushes), then the threads they feed.
         if (server != null) {
             server.close();
         }
-        if (peers != null) {
-            peers.close();
-        }
         if (mon != null) {
             mon.close();
+        }
+        background.shutdownNow();
+        mapThread.shutdownNow();
+        historyThread.shutdownNow();
+        if (peers != null) {
+            peers.close();
         }
         shards.close();
         store.close();
