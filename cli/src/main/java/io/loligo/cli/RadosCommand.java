@@ -31,6 +31,7 @@ import picocli.CommandLine.Parameters;
  * Exit codes: 0 success, 1 the operation failed (message on stderr), 2 bad usage.
  */
 @Command(name = "rados", description = "Object commands on a pool: put|get|rm|ls|stat|create|truncate|append|"
+        + "mksnap|rmsnap|lssnap|"
         + "setxattr|getxattr|listxattr|rmxattr|setomapval|getomapval|listomapkeys|listomapvals|rmomapkey|"
         + "df|lspools|mkpool|rmpool|cleanup|bench SECONDS write|seq|rand|mixed|list-inconsistent-obj PGID|list-inconsistent-pg POOL")
 public final class RadosCommand implements Callable<Integer> {
@@ -44,6 +45,9 @@ public final class RadosCommand implements Callable<Integer> {
 
     @Option(names = {"-p", "--pool"}, description = "The pool.")
     String pool;
+
+    @Option(names = {"-s", "--snap"}, description = "Read from this pool snapshot (get, stat, ls).")
+    String snap;
 
     @Option(names = {"-N", "--namespace"}, defaultValue = "", description = "Namespace within the pool.")
     String namespace;
@@ -146,7 +150,34 @@ public final class RadosCommand implements Callable<Integer> {
         if (pool == null || pool.isEmpty()) {
             throw new UsageException("pool name must be specified with -p POOL (list them with: loligo rados lspools)");
         }
-        return cluster.ioContext(pool, namespace);
+        IoContext io = cluster.ioContext(pool, namespace);
+        if (snap != null) {
+            io.setReadSnap(io.snapLookup(snap));
+        }
+        return io;
+    }
+
+    private int snapCommand(IoContext io, String cmd, List<String> args) throws IOException, UsageException {
+        switch (cmd) {
+            case "mksnap" -> {
+                need(args, 1, "mksnap SNAP");
+                io.snapCreate(args.get(0));
+                out.println("created pool " + io.poolName() + " snap " + args.get(0));
+            }
+            case "rmsnap" -> {
+                need(args, 1, "rmsnap SNAP");
+                io.snapRemove(args.get(0));
+                out.println("removed pool " + io.poolName() + " snap " + args.get(0));
+            }
+            default -> {
+                need(args, 0, "lssnap");
+                var fmt = java.time.format.DateTimeFormatter.ofPattern("yyyy.MM.dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+                List<IoContext.Snap> snaps = io.snapList();
+                snaps.forEach(s -> out.println(s.id() + "\t" + s.name() + "\t" + fmt.format(java.time.Instant.ofEpochMilli(s.stampMillis()))));
+                out.println(snaps.size() + " snaps");
+            }
+        }
+        return 0;
     }
 
     private int dispatch(Cluster cluster, String cmd, List<String> args) throws Exception {
@@ -173,6 +204,9 @@ public final class RadosCommand implements Callable<Integer> {
             case "cleanup" -> {
                 int removed = new RadosBench(io(cluster), out, false).cleanup(runName == null ? RadosBench.DEFAULT_RUN : runName);
                 out.println("Removed " + removed + " objects");
+            }
+            case "mksnap", "rmsnap", "lssnap" -> {
+                return snapCommand(io(cluster), cmd, args);
             }
             default -> {
                 return objectCommand(io(cluster), cmd, args);
@@ -215,7 +249,12 @@ public final class RadosCommand implements Callable<Integer> {
                 need(args, 1, "stat NAME");
                 stat(io, args.get(0));
             }
-            case "ls" -> ls(io);
+            case "ls" -> {
+                if (snap != null) {
+                    throw new UsageException("ls lists the current objects; -s SNAP works with get and stat");
+                }
+                ls(io);
+            }
             default -> {
                 return xattrOrOmap(io, cmd, args);
             }

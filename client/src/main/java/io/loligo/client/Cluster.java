@@ -222,7 +222,7 @@ public final class Cluster implements AutoCloseable {
         return r;
     }
 
-    private static ObjectNode cmd(String prefix) {
+    static ObjectNode cmd(String prefix) {
         return MonReply.json().createObjectNode().put("prefix", prefix);
     }
 

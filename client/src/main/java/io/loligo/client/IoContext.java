@@ -4,12 +4,15 @@ import io.loligo.client.striper.StripeLayout;
 import io.loligo.client.striper.StripeTarget;
 import io.loligo.client.striper.Striper;
 import io.loligo.maps.Pool;
+import io.loligo.maps.monc.MonReply;
+import io.loligo.messages.MOSDOp;
 import io.loligo.messages.MOSDOpReply;
 import io.loligo.messages.MOSDPgLsReply;
 import io.loligo.messages.ObjectRef;
 import io.loligo.messages.OpOutput;
 import io.loligo.messages.OsdOp;
 import io.loligo.messages.OsdResult;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,12 +37,86 @@ public final class IoContext {
     private final int poolId;
     private final String poolName;
     private final String namespace;
+    /** The snap reads are served from ({@link MOSDOp#SNAP_HEAD}: the current objects); see {@link #setReadSnap}. */
+    private volatile long readSnap = MOSDOp.SNAP_HEAD;
 
     IoContext(Cluster cluster, int poolId, String poolName, String namespace) {
         this.cluster = cluster;
         this.poolId = poolId;
         this.poolName = poolName;
         this.namespace = namespace;
+    }
+
+    // ---- pool snapshots (librados' rados_ioctx_snap_*) ----
+
+    /** One pool snapshot: id, name and creation time (ms since the epoch). */
+    public record Snap(long id, String name, long stampMillis) {}
+
+    private io.loligo.maps.PoolSnaps poolSnaps() {
+        io.loligo.maps.Pool p = cluster.osdMap().pool(poolId);
+        if (p == null) {
+            throw new RadosException.PoolNotFound(poolName);
+        }
+        return p.snapshots();
+    }
+
+    /**
+     * Takes a pool snapshot named {@code name} (through the monitors) and returns its id; writes
+     * sent after this returns are cloned for it. {@link RadosException.SnapExists} when the pool
+     * already has a snapshot of that name.
+     */
+    public long snapCreate(String name) throws IOException {
+        cluster.awaitLatestMap();
+        if (poolSnaps().byName(name) != null) {
+            throw new RadosException.SnapExists("pool " + poolName + " already has snap '" + name + "'");
+        }
+        MonReply r = cluster.monCommand(Cluster.cmd("osd pool mksnap").put("pool", poolName).put("snap", name));
+        if (r.code() != 0) {
+            throw RadosException.of(r.code(), "mksnap " + poolName + "@" + name + ": " + r.outs());
+        }
+        cluster.awaitMap(r.epoch());
+        return snapLookup(name);
+    }
+
+    /** Removes pool snapshot {@code name}; the OSDs trim the clones only it needed in the background. */
+    public void snapRemove(String name) throws IOException {
+        cluster.awaitLatestMap();
+        snapLookup(name);
+        MonReply r = cluster.monCommand(Cluster.cmd("osd pool rmsnap").put("pool", poolName).put("snap", name));
+        if (r.code() != 0) {
+            throw RadosException.of(r.code(), "rmsnap " + poolName + "@" + name + ": " + r.outs());
+        }
+        cluster.awaitMap(r.epoch());
+    }
+
+    /** The pool's snapshots in this client's map, oldest first. */
+    public List<Snap> snapList() {
+        return poolSnaps().snaps().values().stream().map(s -> new Snap(s.id(), s.name(), s.stampMillis())).toList();
+    }
+
+    /** The id of snapshot {@code name}; {@link RadosException.SnapNotFound} when the pool has none of that name. */
+    public long snapLookup(String name) {
+        io.loligo.maps.PoolSnaps.Snap s = poolSnaps().byName(name);
+        if (s == null) {
+            throw new RadosException.SnapNotFound(poolName, name);
+        }
+        return s.id();
+    }
+
+    /**
+     * Reads through this context are served from snapshot {@code snapId} ({@link MOSDOp#SNAP_HEAD}
+     * for the current objects); writes are refused while it is set. Reading an object that did
+     * not exist at the snap is {@link RadosException.ObjectNotFound}.
+     */
+    public void setReadSnap(long snapId) {
+        if (snapId < 0) {
+            throw new RadosException.BadRequest("snap id " + snapId + " < 0");
+        }
+        readSnap = snapId;
+    }
+
+    public long readSnap() {
+        return readSnap;
     }
 
     public String poolName() {
@@ -69,7 +146,12 @@ public final class IoContext {
             return CompletableFuture.failedFuture(new RadosException.BadRequest("operation on '" + oid + "' has no sub-ops"));
         }
         Duration timeout = cluster.opTimeout();
-        return cluster.objecter().submit(poolId, namespace, oid, List.copyOf(ops), timeout).thenApply(r -> {
+        long snap = readSnap;
+        if (snap != MOSDOp.SNAP_HEAD && ops.stream().anyMatch(OsdOp::isWrite)) {
+            return CompletableFuture.failedFuture(new RadosException.BadRequest(RadosException.EROFS, OpNames.describe(ops)
+                    + " on " + poolName + "/" + oid + ": this context reads at snap " + snap + "; writes are refused (EROFS)"));
+        }
+        return cluster.objecter().submit(poolId, namespace, oid, List.copyOf(ops), timeout, snap).thenApply(r -> {
             if (!r.isOk()) {
                 throw error(r.result(), oid, ops, r.message());
             }
@@ -147,6 +229,19 @@ public final class IoContext {
 
     public void create(String oid, boolean exclusive) {
         await(createAsync(oid, exclusive));
+    }
+
+    /**
+     * Calls method {@code method} of object class {@code className} on the object (Ceph's
+     * rados_exec): it runs on the primary, atomically, and may read and write the object; returns
+     * its output. {@link RadosException.NotSupported} when the OSDs have no such class or method.
+     */
+    public CompletableFuture<byte[]> execAsync(String oid, String className, String method, byte[] input) {
+        return submit(oid, List.of(new OsdOp.Call(className, method, input, true))).thenApply(r -> bytes(r, 0));
+    }
+
+    public byte[] exec(String oid, String className, String method, byte[] input) {
+        return await(execAsync(oid, className, method, input));
     }
 
     public CompletableFuture<Void> removeAsync(String oid) {

@@ -173,7 +173,17 @@ final class Objecter implements AutoCloseable {
 
     /** Submits an op on one object; the future completes with the primary's reply (any result code). */
     CompletableFuture<MOSDOpReply> submit(int poolId, String namespace, String name, List<OsdOp> ops, Duration timeout) {
+        return submit(poolId, namespace, name, ops, timeout, MOSDOp.SNAP_HEAD);
+    }
+
+    /**
+     * As above, reading at snap {@code snapId} ({@link MOSDOp#SNAP_HEAD}: the head). Writes carry the
+     * pool's snap context from the map each attempt is placed with (Ceph's pool snaps).
+     */
+    CompletableFuture<MOSDOpReply> submit(int poolId, String namespace, String name, List<OsdOp> ops, Duration timeout,
+                                          long snapId) {
         ReqId reqid = nextReqId();
+        boolean writes = ops.stream().anyMatch(OsdOp::isWrite);
         // Only errors and timeouts print it: built on demand (it was a stream and four strings per op).
         Supplier<String> what = () -> "op " + OpNames.describe(ops) + " on " + OpNames.object(poolId, namespace, name);
         Function<OsdMap, Sendable<MOSDOpReply>> build = m -> {
@@ -183,8 +193,11 @@ final class Objecter implements AutoCloseable {
             }
             int hash = m.placement().objectHash(pool, namespace, name);
             PgMapping pg = m.placement().mapObject(pool, namespace, name);
-            MOSDOp msg = new MOSDOp(reqid, poolId, namespace, name, hash, pg.pg().seed(), m.epoch(),
-                    0, ops);
+            io.loligo.maps.PoolSnaps snaps = pool.snapshots();
+            MOSDOp msg = snaps.seq() == 0 && snapId == MOSDOp.SNAP_HEAD
+                    ? new MOSDOp(reqid, poolId, namespace, name, hash, pg.pg().seed(), m.epoch(), 0, ops)
+                    : new MOSDOp(reqid, poolId, namespace, name, hash, pg.pg().seed(), m.epoch(), 0, ops,
+                            writes ? snaps.seq() : 0, writes ? snaps.liveIdsDescending() : List.of(), snapId);
             return new Sendable<>(pg.actingPrimary(), pg.pg().seed(), msg, MOSDOpReply.class,
                     r -> retryable(r.result()) ? new Retry(true, r.mapEpoch()) : Retry.DONE);
         };

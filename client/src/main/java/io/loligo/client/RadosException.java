@@ -17,6 +17,9 @@ package io.loligo.client;
  * BadRequest         EINVAL 22 (and ERANGE, E2BIG, ENAMETOOLONG)
  * Canceled           ECANCELED 125  (a guard of a compound operation failed)
  * NoData             ENODATA 61     (xattr or omap key missing)
+ * SnapNotFound       ENOENT  2      1   (no pool snapshot of that name, from the OSD map)
+ * SnapExists         EEXIST 17      1   (snapCreate of a name the pool has)
+ * NotSupported       EOPNOTSUPP 95  1   (unknown object class or method)
  * Other              anything else, with its errno
  * </pre>
  */
@@ -32,9 +35,11 @@ public abstract sealed class RadosException extends RuntimeException {
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
+    public static final int EROFS = 30;
     public static final int ERANGE = 34;
     public static final int ENAMETOOLONG = 36;
     public static final int ENODATA = 61;
+    public static final int EOPNOTSUPP = 95;
     public static final int ETIMEDOUT = 110;
     public static final int EDQUOT = 122;
     public static final int ECANCELED = 125;
@@ -68,6 +73,7 @@ public abstract sealed class RadosException extends RuntimeException {
             case EINVAL, ERANGE, E2BIG, ENAMETOOLONG -> new BadRequest(e, what + ": invalid request (errno " + e + ")");
             case ECANCELED -> new Canceled(what + ": a guard of the operation failed (ECANCELED)");
             case ENODATA -> new NoData(what + ": no such attribute or key (ENODATA)");
+            case EOPNOTSUPP -> new NotSupported(what + ": operation not supported (EOPNOTSUPP)");
             default -> new Other(e, what + ": failed with errno " + e);
         };
     }
@@ -145,6 +151,32 @@ public abstract sealed class RadosException extends RuntimeException {
 
         public NoData(String message) {
             super(ENODATA, message);
+        }
+    }
+
+    public static final class SnapNotFound extends RadosException {
+        private static final long serialVersionUID = 1L;
+
+        public SnapNotFound(String pool, String snap) {
+            super(ENOENT, "pool '" + pool + "' has no snapshot '" + snap + "'; list them with: loligo rados -p " + pool
+                    + " lssnap");
+        }
+    }
+
+    public static final class SnapExists extends RadosException {
+        private static final long serialVersionUID = 1L;
+
+        public SnapExists(String message) {
+            super(EEXIST, message);
+        }
+    }
+
+    /** An object class or method the OSDs do not have, or another unsupported operation. */
+    public static final class NotSupported extends RadosException {
+        private static final long serialVersionUID = 1L;
+
+        public NotSupported(String message) {
+            super(EOPNOTSUPP, message);
         }
     }
 

@@ -40,6 +40,7 @@ public final class OsdResult {
     public static final int EINVAL = 22;
     public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
+    public static final int EROFS = 30;
     public static final int ERANGE = 34;
     public static final int ENOTEMPTY = 39;
     public static final int ENODATA = 61;
@@ -57,7 +58,7 @@ public final class OsdResult {
             Map.entry(OK, "OK"), Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(EIO, "EIO"),
             Map.entry(ENXIO, "ENXIO"), Map.entry(E2BIG, "E2BIG"), Map.entry(EAGAIN, "EAGAIN"),
             Map.entry(EACCES, "EACCES"), Map.entry(EBUSY, "EBUSY"), Map.entry(EEXIST, "EEXIST"),
-            Map.entry(EINVAL, "EINVAL"), Map.entry(EFBIG, "EFBIG"), Map.entry(ENOSPC, "ENOSPC"),
+            Map.entry(EINVAL, "EINVAL"), Map.entry(EFBIG, "EFBIG"), Map.entry(ENOSPC, "ENOSPC"), Map.entry(EROFS, "EROFS"),
             Map.entry(ERANGE, "ERANGE"), Map.entry(ENOTEMPTY, "ENOTEMPTY"), Map.entry(ENODATA, "ENODATA"),
             Map.entry(EOVERFLOW, "EOVERFLOW"), Map.entry(EOPNOTSUPP, "EOPNOTSUPP"),
             Map.entry(ETIMEDOUT, "ETIMEDOUT"), Map.entry(EDQUOT, "EDQUOT"), Map.entry(ECANCELED, "ECANCELED"),

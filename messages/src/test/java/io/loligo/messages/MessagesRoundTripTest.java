@@ -95,6 +95,8 @@ class MessagesRoundTripTest {
             ReqId reqid = reqid(r);
             out.add(new MOSDOp(reqid, r.nextInt(100), string(r, 3), string(r, 12) + "x", r.nextInt(), r.nextInt(64),
                     r.nextLong(1, 1000), r.nextInt(4), allSubOps(r)));
+            out.add(new MOSDOp(reqid, r.nextInt(100), "", "snapped", r.nextInt(), r.nextInt(64), r.nextLong(1, 1000), 0,
+                    allSubOps(r), 9, List.of(9L, 4L, 1L), r.nextBoolean() ? MOSDOp.SNAP_HEAD : 4));
             List<SubOpResult> results = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 results.add(new SubOpResult(r.nextInt(200), output(r)));

@@ -185,15 +185,45 @@ final class OsdDispatcher implements Handler {
         return (read ? "r" : "") + (write ? "w" : "") + (exec ? "x" : "");
     }
 
+    /** Longest client object name: the store's limit less what clone names add (NUL + 16 hex digits). */
+    static final int NAME_BYTES_MAX = ObjectId.NAME_BYTES_MAX - 17;
+
+    private static String validateSnapContext(MOSDOp op) {
+        if (op.snapSeq() < 0 || op.snapId() < 0 || op.snaps().size() > io.loligo.maps.PoolSnaps.SNAPS_MAX) {
+            return "snap context seq " + op.snapSeq() + " with " + op.snaps().size() + " snaps, read snap " + op.snapId()
+                    + " (need seq >= 0, at most " + io.loligo.maps.PoolSnaps.SNAPS_MAX + " snaps, snap id >= 0)";
+        }
+        long prev = Long.MAX_VALUE;
+        for (long s : op.snaps()) {
+            if (s < 1 || s > op.snapSeq() || s >= prev) {
+                return "snap context " + op.snapSeq() + op.snaps() + ": snaps must be 1..seq, newest first";
+            }
+            prev = s;
+        }
+        return null;
+    }
+
     /** Bad input that no PG needs to see; null when the op is well-formed. */
     private static String validate(MOSDOp op) {
         if (op.ops().isEmpty() || op.ops().size() > MOSDOp.OPS_MAX) {
             return "op has " + op.ops().size() + " sub-ops (expected: 1.." + MOSDOp.OPS_MAX + ")";
         }
-        if (op.objectName().isEmpty() || op.objectName().getBytes(StandardCharsets.UTF_8).length > ObjectId.NAME_BYTES_MAX
+        if (op.objectName().isEmpty() || op.objectName().getBytes(StandardCharsets.UTF_8).length > NAME_BYTES_MAX
                 || op.namespace().getBytes(StandardCharsets.UTF_8).length > ObjectId.NAME_BYTES_MAX) {
-            return "object name must be 1.." + ObjectId.NAME_BYTES_MAX + " bytes, namespace at most "
+            return "object name must be 1.." + NAME_BYTES_MAX + " bytes, namespace at most "
                     + ObjectId.NAME_BYTES_MAX;
+        }
+        if (op.objectName().indexOf('\u0000') >= 0) {
+            return "object names must not contain NUL (the OSD names snapshot clones with it)";
+        }
+        for (OsdOp o : op.ops()) {
+            if (o instanceof OsdOp.Call c && c.className().startsWith("_")) {
+                return "object classes starting with '_' are reserved for the OSD";
+            }
+        }
+        String snapc = validateSnapContext(op);
+        if (snapc != null) {
+            return snapc;
         }
         if (op.namespace().startsWith("\u0000")) {
             return "namespaces starting with NUL are reserved for the OSD";
@@ -239,7 +269,7 @@ final class OsdDispatcher implements Handler {
             ObjectStore.ObjectPage page = store.list(c, cursor, ls.maxEntries() - out.size());
             for (ObjectId oid : page.objects()) {
                 cursor = oid;
-                if (!PgObjects.isInternal(oid) && ls.namespace().map(ns -> ns.equals(oid.namespace())).orElse(true)) {
+                if (!PgObjects.isInternal(oid) && !io.loligo.osd.pg.SnapSet.isSnapObject(oid) && ls.namespace().map(ns -> ns.equals(oid.namespace())).orElse(true)) {
                     out.add(PgObjects.ref(oid));
                 }
             }

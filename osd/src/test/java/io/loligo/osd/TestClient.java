@@ -56,8 +56,18 @@ final class TestClient implements AutoCloseable {
         return send(newReqid(), pool, name, List.of(ops), Duration.ofSeconds(60));
     }
 
-    /** Sends until an answer other than "try elsewhere/later" arrives; throws when the deadline passes. */
+    /** Reads at pool snapshot {@code snapId} (the OSD takes writes' snap context from its own map). */
+    MOSDOpReply opAtSnap(String pool, String name, long snapId, OsdOp... ops) throws Exception {
+        return send(newReqid(), pool, name, List.of(ops), Duration.ofSeconds(60), snapId);
+    }
+
     MOSDOpReply send(ReqId reqid, String poolName, String name, List<OsdOp> ops, Duration timeout) throws Exception {
+        return send(reqid, poolName, name, ops, timeout, MOSDOp.SNAP_HEAD);
+    }
+
+    /** Sends until an answer other than "try elsewhere/later" arrives; throws when the deadline passes. */
+    MOSDOpReply send(ReqId reqid, String poolName, String name, List<OsdOp> ops, Duration timeout, long snapId)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         int attempt = 0;
         String last = "no attempt";
@@ -77,7 +87,7 @@ final class TestClient implements AutoCloseable {
             }
             int hash = map.placement().objectHash(pool, "", name);
             MOSDOp op = new MOSDOp(reqid, pool.id(), "", name, hash, mapping.pg().seed(), map.epoch(),
-                    attempt++ > 0 ? MOSDOp.FLAG_RESEND : 0, ops);
+                    attempt++ > 0 ? MOSDOp.FLAG_RESEND : 0, ops, 0, List.of(), snapId);
             try {
                 MOSDOpReply reply = call(st.address(), op);
                 if (reply.result() == OsdResult.EMISDIRECTED || reply.result() == OsdResult.EAGAIN) {

@@ -185,6 +185,59 @@ class RadosCliProcessTest {
     }
 
     @Test
+    void poolSnapshotsAndObjectClassesThroughTheCliAndTheLibrary() throws Exception {
+        Path tmp = Files.createTempDirectory("loligo-rados-snaps");
+        try (Cluster cluster = Cluster.connect(conf)) {
+            cluster.createPool("snaps", 3);
+            IoContext io = cluster.ioContext("snaps");
+            io.writeFull("o", "one".getBytes(StandardCharsets.UTF_8));
+            Result mk = rados("-p", "snaps", "mksnap", "s1");
+            assertThat(mk.code()).as(mk.err()).isZero();
+            assertThat(mk.out()).isEqualTo("created pool snaps snap s1\n");
+            cluster.awaitLatestMap();   // the CLI made the snap: this client's writes must carry it
+            io.writeFull("o", "two".getBytes(StandardCharsets.UTF_8));
+            Result get = rados("-p", "snaps", "-s", "s1", "get", "o", tmp.resolve("old").toString());
+            assertThat(get.code()).as(get.err()).isZero();
+            assertThat(Files.readString(tmp.resolve("old"))).isEqualTo("one");
+            assertThat(rados("-p", "snaps", "get", "o", tmp.resolve("new").toString()).code()).isZero();
+            assertThat(Files.readString(tmp.resolve("new"))).isEqualTo("two");
+            assertThat(rados("-p", "snaps", "-s", "s1", "stat", "o").out()).endsWith(", size 3\n");
+            assertThat(rados("-p", "snaps", "lssnap").out()).matches("(?s)1\ts1\t\\d{4}\\.\\d\\d\\.\\d\\d .*\n1 snaps\n");
+            assertThat(rados("-p", "snaps", "-s", "nope", "get", "o", "-").err()).contains("has no snapshot 'nope'");
+
+            long s2 = io.snapCreate("s2");
+            assertThatThrownBy(() -> io.snapCreate("s2")).isInstanceOf(RadosException.SnapExists.class);
+            io.remove("o");
+            IoContext at = cluster.ioContext("snaps");
+            at.setReadSnap(s2);
+            assertThat(at.read("o")).isEqualTo("two".getBytes(StandardCharsets.UTF_8));
+            at.setReadSnap(io.snapLookup("s1"));
+            assertThat(at.read("o")).isEqualTo("one".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> at.writeFull("o", new byte[1])).isInstanceOf(RadosException.BadRequest.class)
+                    .hasMessageContaining("EROFS");
+            assertThatThrownBy(() -> io.read("o")).isInstanceOf(RadosException.ObjectNotFound.class);
+            assertThatThrownBy(() -> io.snapLookup("nope")).isInstanceOf(RadosException.SnapNotFound.class);
+            assertThat(io.snapList()).extracting(IoContext.Snap::name).containsExactly("s1", "s2");
+            io.snapRemove("s1");
+            assertThat(io.snapList()).extracting(IoContext.Snap::id).containsExactly(s2);
+            assertThat(rados("-p", "snaps", "rmsnap", "s2").code()).isZero();
+            assertThat(rados("-p", "snaps", "lssnap").out()).isEqualTo("0 snaps\n");
+
+            assertThat(io.exec("counter", "numops", "add", "hits 3".getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo("3".getBytes(StandardCharsets.UTF_8));
+            assertThat(io.exec("counter", "numops", "add", "hits 4".getBytes(StandardCharsets.UTF_8)))
+                    .isEqualTo("7".getBytes(StandardCharsets.UTF_8));
+            assertThat(io.omapGet("counter", List.of("hits")).get("hits")).isEqualTo("7".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> io.exec("counter", "nope", "add", new byte[0]))
+                    .isInstanceOf(RadosException.NotSupported.class);
+        } finally {
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void benchPrintsCephShapedSummaries() throws Exception {
         // 16 KiB ops: even at thousands of writes per second a 5 s run stays far below the 1 GiB
         // OSDs' full ratio (4 MiB ops filled them on a quiet machine, and every later test failed).

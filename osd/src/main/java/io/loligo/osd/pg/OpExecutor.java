@@ -5,6 +5,9 @@ import io.loligo.messages.OpOutput;
 import io.loligo.messages.OsdOp;
 import io.loligo.messages.OsdResult;
 import io.loligo.messages.SubOpResult;
+import io.loligo.osd.cls.ClassException;
+import io.loligo.osd.cls.MethodContext;
+import io.loligo.osd.cls.ObjectClasses;
 import io.loligo.osd.objectstore.BadRequestException;
 import io.loligo.osd.objectstore.ChecksumMismatchException;
 import io.loligo.osd.objectstore.CollectionId;
@@ -32,7 +35,24 @@ public final class OpExecutor {
 
     /** The result: code of the op, per-sub-op results, the store changes, and the object's fate. */
     public record Outcome(int result, String message, List<SubOpResult> results, Transaction txn, boolean wrote,
-                          boolean deleted, boolean existsAfter, long sizeBefore, long sizeAfter) {}
+                          boolean deleted, boolean existsAfter, long sizeBefore, long sizeAfter, int snapObjectsDelta) {
+        public Outcome(int result, String message, List<SubOpResult> results, Transaction txn, boolean wrote,
+                       boolean deleted, boolean existsAfter, long sizeBefore, long sizeAfter) {
+            this(result, message, results, txn, wrote, deleted, existsAfter, sizeBefore, sizeAfter, 0);
+        }
+    }
+
+    /**
+     * The op's snapshot parameters (MOSDOp's): the writer's snap context (seq and live snap ids,
+     * newest first) and the snap reads are served from ({@code MOSDOp.SNAP_HEAD}: the head).
+     */
+    public record SnapParams(long snapSeq, List<Long> snaps, long readSnap) {
+        public static final SnapParams NONE = new SnapParams(0, List.of(), 0);
+
+        public SnapParams {
+            snaps = List.copyOf(snaps);
+        }
+    }
 
     private final ObjectStore store;
     private final CollectionId coll;
@@ -66,6 +86,68 @@ public final class OpExecutor {
 
     public static Outcome execute(ObjectStore store, CollectionId coll, ObjectId oid, List<OsdOp> ops) {
         return new OpExecutor(store, coll, oid).run(ops);
+    }
+
+    /** As {@link #execute(ObjectStore, CollectionId, ObjectId, List)}, with snapshots: reads at a snap, clone on write. */
+    public static Outcome execute(ObjectStore store, CollectionId coll, ObjectId oid, List<OsdOp> ops, SnapParams snap) {
+        if (snap.readSnap() != 0) {
+            if (ops.stream().anyMatch(OsdOp::isWrite)) {
+                List<SubOpResult> results = new ArrayList<>();
+                ops.forEach(o -> results.add(SubOpResult.error(o.isWrite() ? OsdResult.EROFS : OsdResult.ECANCELED)));
+                return new Outcome(OsdResult.EROFS, "writes at snap " + snap.readSnap() + " are refused (EROFS)", results,
+                        new Transaction(), false, false, false, 0, 0);
+            }
+            ObjectId target = SnapSet.load(store, coll, oid).resolve(store, coll, oid, snap.readSnap())
+                    .orElse(SnapSet.cloneOid(oid, snap.readSnap()));   // absent: every read answers ENOENT
+            return new OpExecutor(store, coll, target).run(ops);
+        }
+        if (snap.snapSeq() == 0 || ops.stream().noneMatch(OsdOp::isWrite)) {
+            return new OpExecutor(store, coll, oid).run(ops);   // a pool that never had snapshots: no snap set to keep
+        }
+        return new OpExecutor(store, coll, oid).runWithSnaps(ops, snap);
+    }
+
+    /**
+     * Ceph's make_writeable: before the first write after a newer snap, the head is cloned (in the
+     * same transaction); afterwards the snap set is kept on the head, or on the snapdir when the
+     * head was deleted and clones remain.
+     */
+    private Outcome runWithSnaps(List<OsdOp> ops, SnapParams snap) {
+        SnapSet ss = SnapSet.load(store, coll, oid);
+        ObjectId dir = SnapSet.snapdirOid(oid);
+        boolean dirExisted = !exists && store.exists(coll, dir);
+        boolean clone = exists && snap.snapSeq() > ss.seq() && !ss.newSnaps(snap.snapSeq(), snap.snaps()).isEmpty();
+        if (clone) {
+            ObjectId c = SnapSet.cloneOid(oid, snap.snapSeq());
+            txn.clone(coll, oid, c);
+            if (store.getattr(coll, oid, SnapSet.ATTR).isPresent()) {
+                txn.rmAttr(coll, c, SnapSet.ATTR);
+            }
+        }
+        Outcome out = run(ops);
+        if (out.result() != OsdResult.OK || !out.wrote()) {
+            return out;
+        }
+        SnapSet next = ss.afterWrite(snap.snapSeq(), snap.snaps(), sizeBefore, clone);
+        int delta = clone ? 1 : 0;
+        if (exists) {
+            if (!next.isEmpty()) {
+                txn.setAttr(coll, oid, SnapSet.ATTR, next.encode());
+            }
+            if (dirExisted) {
+                txn.remove(coll, dir);
+                delta--;
+            }
+        } else if (!next.clones().isEmpty()) {
+            txn.touch(coll, dir);
+            txn.setAttr(coll, dir, SnapSet.ATTR, next.encode());
+            delta += dirExisted ? 0 : 1;
+        } else if (dirExisted) {
+            txn.remove(coll, dir);
+            delta--;
+        }
+        return new Outcome(out.result(), out.message(), out.results(), txn, out.wrote(), out.deleted(), out.existsAfter(),
+                out.sizeBefore(), out.sizeAfter(), delta);
     }
 
     private Outcome run(List<OsdOp> ops) {
@@ -120,7 +202,7 @@ public final class OpExecutor {
             case OsdOp.OmapList l -> omapList(l);
             case OsdOp.OmapGetHeader h -> exists ? SubOpResult.ok(new OpOutput.Data(store.omapHeader(coll, oid)))
                     : SubOpResult.error(OsdResult.ENOENT);
-            case OsdOp.Call c -> SubOpResult.error(OsdResult.EOPNOTSUPP);
+            case OsdOp.Call c -> call(c);
             default -> SubOpResult.error(OsdResult.EINVAL);
         };
     }
@@ -282,9 +364,96 @@ public final class OpExecutor {
                 txn.omapClear(coll, oid);
                 yield SubOpResult.ok();
             }
-            case OsdOp.Call c -> SubOpResult.error(OsdResult.EOPNOTSUPP);
+            case OsdOp.Call c -> call(c);
             default -> SubOpResult.error(OsdResult.EINVAL);
         };
+    }
+
+    // ---- object classes ----
+
+    /**
+     * Runs a registered class method (EOPNOTSUPP when unknown; EINVAL when a writing method is
+     * called in a read); its writes go through {@link #write} like sub-ops, into this op's transaction.
+     */
+    private SubOpResult call(OsdOp.Call c) {
+        Optional<ObjectClasses.Method> m = ObjectClasses.builtin().lookup(c.className(), c.method());
+        if (m.isEmpty() || c.className().startsWith("_")) {
+            return SubOpResult.error(OsdResult.EOPNOTSUPP);
+        }
+        if (m.get().writes() && !c.write()) {
+            return SubOpResult.error(OsdResult.EINVAL);
+        }
+        try {
+            byte[] out = m.get().impl().call(new ClassContext(m.get().writes()), c.input());
+            return SubOpResult.ok(new OpOutput.Data(out == null ? new byte[0] : out));
+        } catch (ClassException e) {
+            return SubOpResult.error(e.errno() == OsdResult.OK ? OsdResult.EINVAL : e.errno());
+        } catch (io.loligo.msg.DecodeException e) {
+            return SubOpResult.error(OsdResult.EINVAL);
+        }
+    }
+
+    /** The object as a class method sees it: reads from the store (before this op), writes as sub-ops. */
+    private final class ClassContext implements MethodContext {
+        private final boolean mayWrite;
+
+        ClassContext(boolean mayWrite) {
+            this.mayWrite = mayWrite;
+        }
+
+        private void apply(OsdOp op) throws ClassException {
+            if (!mayWrite) {
+                throw new ClassException(OsdResult.EINVAL, "a reading class method tried to write");
+            }
+            SubOpResult r = OpExecutor.this.write(op);
+            if (r.result() != OsdResult.OK) {
+                throw new ClassException(r.result(), op + " failed");
+            }
+        }
+
+        @Override public boolean exists() { return exists; }
+        @Override public long size() { return size; }
+
+        @Override
+        public byte[] read(long offset, long length) throws ClassException {
+            SubOpResult r = readData(new OsdOp.Read(offset, length));
+            if (r.result() != OsdResult.OK) {
+                throw new ClassException(r.result(), "read failed");
+            }
+            return ((OpOutput.Data) r.output()).bytes();
+        }
+
+        @Override public void create(boolean exclusive) throws ClassException { apply(new OsdOp.Create(exclusive)); }
+        @Override public void writeFull(byte[] data) throws ClassException { apply(new OsdOp.WriteFull(data)); }
+        @Override public void write(long offset, byte[] data) throws ClassException { apply(new OsdOp.Write(offset, data)); }
+        @Override public void remove() throws ClassException { apply(new OsdOp.Remove()); }
+
+        @Override
+        public Optional<byte[]> getXattr(String name) {
+            return exists ? store.getattr(coll, oid, ObjectInfo.USER_ATTR_PREFIX + name) : Optional.empty();
+        }
+
+        @Override public void setXattr(String name, byte[] value) throws ClassException { apply(new OsdOp.SetXattr(name, value)); }
+        @Override public void rmXattr(String name) throws ClassException { apply(new OsdOp.RmXattr(name)); }
+
+        @Override
+        public SortedMap<String, byte[]> omapGet(java.util.Collection<String> keys) {
+            return exists ? store.omapGet(coll, oid, keys) : new TreeMap<>();
+        }
+
+        @Override
+        public SortedMap<String, byte[]> omapList(String startAfter, String prefix, int max) {
+            if (!exists) {
+                return new TreeMap<>();
+            }
+            return store.omapList(coll, oid, startAfter.isEmpty() ? null : startAfter, prefix,
+                    Math.max(0, Math.min(max, OMAP_ENTRIES_MAX))).entries();
+        }
+
+        @Override public void omapSet(SortedMap<String, byte[]> entries) throws ClassException { apply(new OsdOp.OmapSetVals(entries)); }
+        @Override public void omapRmKeys(List<String> keys) throws ClassException { apply(new OsdOp.OmapRmKeys(keys)); }
+        @Override public byte[] omapHeader() { return exists ? store.omapHeader(coll, oid) : new byte[0]; }
+        @Override public void omapSetHeader(byte[] header) throws ClassException { apply(new OsdOp.OmapSetHeader(header)); }
     }
 
     private SubOpResult created() {

@@ -101,6 +101,7 @@ public final class Pg {
     private final Map<ReqId, RepOp> inFlightByReqid = new HashMap<>();
     private final PgPeering peering;
     final PgRecovery recovery = new PgRecovery(this);
+    final SnapTrimmer snapTrimmer = new SnapTrimmer(this);
     private static final byte[] EMPTY_TXN = TxnCodec.encode(new Transaction());
     private final io.loligo.osd.scrub.PgScrubber scrubber;
     long objects;
@@ -249,6 +250,7 @@ public final class Pg {
     public void advanceMap(OsdMap m, Pool newPool, List<Integer> newActing, int newPrimary) {
         boolean changed = !newActing.equals(acting) || newPrimary != primary || pool == null
                 || pool.pgNum() != newPool.pgNum();
+        boolean snapsRemoved = pool != null && !pool.snapshots().removed().equals(newPool.snapshots().removed());
         epoch = m.epoch();
         osdmap = m;
         pool = newPool;
@@ -259,6 +261,9 @@ public final class Pg {
                 peering.mapChanged();
             }
             retryWaiting();
+            if (snapsRemoved && state == State.ACTIVE) {
+                snapTrimmer.kick();
+            }
             return;
         }
         acting = List.copyOf(newActing);
@@ -333,6 +338,11 @@ public final class Pg {
         log.info("{} active acting={} last_update={} objects={}", who(), acting, pglog.lastUpdate(), objects);
         host.pgStateChanged(pgid);
         retryWaiting();
+        snapTrimmer.kick();
+    }
+
+    boolean isActive() {
+        return state == State.ACTIVE;
     }
 
     private void requeueInFlight() {
@@ -455,7 +465,15 @@ public final class Pg {
         }
         ObjectInfo before = OpExecutor.info(host.store(), coll, oid);
         boolean existed = host.store().exists(coll, oid);
-        OpExecutor.Outcome out = OpExecutor.execute(host.store(), coll, oid, ctx.op().ops());
+        OpExecutor.SnapParams snap = snapParams(ctx.op());
+        if (snap.readSnap() != MOSDOp.SNAP_HEAD && !pool.snapshots().snaps().containsKey(snap.readSnap())) {
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.ENOENT, "pool " + pool.name()
+                    + " has no snap " + snap.readSnap() + " at e" + epoch, epoch));
+            return;
+        }
+        boolean trim = SnapTrimmer.isTrim(ctx.op());
+        OpExecutor.Outcome out = trim ? SnapTrimmer.outcome(host.store(), coll, oid, pool.snapshots().removed())
+                : OpExecutor.execute(host.store(), coll, oid, ctx.op().ops(), snap);
         if (out.result() == OsdResult.EIO && scrubber.onReadError(ctx)) {
             return;   // our copy failed its checksum: the scrubber recovers it from a replica and re-runs the op
         }
@@ -475,13 +493,13 @@ public final class Pg {
         Eversion v = new Eversion(epoch, pglog.lastUpdate().version() + 1);
         long now = host.nowMillis();
         Transaction txn = out.txn();
-        if (out.existsAfter()) {
+        if (out.existsAfter() && !trim) {   // a trim changes only clones and the snap set
             txn.setAttr(coll, oid, ObjectInfo.ATTR, new ObjectInfo(v, now).encode());
         }
         PgLogEntry entry = new PgLogEntry(out.existsAfter() ? PgLogEntry.Op.MODIFY : PgLogEntry.Op.DELETE, ctx.ref(), v,
                 before.version(), ctx.op().reqid(), now, OsdResult.OK);
         pglog.append(entry, coll, txn);
-        objects += (out.existsAfter() ? 1 : 0) - (existed ? 1 : 0);
+        objects += (trim ? 0 : (out.existsAfter() ? 1 : 0) - (existed ? 1 : 0)) + out.snapObjectsDelta();
         bytes += out.sizeAfter() - out.sizeBefore();
         RepOp rep = new RepOp(ctx, entry, out.results(), TxnCodec.encode(txn), intervalSeq);
         inFlight.put(v, rep);
@@ -498,9 +516,22 @@ public final class Pg {
         }
     }
 
+    /**
+     * The op's snap context and read snap; an op without a snap context on a pool with snapshots
+     * gets the pool's from this OSD's map, so no writer can drop clones the snaps still need.
+     */
+    private OpExecutor.SnapParams snapParams(MOSDOp op) {
+        if (op.snapSeq() == 0 && op.snapId() == MOSDOp.SNAP_HEAD) {
+            io.loligo.maps.PoolSnaps ps = pool.snapshots();
+            return ps.seq() == 0 ? OpExecutor.SnapParams.NONE
+                    : new OpExecutor.SnapParams(ps.seq(), ps.liveIdsDescending(), MOSDOp.SNAP_HEAD);
+        }
+        return new OpExecutor.SnapParams(op.snapSeq(), op.snaps(), op.snapId());
+    }
+
     /** Writes that only take away (so a full OSD still accepts them: deleting must free space). */
     static boolean onlyRemoves(MOSDOp op) {
-        return op.ops().stream().filter(OsdOp::isWrite).allMatch(o -> o instanceof OsdOp.Remove
+        return SnapTrimmer.isTrim(op) || op.ops().stream().filter(OsdOp::isWrite).allMatch(o -> o instanceof OsdOp.Remove
                 || o instanceof OsdOp.RmXattr || o instanceof OsdOp.OmapRmKeys || o instanceof OsdOp.OmapClear
                 || o instanceof OsdOp.Truncate);
     }

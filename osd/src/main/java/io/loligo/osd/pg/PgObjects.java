@@ -54,6 +54,39 @@ public final class PgObjects {
     }
 
     /**
+     * The states recovery sends for {@code ref}: its whole snapshot family as this copy has it:
+     * head, snapdir (always, present or absent: it marks the push as a whole family, see {@link
+     * #removeStaleFamily}) and every clone. Writes that clone and trims are logged under the head.
+     */
+    public static List<ObjectState> readFamily(ObjectStore store, CollectionId coll, ObjectRef ref) {
+        ObjectId oid = oid(coll, ref);
+        ObjectId head = SnapSet.headOf(oid);
+        ObjectId dir = SnapSet.snapdirOid(head);
+        java.util.LinkedHashMap<ObjectId, ObjectState> out = new java.util.LinkedHashMap<>();
+        out.put(oid, read(store, coll, ref));
+        out.putIfAbsent(head, read(store, coll, ref(head)));
+        out.putIfAbsent(dir, read(store, coll, ref(dir)));
+        if (!out.get(dir).exists() && store.getattr(coll, head, SnapSet.ATTR).isEmpty()) {
+            return List.copyOf(out.values());   // no snapshots of this object (the common case)
+        }
+        String prefix = head.name() + "\u0000";
+        ObjectId cursor = head;
+        while (true) {
+            ObjectStore.ObjectPage page = store.list(coll, cursor, 64);
+            for (ObjectId o : page.objects()) {
+                if (o.hash() != head.hash() || !o.namespace().equals(head.namespace()) || !o.name().startsWith(prefix)) {
+                    return List.copyOf(out.values());
+                }
+                out.putIfAbsent(o, read(store, coll, ref(o)));
+                cursor = o;
+            }
+            if (page.next().isEmpty()) {
+                return List.copyOf(out.values());
+            }
+        }
+    }
+
+    /**
      * Adds to {@code txn} what makes the object equal to {@code state} (replacing any copy);
      * {@code knownAbsent}: the transaction already removed it.
      */
@@ -80,6 +113,34 @@ public final class PgObjects {
         }
         if (state.omapHeader().length > 0) {
             txn.omapSetHeader(coll, oid, state.omapHeader());
+        }
+    }
+
+    /**
+     * After a whole family was pushed (its snapdir state is among {@code received}): adds to
+     * {@code txn} the removal of the local clones the sender no longer has (trimmed while this
+     * copy was away); returns how many.
+     */
+    public static int removeStaleFamily(ObjectStore store, CollectionId coll, ObjectId head,
+                                        java.util.Set<ObjectRef> received, Transaction txn) {
+        String prefix = head.name() + "\u0000";
+        ObjectId cursor = head;
+        int removed = 0;
+        while (true) {
+            ObjectStore.ObjectPage page = store.list(coll, cursor, 64);
+            for (ObjectId o : page.objects()) {
+                if (o.hash() != head.hash() || !o.namespace().equals(head.namespace()) || !o.name().startsWith(prefix)) {
+                    return removed;
+                }
+                if (!received.contains(ref(o))) {
+                    txn.remove(coll, o);
+                    removed++;
+                }
+                cursor = o;
+            }
+            if (page.next().isEmpty()) {
+                return removed;
+            }
         }
     }
 

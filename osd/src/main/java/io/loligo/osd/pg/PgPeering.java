@@ -429,6 +429,12 @@ final class PgPeering {
             pg.objects += (st.exists() ? 1 : 0) - (existed ? 1 : 0);
             pg.bytes += (st.exists() ? st.data().length : 0) - oldSize;
         }
+        for (ObjectState st : last.values()) {   // a whole snapshot family: drop the clones the sender trimmed
+            ObjectId oid = PgObjects.oid(pg.coll, st.ref());
+            if (!reset && SnapSet.isSnapdir(oid) && pg.holds(st.ref().hash()) && pg.inCollection(oid)) {
+                pg.objects -= PgObjects.removeStaleFamily(pg.host.store(), pg.coll, SnapSet.headOf(oid), last.keySet(), txn);
+            }
+        }
     }
 
     // ---- the primary activates the replicas; PgRecovery brings them up to date while active ----
@@ -538,7 +544,7 @@ final class PgPeering {
             }
             List<ObjectState> states = new ArrayList<>();
             for (ObjectRef r : m.objects()) {
-                states.add(PgObjects.read(pg.host.store(), pg.coll, r));
+                states.addAll(PgObjects.readFamily(pg.host.store(), pg.coll, r));   // with its snapshot clones
             }
             reply.complete(new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK,
                     states, 0, List.of(), l.lastUpdate(), l.tail(), Optional.empty(), true));

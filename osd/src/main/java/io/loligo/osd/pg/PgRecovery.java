@@ -232,11 +232,11 @@ final class PgRecovery {
         recovering.add(ref);
         active++;
         slots += throttled ? 1 : 0;
-        ObjectState state = PgObjects.read(pg.host.store(), pg.coll, ref);
+        List<ObjectState> states = PgObjects.readFamily(pg.host.store(), pg.coll, ref);   // with its snapshot clones
         int s = seq;
         Set<Integer> pending = new HashSet<>(to);
         for (int osd : to) {
-            push(osd, List.of(state), 0, s, () -> {
+            push(osd, states, 0, s, () -> {
                 LinkedHashSet<ObjectRef> refs = missing.get(osd);
                 if (refs != null) {
                     refs.remove(ref);
