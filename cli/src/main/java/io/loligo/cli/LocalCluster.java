@@ -289,7 +289,8 @@ public final class LocalCluster {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.loligo.cli.Main", "daemon", d.type(),
                 "--id", d.id(), "--conf", conf().toString()));
         if (d.type().equals("rgw")) {
-            cmd.addAll(List.of("--port", d.addr().substring(d.addr().lastIndexOf(':') + 1)));   // no local data
+            cmd.addAll(List.of("--port", d.addr().substring(d.addr().lastIndexOf(':') + 1),   // no local data
+                    "--log-dir", logFile(d.name()).getParent().toString()));   // its access log: log/rgw.0.access.log
         } else {
             cmd.addAll(List.of("--data", data.toString()));
         }

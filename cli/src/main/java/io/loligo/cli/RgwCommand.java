@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loligo.client.Cluster;
 import io.loligo.rgw.store.RgwPools;
 import io.loligo.rgw.store.UserInfo;
+import io.loligo.rgw.store.UserJson;
 import io.loligo.rgw.store.UserStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,12 +16,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code loligo rgw user|key|quota ...}: the gateway's users and keys, kept in RADOS, managed like
+ * {@code loligo rgw user|key|subuser|caps|quota|stats ...}: the gateway's users and keys, kept in RADOS, managed like
  * {@code radosgw-admin} (same verbs, same JSON). A running gateway sees a change within its
  * credential cache's TTL (5 s). Exit codes: 0 done, 1 refused (the code is printed), 2 bad usage.
  */
 @Command(name = "rgw", description = "S3 gateway users and keys (like radosgw-admin).",
-        subcommands = {RgwCommand.User.class, RgwCommand.Key.class, RgwCommand.Quota.class})
+        subcommands = {RgwCommand.User.class, RgwCommand.Key.class, RgwCommand.Subuser.class, RgwCommand.Caps.class,
+                RgwCommand.Quota.class, RgwCommand.Stats.class})
 public final class RgwCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -65,33 +67,7 @@ public final class RgwCommand implements Runnable {
 
     /** The user as radosgw-admin prints it (user info / user create). */
     public static ObjectNode userJson(UserInfo u) {
-        ObjectNode j = LocalCluster.JSON.createObjectNode();
-        j.put("user_id", u.uid()).put("display_name", u.displayName()).put("email", u.email());
-        if (!u.tenant().isEmpty()) {
-            j.put("tenant", u.tenant());
-        }
-        j.put("suspended", u.suspended() ? 1 : 0).put("max_buckets", u.maxBuckets());
-        j.putArray("subusers");
-        ArrayNode keys = j.putArray("keys");
-        for (UserInfo.AccessKey k : u.keys()) {
-            keys.addObject().put("user", u.uid()).put("access_key", k.accessKey()).put("secret_key", k.secretKey());
-        }
-        j.putArray("swift_keys");
-        j.putArray("caps");
-        j.put("op_mask", "read, write, delete");
-        j.set("bucket_quota", quotaJson(u.bucketQuota()));
-        j.set("user_quota", quotaJson(u.userQuota()));
-        j.put("type", "rgw");
-        return j;
-    }
-
-    private static ObjectNode quotaJson(UserInfo.Quota q) {
-        ObjectNode j = LocalCluster.JSON.createObjectNode();
-        UserInfo.Quota quota = q == null ? UserInfo.Quota.NONE : q;
-        j.put("enabled", quota.enabled()).put("check_on_raw", false).put("max_size", quota.maxSizeBytes())
-                .put("max_size_kb", quota.maxSizeBytes() < 0 ? 0 : (quota.maxSizeBytes() + 1023) / 1024)
-                .put("max_objects", quota.maxObjects());
-        return j;
+        return UserJson.of(u);
     }
 
     /** --uid, with --tenant making it TENANT$UID (radosgw's tenant users). */
@@ -266,13 +242,23 @@ public final class RgwCommand implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Add a key pair (generated unless given) to a user; prints the user.")
+    @Command(name = "create", description = "Add an S3 key pair (generated unless given) to a user, or with --key-type swift set the"
+            + " Swift key of the user or of a subuser (--subuser UID:NAME, created if missing); prints the user.")
     static final class KeyCreate implements Callable<Integer> {
         @Mixin
         Connection connection = new Connection();
 
-        @Mixin
-        Uid uid = new Uid();
+        @Option(names = "--uid", description = "User id (optional with --subuser UID:NAME).")
+        String uid;
+
+        @Option(names = "--tenant", description = "The user's tenant.")
+        String tenant;
+
+        @Option(names = "--subuser", description = "Subuser UID:NAME whose Swift key this is.")
+        String subuser;
+
+        @Option(names = "--key-type", defaultValue = "s3", description = "s3 (default) or swift.")
+        String keyType;
 
         @Option(names = "--access-key", description = "Access key to use instead of a generated one.")
         String accessKey;
@@ -280,13 +266,143 @@ public final class RgwCommand implements Runnable {
         @Option(names = {"--secret-key", "--secret"}, description = "Secret key to use instead of a generated one.")
         String secretKey;
 
+        @Option(names = {"--gen-secret", "--gen-access-key"}, description = "Generate the key (the default when none is given).")
+        boolean generate;
+
         @Override
         public Integer call() {
+            if (!keyType.equals("s3") && !keyType.equals("swift")) {
+                System.err.println("error: --key-type " + keyType + " (expected: s3 or swift)");
+                return 2;
+            }
+            String full = uid == null ? null : tenant == null || tenant.isEmpty() || uid.contains("$") ? uid : UserStore.uid(tenant, uid);
+            if (keyType.equals("swift")) {
+                String swiftUser = subuser == null ? full : subuser.contains(":") ? subuser : full == null ? null : full + ":" + subuser;
+                if (swiftUser == null) {
+                    System.err.println("error: a swift key needs --subuser UID:NAME or --uid");
+                    return 2;
+                }
+                if (full != null && !UserStore.uidOfSwiftUser(swiftUser).equals(full)) {
+                    System.err.println("error: subuser " + swiftUser + " does not belong to user " + full);
+                    return 2;
+                }
+                return withUsers(connection, users -> users.swiftKeyCreate(swiftUser, secretKey));
+            }
+            if (full == null) {
+                System.err.println("error: --uid is required for an s3 key");
+                return 2;
+            }
             if ((accessKey == null) != (secretKey == null)) {
                 System.err.println("error: --access-key and --secret-key go together (give both, or neither to generate them)");
                 return 2;
             }
-            return withUsers(connection, users -> users.keyCreate(uid.full(), accessKey, secretKey));
+            return withUsers(connection, users -> users.keyCreate(full, accessKey, secretKey));
+        }
+    }
+
+    @Command(name = "subuser", description = "Create or remove Swift subusers (UID:NAME).", subcommands = {SubuserCreate.class, SubuserRm.class})
+    public static final class Subuser implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "create", description = "Create a subuser (with a Swift key when --secret-key or --gen-secret is given); prints the user.")
+    static final class SubuserCreate implements Callable<Integer> {
+        @Mixin
+        Connection connection = new Connection();
+
+        @Mixin
+        Uid uid = new Uid();
+
+        @Option(names = "--subuser", required = true, description = "UID:NAME (or NAME).")
+        String subuser;
+
+        @Option(names = "--access", defaultValue = "full", description = "read, write, readwrite or full (default full).")
+        String access;
+
+        @Option(names = "--key-type", defaultValue = "swift", description = "swift (the only kind a subuser has).")
+        String keyType;
+
+        @Option(names = {"--secret-key", "--secret"}, description = "The Swift key.")
+        String secretKey;
+
+        @Option(names = "--gen-secret", description = "Generate a Swift key.")
+        boolean generate;
+
+        @Override
+        public Integer call() {
+            if (!keyType.equals("swift")) {
+                System.err.println("error: --key-type " + keyType + " (a subuser has swift keys only)");
+                return 2;
+            }
+            return withUsers(connection, users -> users.subuserCreate(uid.full(), subuser, access, secretKey, generate));
+        }
+    }
+
+    @Command(name = "rm", description = "Remove a subuser and its Swift key; prints the user.")
+    static final class SubuserRm implements Callable<Integer> {
+        @Mixin
+        Connection connection = new Connection();
+
+        @Mixin
+        Uid uid = new Uid();
+
+        @Option(names = "--subuser", required = true, description = "UID:NAME (or NAME).")
+        String subuser;
+
+        @Override
+        public Integer call() {
+            return withUsers(connection, users -> users.subuserRemove(uid.full(), subuser));
+        }
+    }
+
+    @Command(name = "caps", description = "Add or remove admin capabilities (users=*, users=read, ...).", subcommands = {CapsAdd.class, CapsRm.class})
+    public static final class Caps implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "add", description = "Add capabilities, e.g. --caps 'users=*' (lets the user call the admin REST API for users).")
+    static final class CapsAdd implements Callable<Integer> {
+        @Mixin
+        Connection connection = new Connection();
+
+        @Mixin
+        Uid uid = new Uid();
+
+        @Option(names = "--caps", required = true, description = "TYPE=PERM[;TYPE=PERM...], PERM read, write or *.")
+        String caps;
+
+        @Override
+        public Integer call() {
+            return withUsers(connection, users -> users.capsAdd(uid.full(), caps));
+        }
+    }
+
+    @Command(name = "rm", description = "Remove capabilities (by type).")
+    static final class CapsRm implements Callable<Integer> {
+        @Mixin
+        Connection connection = new Connection();
+
+        @Mixin
+        Uid uid = new Uid();
+
+        @Option(names = "--caps", required = true, description = "TYPE=PERM[;...].")
+        String caps;
+
+        @Override
+        public Integer call() {
+            return withUsers(connection, users -> users.capsRemove(uid.full(), caps));
         }
     }
 
@@ -411,5 +527,54 @@ public final class RgwCommand implements Runnable {
         UserInfo u = users.require(uid);
         UserInfo.Quota q = scope.current(u);
         return scope.apply(users, u.uid(), new UserInfo.Quota(enabled, q.maxSizeBytes(), q.maxObjects()));
+    }
+
+    @Command(name = "stats", description = "Usage (objects and bytes, as counted in the bucket index) of a bucket or of all a user's buckets.")
+    static final class Stats implements Callable<Integer> {
+        @Mixin
+        Connection connection = new Connection();
+
+        @Option(names = "--uid", description = "Sum over the user's buckets.")
+        String uid;
+
+        @Option(names = "--bucket", description = "One bucket.")
+        String bucket;
+
+        @Override
+        public Integer call() {
+            if ((uid == null) == (bucket == null)) {
+                System.err.println("error: give one of --uid or --bucket");
+                return 2;
+            }
+            Path conf = connection.conf != null ? connection.conf : LocalCluster.defaultConf();
+            try (Cluster cluster = Cluster.connect(conf, connection.name)) {
+                RgwPools pools = RgwPools.open(cluster);
+                io.loligo.rgw.store.BucketIndex index = new io.loligo.rgw.store.BucketIndex(pools.index);
+                io.loligo.rgw.store.BucketStore buckets = new io.loligo.rgw.store.BucketStore(pools, index);
+                ObjectNode j = LocalCluster.JSON.createObjectNode();
+                io.loligo.rgw.store.BucketIndex.Usage u;
+                if (bucket != null) {
+                    var b = buckets.get(bucket);
+                    if (b.isEmpty()) {
+                        System.err.println("error: NoSuchBucket: bucket " + bucket + " does not exist");
+                        return 1;
+                    }
+                    u = index.usage(b.get());
+                    j.put("bucket", bucket).put("id", b.get().id()).put("owner", b.get().owner()).put("num_shards", b.get().shards());
+                } else {
+                    u = io.loligo.rgw.store.BucketIndex.Usage.ZERO;
+                    for (var b : buckets.bucketsOf(uid)) {
+                        u = u.plus(index.usage(b));
+                    }
+                    j.put("user_id", uid);
+                }
+                j.put("num_objects", u.objects()).put("size", u.bytes()).put("size_kb", (u.bytes() + 1023) / 1024);
+                System.out.println(j.toPrettyString());
+                return 0;
+            } catch (IOException | RuntimeException e) {
+                System.err.println("error: " + e.getMessage() + " (config " + conf + ")");
+                return 1;
+            }
+        }
     }
 }

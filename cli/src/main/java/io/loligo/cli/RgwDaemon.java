@@ -31,6 +31,9 @@ public final class RgwDaemon implements Callable<Integer> {
     @Option(names = "--domain", description = "Virtual-hosted-style suffix: Host BUCKET.DOMAIN addresses BUCKET (default localhost).")
     String domain;
 
+    @Option(names = "--log-dir", description = "Write the access log (one line per request) to DIR/rgw.ID.access.log (default: none).")
+    Path logDir;
+
     @Option(names = {"-n", "--name"}, defaultValue = "client.admin", description = "Client entity to connect as (default client.admin).")
     String name;
 
@@ -52,6 +55,9 @@ public final class RgwDaemon implements Callable<Integer> {
         RgwConfig config = RgwConfig.defaults().withPort(port).withBind(bind);
         if (domain != null) {
             config = config.withDomain(domain);
+        }
+        if (logDir != null) {
+            config = config.withLog(logDir, id);
         }
         Cluster cluster = Cluster.connect(c, name);
         RgwServer server;

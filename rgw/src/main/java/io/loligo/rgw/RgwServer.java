@@ -4,10 +4,12 @@ import io.loligo.client.Cluster;
 import io.loligo.rgw.auth.Authenticator;
 import io.loligo.rgw.auth.SecretLookup;
 import io.loligo.rgw.auth.SigV4Authenticator;
+import io.loligo.rgw.http.AccessLog;
 import io.loligo.rgw.http.OpStats;
 import io.loligo.rgw.http.S3Handler;
 import io.loligo.rgw.ops.Gateway;
 import io.loligo.rgw.ops.S3Router;
+import io.loligo.rgw.ops.SwiftOps;
 import io.loligo.rgw.store.CachingSecretLookup;
 import io.loligo.rgw.store.RgwPools;
 import java.io.IOException;
@@ -44,6 +46,8 @@ public final class RgwServer implements AutoCloseable {
     private final ServerConnector connector;
     private final OpStats stats = new OpStats();
     private final CachingSecretLookup secrets;
+    private final SwiftOps swift;
+    private final AccessLog accessLog;
     private final ScheduledExecutorService background;
 
     /** A gateway that checks SigV4/V2 signatures against the users stored in RADOS. */
@@ -78,7 +82,10 @@ public final class RgwServer implements AutoCloseable {
         connector.setIdleTimeout(120_000);
         server.addConnector(connector);
         String hostId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        server.setHandler(new S3Handler(authenticator.apply(secrets), new S3Router(gateway), config.domain(), hostId, stats));
+        this.swift = new SwiftOps(gateway);
+        this.accessLog = new AccessLog(config.logDir() == null ? null : config.logDir().resolve("rgw." + config.id() + ".access.log"));
+        server.setHandler(new S3Handler(authenticator.apply(secrets), new S3Router(gateway, this::invalidateCredentials), swift,
+                config.domain(), hostId, stats, accessLog));
         background = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("rgw-gc").factory());
     }
 
@@ -86,9 +93,19 @@ public final class RgwServer implements AutoCloseable {
         server.start();
         long periodMs = Math.max(100, config.gcInterval().toMillis());
         background.scheduleWithFixedDelay(this::collect, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        long pollMs = CachingSecretLookup.EPOCH_POLL.toMillis();
+        background.scheduleWithFixedDelay(this::pollKeys, 0, pollMs, TimeUnit.MILLISECONDS);
         log.info("rgw listening on {}:{} (domain {}, zonegroup {}, {} index shards per new bucket)", config.bindAddress(), port(),
                 config.domain(), config.zonegroup(), config.indexShards());
         return this;
+    }
+
+    private void pollKeys() {
+        try {
+            secrets.pollKeysEpoch();
+        } catch (RuntimeException e) {
+            log.debug("rgw keys epoch poll failed (retried): {}", e.toString());
+        }
     }
 
     private void collect() {
@@ -115,9 +132,15 @@ public final class RgwServer implements AutoCloseable {
         return stats;
     }
 
-    /** Forgets cached credentials (after a user change that must show at once). */
+    /** Forgets cached credentials, Swift tokens and quota limits (after a user change that must show at once). */
     public void invalidateCredentials() {
         secrets.invalidate();
+        swift.tempAuth().invalidate();
+        gateway.quotas.invalidate();
+    }
+
+    public AccessLog accessLog() {
+        return accessLog;
     }
 
     @Override
@@ -125,5 +148,6 @@ public final class RgwServer implements AutoCloseable {
         background.shutdownNow();
         background.awaitTermination(10, TimeUnit.SECONDS);   // a GC pass in flight finishes before the caller closes the cluster
         server.stop();
+        accessLog.close();
     }
 }

@@ -22,11 +22,16 @@ abstract class S3ClusterTest {
     /** Bucket index shards: each class uses a different count so listings merge shards differently. */
     abstract int indexShards();
 
+    /** A class may change the gateway's settings (the port is always an ephemeral one). */
+    RgwConfig configure(RgwConfig config) {
+        return config;
+    }
+
     @BeforeAll
     void start() throws Exception {
         c = new RgwTestCluster();
         try {
-            c.start(RgwConfig.defaults().withIndexShards(indexShards()).withGc(Duration.ZERO, Duration.ofMillis(200)));
+            c.start(configure(RgwConfig.defaults().withIndexShards(indexShards()).withGc(Duration.ZERO, Duration.ofMillis(200))));
         } catch (Throwable t) {
             c.close();
             throw t;

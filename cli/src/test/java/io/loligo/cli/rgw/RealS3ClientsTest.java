@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * awscli 2 ({@code /usr/bin/aws}: s3 mb/cp/ls/rm/rb including a multipart-sized file, s3api, a
  * presigned URL fetched over plain HTTP), s3cmd (SigV4 and {@code --signature-v2}) and rclone
  * (a directory tree synced up and down, then {@code rclone check}). A client that is not installed
- * skips its test with the package to install; .ci/run installs all three.
+ * skips its test with the package to install; .ci/run installs all of them. The Swift API is
+ * driven by python-swiftclient ({@code swift}) with a subuser made by {@code loligo rgw subuser create}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealS3ClientsTest {
@@ -37,6 +38,7 @@ class RealS3ClientsTest {
     static final Path S3CMD = Path.of("/usr/bin/s3cmd");
     static final Path RCLONE = Path.of("/usr/bin/rclone");
     static final Path S3FS = Path.of("/usr/bin/s3fs");
+    static final Path SWIFT = Path.of("/usr/bin/swift");
     static GatewayCluster cluster;
     static Path work;
 
@@ -353,6 +355,57 @@ class RealS3ClientsTest {
             ok(s3cmd(cfg, "del", "s3://" + bucket + "/a b/c+d.bin"), what + "del");
             ok(s3cmd(cfg, "rb", "s3://" + bucket), what + "rb");
         }
+    }
+
+    static Result swift(String user, String key, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(SWIFT.toString(), "-A", cluster.endpoint + "/auth/v1.0", "-U", user, "-K", key));
+        cmd.addAll(List.of(args));
+        return GatewayCluster.run(cmd, Map.of("HOME", work.toString()), work, 180);
+    }
+
+    @Test
+    void swiftClientUploadsListsDownloadsCopiesAndDeletesOnTheS3Data() throws Exception {
+        assumeInstalled(SWIFT, "python3-swiftclient");
+        Result created = cluster.loligo("rgw", "user", "create", "--uid", "sam", "--display-name", "Sam S");
+        ok(created, "user create");
+        JsonNode sam = GatewayCluster.JSON.readTree(created.out());
+        Result sub = cluster.loligo("rgw", "subuser", "create", "--uid", "sam", "--subuser", "sam:swift", "--access", "full",
+                "--secret-key", "sam-swift-secret");
+        ok(sub, "subuser create");
+        assertThat(GatewayCluster.JSON.readTree(sub.out()).path("swift_keys").get(0).path("user").asText()).isEqualTo("sam:swift");
+        assertThat(swift("sam:swift", "wrong", "list").code()).isNotZero();
+        Path src = Files.createDirectories(work.resolve("swift-src/sub"));
+        byte[] big = randomBytes(3 << 20, 11);
+        Files.writeString(work.resolve("swift-src/a.txt"), "hello swift\n");
+        Files.write(src.resolve("b.bin"), big);
+        ok(swift("sam:swift", "sam-swift-secret", "upload", "box", "swift-src"), "swift upload");
+        Result list = swift("sam:swift", "sam-swift-secret", "list", "box");
+        ok(list, "swift list");
+        assertThat(list.out().lines().toList()).containsExactly("swift-src/a.txt", "swift-src/sub/b.bin");
+        Result prefixed = swift("sam:swift", "sam-swift-secret", "list", "box", "--prefix", "swift-src/sub/");
+        assertThat(prefixed.out().lines().toList()).containsExactly("swift-src/sub/b.bin");
+        Result stat = swift("sam:swift", "sam-swift-secret", "stat", "box");
+        ok(stat, "swift stat");
+        assertThat(stat.out()).containsPattern("Objects: 2").containsPattern("Bytes: " + (big.length + 12));
+        Path down = Files.createDirectories(work.resolve("swift-down"));
+        ok(swift("sam:swift", "sam-swift-secret", "download", "box", "-D", down.toString()), "swift download");
+        assertThat(Files.readAllBytes(down.resolve("swift-src/sub/b.bin"))).isEqualTo(big);
+        assertThat(Files.readString(down.resolve("swift-src/a.txt"))).isEqualTo("hello swift\n");
+        // metadata and copies; the same objects through S3 (aws, with sam's S3 keys)
+        ok(swift("sam:swift", "sam-swift-secret", "post", "box", "swift-src/a.txt", "-m", "Color:red"), "swift post -m");
+        assertThat(swift("sam:swift", "sam-swift-secret", "stat", "box", "swift-src/a.txt").out()).contains("Meta Color: red");
+        ok(swift("sam:swift", "sam-swift-secret", "post", "crate"), "swift post (create container)");
+        ok(swift("sam:swift", "sam-swift-secret", "copy", "box", "swift-src/a.txt", "--destination", "/crate/a-copy"), "swift copy");
+        Map<String, String> env = awsEnv(sam.path("keys").get(0).path("access_key").asText(), sam.path("keys").get(0).path("secret_key").asText());
+        Result head = aws(env, "s3api", "head-object", "--bucket", "crate", "--key", "a-copy");
+        ok(head, "aws head-object of the Swift copy");
+        assertThat(GatewayCluster.JSON.readTree(head.out()).path("Metadata").path("color").asText()).isEqualTo("red");
+        // delete everything: objects, then the containers
+        ok(swift("sam:swift", "sam-swift-secret", "delete", "box"), "swift delete container with its objects");
+        ok(swift("sam:swift", "sam-swift-secret", "delete", "crate"), "swift delete crate");
+        Result empty = swift("sam:swift", "sam-swift-secret", "list");
+        ok(empty, "swift list (account)");
+        assertThat(empty.out().lines().toList()).doesNotContain("box", "crate");
     }
 
     @Test

@@ -22,12 +22,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class S3Handler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(S3Handler.class);
-    private static final Logger access = LoggerFactory.getLogger("io.loligo.rgw.access");
     private final Authenticator authenticator;
     private final Dispatcher dispatcher;
     private final String domain;
     private final String hostId;
     private final OpStats stats;
+    private final AccessLog accessLog;
+    private final SwiftHandler swift;
     private final AtomicLong seq = new AtomicLong();
 
     /** Serves one authenticated request. */
@@ -37,19 +38,62 @@ public final class S3Handler extends Handler.Abstract {
         String dispatch(S3Exchange ex) throws Exception;
     }
 
-    public S3Handler(Authenticator authenticator, Dispatcher dispatcher, String domain, String hostId, OpStats stats) {
+    public S3Handler(Authenticator authenticator, Dispatcher dispatcher, String domain, String hostId, OpStats stats) throws java.io.IOException {
+        this(authenticator, dispatcher, null, domain, hostId, stats, new AccessLog(null));
+    }
+
+    /**
+     * The gateway's one handler: S3 requests, and (when {@code swift} is given) the Swift API at
+     * {@code /auth} and {@code /swift/v1}; {@code GET /admin/metrics} answers the counters in
+     * Prometheus' text format. Every request is counted in {@code stats} and logged to {@code accessLog}.
+     */
+    public S3Handler(Authenticator authenticator, Dispatcher dispatcher, SwiftHandler.Service swift, String domain, String hostId,
+                     OpStats stats, AccessLog accessLog) {
         super(InvocationType.BLOCKING);
         this.authenticator = authenticator;
         this.dispatcher = dispatcher;
         this.domain = domain.toLowerCase();
         this.hostId = hostId;
         this.stats = stats;
+        this.accessLog = accessLog;
+        this.swift = swift == null ? null : new SwiftHandler(swift, stats, accessLog);
+    }
+
+    /** A path-style request (no Host: BUCKET.domain), where /auth, /swift and /admin are reserved as in radosgw. */
+    private boolean pathStyle(Request request) {
+        String host = request.getHeaders().get("Host");
+        if (host == null) {
+            return true;
+        }
+        int colon = host.lastIndexOf(':');
+        String h = (colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host).toLowerCase();
+        return !(h.length() > domain.length() + 1 && h.endsWith("." + domain));
+    }
+
+    private static final String METRICS_PATH = "/admin/metrics";
+
+    private void metrics(Request request, Response response, Callback callback) {
+        byte[] body = stats.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        response.setStatus(200);
+        response.getHeaders().put("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        response.getHeaders().put("Content-Length", body.length);
+        response.write(true, "HEAD".equals(request.getMethod()) ? null : java.nio.ByteBuffer.wrap(body), callback);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         String requestId = String.format("tx%016x-%s", seq.incrementAndGet(), HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+        String path = request.getHttpURI().getPath();
+        if (path != null && pathStyle(request)) {
+            if (swift != null && SwiftHandler.isSwiftPath(path)) {
+                return swift.handle(request, response, callback, requestId);
+            }
+            if (path.equals(METRICS_PATH) && ("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()))) {
+                metrics(request, response, callback);
+                return true;
+            }
+        }
         response.getHeaders().put("x-amz-request-id", requestId);
         response.getHeaders().put("x-amz-id-2", hostId);
         response.getHeaders().put("Server", "Loligo");
@@ -69,11 +113,13 @@ public final class S3Handler extends Handler.Abstract {
         } catch (Throwable t) {
             status = fail(ex, request, response, callback, requestId, t);
         }
-        stats.record(op, status, ex == null ? 0 : ex.bytesOut(), System.nanoTime() - start);
-        if (access.isDebugEnabled()) {
-            access.debug("{} {} {} {} {} {} {}us", Request.getRemoteAddr(request), request.getMethod(), request.getHttpURI().getPathQuery(),
-                    op, status, requestId, (System.nanoTime() - start) / 1000);
-        }
+        long nanos = System.nanoTime() - start;
+        long in = Math.max(0, request.getLength());
+        long out = ex == null ? 0 : ex.bytesOut();
+        stats.record(op, status, in, out, nanos);
+        String user = ex == null || ex.auth() == null || ex.auth().anonymous() ? null : ex.auth().who().map(w -> w.uid()).orElse(null);
+        accessLog.record(Request.getRemoteAddr(request), request.getMethod(), request.getHttpURI().getPathQuery(), status, in, out,
+                nanos / 1000, op, user, requestId);
         return true;
     }
 
@@ -112,6 +158,8 @@ public final class S3Handler extends Handler.Abstract {
             case AuthException a -> new S3Exception(a.code(), a.httpStatus(), a.getMessage());
             case BodyAuthException b -> new S3Exception(b.authCause().code(), b.authCause().httpStatus(), b.getMessage());
             case io.loligo.rgw.store.BucketIndex.BucketGone g -> S3Exception.noSuchBucket(g.bucket());
+            case io.loligo.rgw.store.BucketIndex.Contended ct -> new S3Exception("SlowDown", 503, "Please reduce your request rate.");
+            case io.loligo.rgw.store.Quotas.Exceeded q -> new S3Exception("QuotaExceeded", 403, q.getMessage());
             case DataIo.TooLarge tl -> new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.");
             case RadosException.Timeout to -> S3Exception.serviceUnavailable(to.getMessage());
             case RadosException.ClusterFull f -> new S3Exception("InsufficientStorage", 507, "The cluster is full: " + f.getMessage());

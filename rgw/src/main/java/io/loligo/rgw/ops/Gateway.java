@@ -9,6 +9,7 @@ import io.loligo.rgw.store.BucketStore;
 import io.loligo.rgw.store.DataIo;
 import io.loligo.rgw.store.Gc;
 import io.loligo.rgw.store.ObjectStore;
+import io.loligo.rgw.store.Quotas;
 import io.loligo.rgw.store.RgwPools;
 import io.loligo.rgw.store.UserInfo;
 import io.loligo.rgw.store.UserStore;
@@ -26,6 +27,7 @@ public final class Gateway {
     public final DataIo data;
     public final Gc gc;
     public final ObjectStore objects;
+    public final Quotas quotas;
 
     public Gateway(RgwConfig config, RgwPools pools) {
         this.config = config;
@@ -36,6 +38,8 @@ public final class Gateway {
         this.data = new DataIo(pools.data);
         this.gc = new Gc(pools.gc, data, config.gcMinWait());
         this.objects = new ObjectStore(index, gc);
+        this.quotas = new Quotas(users, buckets, index, config.quotaCacheTtl());
+        objects.gate(quotas);
     }
 
     /** What a request wants to do with a bucket or object. */

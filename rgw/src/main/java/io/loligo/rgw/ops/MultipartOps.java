@@ -11,6 +11,7 @@ import io.loligo.rgw.store.BucketInfo;
 import io.loligo.rgw.store.DataIo;
 import io.loligo.rgw.store.ObjectEntry;
 import io.loligo.rgw.store.ObjectStore;
+import io.loligo.rgw.store.Quotas;
 import io.loligo.rgw.store.RgwPools;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ final class MultipartOps {
     static final int PARTS_MAX = 10_000;
     private static final byte[] OPEN = "open".getBytes(StandardCharsets.UTF_8);
     private final Gateway g;
+    private final ObjectOps objectOps;
 
     /** An upload in progress: what the final object gets. */
     record Upload(String key, String uploadId, long initiatedMillis, String owner, Map<String, String> meta,
@@ -46,6 +48,7 @@ final class MultipartOps {
     record Part(int number, String etag, long size, long mtimeMillis, ObjectEntry.Segment segment) {}
 
     MultipartOps(Gateway g) {
+        this.objectOps = new ObjectOps(g);
         this.g = g;
     }
 
@@ -209,6 +212,8 @@ final class MultipartOps {
                 throw new S3Exception("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size.");
             }
         }
+        long total = chosen.stream().mapToLong(Part::size).sum();
+        objectOps.checkQuotaBefore(b, key, total);
         if (!claim(b, uploadId, "completing")) {
             throw S3Exception.noSuchUpload(uploadId);
         }
@@ -225,7 +230,12 @@ final class MultipartOps {
         String etag = HexFormat.of().formatHex(md5.digest()) + "-" + chosen.size();
         ObjectEntry e = new ObjectEntry(key, size, etag, System.currentTimeMillis(), u.owner(), u.meta(), u.headers(), manifest,
                 ObjectStore.versionFor(b), false, u.acl(), u.tags(), sizes);
-        g.objects.commitReplacing(b, e, null, List.of(indexKey(key, uploadId)));
+        try {
+            g.objects.commitReplacing(b, e, null, List.of(indexKey(key, uploadId)));
+        } catch (Quotas.Exceeded refused) {
+            reopen(b, uploadId);   // the upload stays open: the client may delete something and complete again
+            throw refused;
+        }
         List<ObjectEntry.Segment> unused = new ArrayList<>();
         have.values().stream().filter(p -> !chosen.contains(p)).forEach(p -> unused.add(p.segment()));
         g.gc.enqueue(unused);
@@ -235,6 +245,11 @@ final class MultipartOps {
         }
         ex.sendXml(200, Xml.doc("CompleteMultipartUploadResult").elem("Location", "/" + b.name() + "/" + key)
                 .elem("Bucket", b.name()).elem("Key", key).elem("ETag", Http.quote(etag)));
+    }
+
+    private void reopen(BucketInfo b, String uploadId) {
+        g.pools.data.operate(recordOid(b, uploadId), new ObjectWriteOperation().cmpXattr("state", OsdOp.CmpOp.EQ,
+                "completing".getBytes(StandardCharsets.UTF_8)).setXattr("state", OPEN));
     }
 
     private void removeRecord(BucketInfo b, String uploadId) {

@@ -106,38 +106,11 @@ final class ObjectOps {
         if (ex.contentLength() > Gateway.PUT_BYTES_MAX) {
             throw new S3Exception("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.", b.name(), key);
         }
+        checkQuotaBefore(b, key, Math.max(0, ex.contentLength()));
         String owner = Gateway.caller(ex);
         ObjectEntry e;
         try (InputStream in = ex.body()) {
-            byte[] small = null;
-            InputStream rest = in;
-            if (ex.contentLength() >= 0 && ex.contentLength() <= ObjectStore.INLINE_BYTES_MAX) {
-                small = in.readNBytes(ObjectStore.INLINE_BYTES_MAX + 1);   // short only at EOF: the body is verified
-                if (small.length > ObjectStore.INLINE_BYTES_MAX) {
-                    rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(small), in);   // longer than announced
-                    small = null;
-                }
-            }
-            if (small != null) {
-                byte[] md5 = DataIo.md5().digest(small);
-                checkMd5(md5Header, md5, b, key, null);
-                e = new ObjectEntry(key, small.length, HexFormat.of().formatHex(md5), System.currentTimeMillis(),
-                        owner == null ? b.owner() : owner, meta, headers, List.of(new ObjectEntry.Segment(ObjectStore.INLINE, small.length)),
-                        ObjectStore.versionFor(b), false, acl, tags, List.of());
-                g.objects.commitInline(b, e, small);
-            } else {
-                DataIo.Written w = g.data.write(rest, ObjectStore.newPrefix(b), ex.contentLength(), Gateway.PUT_BYTES_MAX);
-                checkMd5(md5Header, w.md5(), b, key, w.segment());
-                e = new ObjectEntry(key, w.segment().size(), HexFormat.of().formatHex(w.md5()), System.currentTimeMillis(),
-                        owner == null ? b.owner() : owner, meta, headers, List.of(w.segment()), ObjectStore.versionFor(b), false, acl,
-                        tags, List.of());
-                try {
-                    g.objects.commit(b, e);
-                } catch (RuntimeException failed) {
-                    g.data.remove(w.segment());   // the head was not written: nothing references the data
-                    throw failed;
-                }
-            }
+            e = write(b, key, in, ex.contentLength(), md5Header, owner == null ? b.owner() : owner, meta, headers, acl, tags);
         }
         String etag = e.etag();
         ex.header("ETag", Http.quote(etag));
@@ -145,6 +118,95 @@ final class ObjectOps {
             ex.header("x-amz-version-id", e.versionId());
         }
         ex.send(200);
+    }
+
+    /**
+     * Stores {@code in} ({@code length} bytes, or -1: unknown) as the new current object {@code key}
+     * of {@code b}: inline in the index when small, else striped; checks the MD5 against
+     * {@code md5Want} (BadDigest) and commits the head (the quota is checked at the commit).
+     */
+    ObjectEntry write(BucketInfo b, String key, InputStream in, long length, byte[] md5Want, String owner, Map<String, String> meta,
+                      Map<String, String> headers, String acl, Map<String, String> tags) throws java.io.IOException {
+        byte[] small = null;
+        InputStream rest = in;
+        if (length >= 0 && length <= ObjectStore.INLINE_BYTES_MAX) {
+            small = in.readNBytes(ObjectStore.INLINE_BYTES_MAX + 1);   // short only at EOF: the body is verified
+            if (small.length > ObjectStore.INLINE_BYTES_MAX) {
+                rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(small), in);   // longer than announced
+                small = null;
+            }
+        }
+        ObjectEntry e;
+        if (small != null) {
+            byte[] md5 = DataIo.md5().digest(small);
+            checkMd5(md5Want, md5, b, key, null);
+            e = new ObjectEntry(key, small.length, HexFormat.of().formatHex(md5), System.currentTimeMillis(), owner, meta, headers,
+                    List.of(new ObjectEntry.Segment(ObjectStore.INLINE, small.length)), ObjectStore.versionFor(b), false, acl, tags, List.of());
+            g.objects.commitInline(b, e, small);
+            return e;
+        }
+        DataIo.Written w = g.data.write(rest, ObjectStore.newPrefix(b), length, Gateway.PUT_BYTES_MAX);
+        checkMd5(md5Want, w.md5(), b, key, w.segment());
+        e = new ObjectEntry(key, w.segment().size(), HexFormat.of().formatHex(w.md5()), System.currentTimeMillis(), owner, meta,
+                headers, List.of(w.segment()), ObjectStore.versionFor(b), false, acl, tags, List.of());
+        try {
+            g.objects.commit(b, e);
+        } catch (RuntimeException failed) {
+            g.data.remove(w.segment());   // the head was not written: nothing references the data
+            throw failed;
+        }
+        return e;
+    }
+
+    /**
+     * Copies the data of {@code se} (in {@code srcBucket}) to new stripes of {@code b} (inline data
+     * stays inline) and commits it as {@code key} with the given attributes; returns the new head.
+     */
+    ObjectEntry copyInto(BucketInfo srcBucket, ObjectEntry se, BucketInfo b, String key, String owner, Map<String, String> meta,
+                         Map<String, String> headers, String acl, Map<String, String> tags) throws java.io.IOException {
+        checkQuotaBefore(b, key, se.size());
+        List<ObjectEntry.Segment> manifest = new ArrayList<>();
+        byte[] inline = ObjectStore.isInline(se) ? g.objects.inlineData(srcBucket, se) : null;
+        if (inline != null) {
+            manifest.add(se.manifest().get(0));
+        } else {
+            try {
+                for (ObjectEntry.Segment s : se.manifest()) {
+                    manifest.add(g.data.copy(List.of(s), 0, s.size(), ObjectStore.newPrefix(b)).segment());
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                manifest.forEach(g.data::remove);
+                throw e;
+            }
+        }
+        ObjectEntry e = new ObjectEntry(key, se.size(), se.etag(), System.currentTimeMillis(), owner, meta, headers, manifest,
+                ObjectStore.versionFor(b), false, acl, tags, se.parts());
+        try {
+            if (inline != null) {
+                g.objects.commitInline(b, e, inline);
+            } else {
+                g.objects.commit(b, e);
+            }
+        } catch (RuntimeException failed) {
+            if (inline == null) {
+                manifest.forEach(g.data::remove);
+            }
+            throw failed;
+        }
+        return e;
+    }
+
+    /**
+     * Refuses a write of {@code size} bytes to {@code key} before its body is read when it would
+     * pass the owner's quota (the replaced object, if any, counted out); the commit checks again.
+     */
+    void checkQuotaBefore(BucketInfo b, String key, long size) {
+        if (!g.quotas.enforced(b)) {
+            return;
+        }
+        Optional<ObjectEntry> old = "Enabled".equals(b.versioning()) ? Optional.empty()
+                : g.objects.head(b, key).filter(e -> !e.deleteMarker() && (!b.versioned() || e.versionId().equals(ObjectStore.NULL_VERSION)));
+        g.quotas.check(b, old.isPresent() ? 0 : 1, size - old.map(ObjectEntry::size).orElse(0L));
     }
 
     private void checkMd5(byte[] want, byte[] got, BucketInfo b, String key, ObjectEntry.Segment written) {
@@ -329,21 +391,20 @@ final class ObjectOps {
     }
 
     /** What one delete did: a delete marker created (its id), or a version removed (its id). */
-    record Result(String markerVersionId, String versionId, boolean wasMarker) {}
+    record Result(String markerVersionId, String versionId, boolean wasMarker, boolean existed) {}
 
     Result deleteOne(BucketInfo b, String key, String versionId, String caller) {
         if (versionId != null && !versionId.isEmpty()) {
             Optional<ObjectEntry> v = g.objects.deleteVersion(b, key, versionId);
-            return new Result(null, versionId, v.map(ObjectEntry::deleteMarker).orElse(false));
+            return new Result(null, versionId, v.map(ObjectEntry::deleteMarker).orElse(false), v.isPresent());
         }
         if (!b.versioned()) {
-            g.objects.delete(b, key);
-            return new Result(null, null, false);
+            return new Result(null, null, false, g.objects.delete(b, key).isPresent());
         }
         ObjectEntry marker = new ObjectEntry(key, 0, "", System.currentTimeMillis(), caller == null ? b.owner() : caller,
                 Map.of(), Map.of(), List.of(), ObjectStore.versionFor(b), true, "private", Map.of(), List.of());
         g.objects.commit(b, marker);
-        return new Result(marker.versionId(), null, true);
+        return new Result(marker.versionId(), null, true, true);
     }
 
     void deleteObjects(S3Exchange ex) throws Exception {
@@ -406,33 +467,9 @@ final class ObjectOps {
         Map<String, String> meta = replace ? userMeta(ex) : se.meta();
         Map<String, String> headers = replace ? storedHeaders(ex) : se.headers();
         Map<String, String> tags = "REPLACE".equals(taggingDirective) ? Tagging.fromHeader(ex.header("x-amz-tagging")) : se.tags();
-        List<ObjectEntry.Segment> manifest = new ArrayList<>();
-        byte[] inline = ObjectStore.isInline(se) ? g.objects.inlineData(b == srcBucket ? b : srcBucket, se) : null;
-        if (inline != null) {
-            manifest.add(se.manifest().get(0));
-        } else {
-            try {
-                for (ObjectEntry.Segment s : se.manifest()) {
-                    manifest.add(g.data.copy(List.of(s), 0, s.size(), ObjectStore.newPrefix(b)).segment());
-                }
-            } catch (Exception e) {
-                manifest.forEach(g.data::remove);
-                throw e;
-            }
-        }
         String owner = Gateway.caller(ex);
-        ObjectEntry e = new ObjectEntry(key, se.size(), se.etag(), System.currentTimeMillis(), owner == null ? b.owner() : owner,
-                meta, headers, manifest, ObjectStore.versionFor(b), false, BucketOps.cannedFromRequest(ex, "private"), tags, se.parts());
-        try {
-            if (inline != null) {
-                g.objects.commitInline(b, e, inline);
-            } else {
-                g.objects.commit(b, e);
-            }
-        } catch (RuntimeException failed) {
-            manifest.forEach(g.data::remove);
-            throw failed;
-        }
+        ObjectEntry e = copyInto(srcBucket, se, b, key, owner == null ? b.owner() : owner, meta, headers,
+                BucketOps.cannedFromRequest(ex, "private"), tags);
         if (srcBucket.versioned()) {
             ex.header("x-amz-copy-source-version-id", se.versionId());
         }
@@ -451,8 +488,11 @@ final class ObjectOps {
                 : new S3Exception("NoSuchVersion", 404, "The specified version does not exist.", b.name(), ex.key()));
     }
 
-    private boolean isCurrent(BucketInfo b, ObjectEntry e) {
-        return g.objects.head(b, e.key()).map(h -> h.versionId().equals(e.versionId())).orElse(false);
+    /** Rewrites the head of {@code e}'s version as it is now (a racing overwrite or delete wins: NoSuchKey). */
+    private void rewrite(S3Exchange ex, BucketInfo b, ObjectEntry e, java.util.function.UnaryOperator<ObjectEntry> change) {
+        if (g.objects.rewriteHead(b, e.key(), e.versionId(), change).isEmpty()) {
+            throw S3Exception.noSuchKey(b.name(), ex.key());
+        }
     }
 
     String getSubresource(S3Exchange ex) {
@@ -476,14 +516,15 @@ final class ObjectOps {
         if (ex.hasQuery("tagging")) {
             Map<String, String> tags = Tagging.parse(ex.smallBody(64 << 10));
             Tagging.checkCount(tags, Tagging.OBJECT_TAGS_MAX);
-            g.objects.rewriteHead(b, e.withTags(tags), isCurrent(b, e));
+            rewrite(ex, b, e, x -> x.withTags(tags));
             if (b.versioned()) {
                 ex.header("x-amz-version-id", e.versionId());
             }
             ex.send(200);
             return "PutObjectTagging";
         }
-        g.objects.rewriteHead(b, e.withAcl(BucketOps.cannedFromRequest(ex, e.acl())), isCurrent(b, e));
+        String acl = BucketOps.cannedFromRequest(ex, e.acl());
+        rewrite(ex, b, e, x -> x.withAcl(acl));
         ex.send(200);
         return "PutObjectAcl";
     }
@@ -491,7 +532,7 @@ final class ObjectOps {
     String deleteTagging(S3Exchange ex) {
         BucketInfo b = g.bucketForWrite(ex, ex.key());
         ObjectEntry e = current(ex, b);
-        g.objects.rewriteHead(b, e.withTags(Map.of()), isCurrent(b, e));
+        rewrite(ex, b, e, x -> x.withTags(Map.of()));
         ex.send(204);
         return "DeleteObjectTagging";
     }

@@ -10,8 +10,15 @@ public final class S3Router implements io.loligo.rgw.http.S3Handler.Dispatcher {
     private final ListOps listOps;
     private final MultipartOps multipartOps;
     private final Cors cors;
+    private final AdminOps admin;
 
     public S3Router(Gateway g) {
+        this(g, () -> { });
+    }
+
+    /** {@code usersChanged} runs after the admin API changed a user (caches of credentials forget). */
+    public S3Router(Gateway g, Runnable usersChanged) {
+        this.admin = new AdminOps(g, usersChanged);
         this.bucketOps = new BucketOps(g);
         this.objectOps = new ObjectOps(g);
         this.listOps = new ListOps(g);
@@ -27,6 +34,9 @@ public final class S3Router implements io.loligo.rgw.http.S3Handler.Dispatcher {
                 return "ListBuckets";
             }
             throw S3Exception.methodNotAllowed(ex.method());
+        }
+        if (ex.bucket().equals("admin") && ex.virtualHostedBucket() == null) {
+            return admin.dispatch(ex);   // reserved, as radosgw's rgw_admin_entry
         }
         if (ex.method().equals("OPTIONS")) {
             cors.preflight(ex);

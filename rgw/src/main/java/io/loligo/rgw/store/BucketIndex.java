@@ -129,6 +129,199 @@ public final class BucketIndex {
         }
     }
 
+    // ---- guarded read-modify-write, and usage counters ----
+
+    /**
+     * Usage lanes per shard. Every change to an object's heads or versions goes through
+     * {@link #mutate}: it reads the key's lane xattr ({@code q.N}: sequence, objects, bytes) with the
+     * entries it needs, and writes the entries together with the lane's new value, guarded by
+     * {@code cmpxattr q.N == what was read}. So a change is applied against exactly the state it
+     * was planned on (two racing overwrites of one key: the loser re-reads and replaces the winner,
+     * so nothing leaks), and the counters are exact; writers of different lanes never conflict.
+     */
+    public static final int LANES = 16;
+    private static final int MUTATE_ATTEMPTS_MAX = 200;
+
+    /** One lane's counters: {@code seq} grows with every guarded change (so equal values mean "unchanged"). */
+    public record Lane(long seq, long objects, long bytes) {
+        static final Lane ZERO = new Lane(0, 0, 0);
+
+        byte[] encode() {
+            return (seq + " " + objects + " " + bytes).getBytes(StandardCharsets.US_ASCII);
+        }
+
+        static Lane decode(byte[] v) {
+            if (v == null || v.length == 0) {
+                return ZERO;
+            }
+            String[] f = new String(v, StandardCharsets.US_ASCII).split(" ");
+            if (f.length != 3) {
+                throw new IllegalStateException("corrupt usage lane '" + new String(v, StandardCharsets.US_ASCII) + "'");
+            }
+            return new Lane(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+        }
+    }
+
+    /** Objects and bytes stored in a bucket (every stored version; delete markers and multipart uploads in progress not counted). */
+    public record Usage(long objects, long bytes) {
+        public static final Usage ZERO = new Usage(0, 0);
+
+        public Usage plus(Usage o) {
+            return new Usage(objects + o.objects, bytes + o.bytes);
+        }
+    }
+
+    /** Admission of a change in usage (quota enforcement): {@link #reserve} may refuse by throwing. */
+    public interface UsageGate {
+        UsageGate NONE = (b, objects, bytes) -> Reservation.NONE;
+
+        /** Called before a guarded change that adds {@code objects}/{@code bytes} (either may be negative). */
+        Reservation reserve(BucketInfo b, long objects, long bytes);
+    }
+
+    /** The outcome of a reserved change: exactly one of the two is called. */
+    public interface Reservation {
+        Reservation NONE = new Reservation() {
+            @Override
+            public void committed() {}
+
+            @Override
+            public void cancelled() {}
+        };
+
+        void committed();
+
+        void cancelled();
+    }
+
+    /** What a planned change writes (omap entries set and removed) and how it changes usage. */
+    public record Change(Map<String, byte[]> set, Collection<String> remove, long objects, long bytes) {
+        public static final Change NONE = new Change(Map.of(), List.of(), 0, 0);
+
+        boolean isEmpty() {
+            return set.isEmpty() && remove.isEmpty();
+        }
+    }
+
+    /** A change and the value the caller gets once it is applied. */
+    public record Planned<T>(Change change, T result) {}
+
+    /** Too many guarded attempts lost to concurrent writers of the same lane. */
+    public static final class Contended extends RuntimeException {
+        public Contended(String what) {
+            super(what, null, false, false);
+        }
+    }
+
+    static String laneName(int lane) {
+        return "q." + lane;
+    }
+
+    public static int laneOf(BucketInfo b, String key) {
+        CRC32C crc = new CRC32C();
+        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() / b.shards() % LANES);
+    }
+
+    /**
+     * Reads {@code keys} of {@code key}'s shard, plans a change on them with {@code plan} (which may
+     * read more: anything it reads is newer than the lane value the write is guarded on), asks
+     * {@code gate} to admit its usage delta, and applies it atomically, guarded by the bucket id
+     * and the lane; on a lost race, re-reads and plans again.
+     */
+    public <T> T mutate(BucketInfo b, String key, List<String> keys, java.util.function.Function<Map<String, byte[]>, Planned<T>> plan,
+                        UsageGate gate) {
+        String oid = shardOid(b, shardOf(b, key));
+        String lane = laneName(laneOf(b, key));
+        byte[] id = b.id().getBytes(StandardCharsets.UTF_8);
+        for (int attempt = 0; attempt < MUTATE_ATTEMPTS_MAX; attempt++) {
+            ObjectReadOperation read = new ObjectReadOperation();
+            int attrsAt = read.getXattrs();
+            int valsAt = keys.isEmpty() ? -1 : read.omapGetValsByKeys(keys);
+            ReadResult r;
+            try {
+                r = io.operate(oid, read);
+            } catch (RadosException.ObjectNotFound e) {
+                throw new BucketGone(b.name());
+            }
+            SortedMap<String, byte[]> attrs = r.entries(attrsAt);
+            if (!java.util.Arrays.equals(attrs.get(GUARD), id)) {
+                throw new BucketGone(b.name());
+            }
+            byte[] laneValue = attrs.getOrDefault(lane, new byte[0]);
+            Lane before = Lane.decode(laneValue);
+            Planned<T> p = plan.apply(valsAt < 0 ? Map.of() : r.entries(valsAt));
+            Change c = p.change();
+            if (c.isEmpty()) {
+                return p.result();
+            }
+            Reservation reservation = gate.reserve(b, c.objects(), c.bytes());
+            Lane after = new Lane(before.seq() + 1, before.objects() + c.objects(), before.bytes() + c.bytes());
+            ObjectWriteOperation op = new ObjectWriteOperation().cmpXattr(GUARD, OsdOp.CmpOp.EQ, id)
+                    .cmpXattr(lane, OsdOp.CmpOp.EQ, laneValue).setXattr(lane, after.encode());
+            if (!c.remove().isEmpty()) {
+                op.omapRmKeys(c.remove());
+            }
+            if (!c.set().isEmpty()) {
+                op.omapSet(c.set());
+            }
+            try {
+                io.operate(oid, op);
+            } catch (RadosException.Canceled lost) {
+                reservation.cancelled();   // the lane (or the bucket) changed since the read: plan again
+                backoff(attempt);
+                continue;
+            } catch (RadosException.ObjectNotFound e) {
+                reservation.cancelled();
+                throw new BucketGone(b.name());
+            } catch (RuntimeException e) {
+                reservation.cancelled();
+                throw e;
+            }
+            reservation.committed();
+            return p.result();
+        }
+        throw new Contended("bucket " + b.name() + " key " + key + ": " + MUTATE_ATTEMPTS_MAX + " attempts lost to concurrent writers");
+    }
+
+    private static void backoff(int attempt) {
+        if (attempt < 2) {
+            return;
+        }
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 2 + Math.min(attempt, 20)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Contended("interrupted");
+        }
+    }
+
+    /** The bucket's usage: the sum of every shard's lanes (one xattr read per shard, in parallel). */
+    public Usage usage(BucketInfo b) {
+        List<CompletableFuture<ReadResult>> fs = new ArrayList<>();
+        for (int i = 0; i < b.shards(); i++) {
+            ObjectReadOperation op = new ObjectReadOperation();
+            op.getXattrs();
+            fs.add(io.operateAsync(shardOid(b, i), op));
+        }
+        long objects = 0;
+        long bytes = 0;
+        for (CompletableFuture<ReadResult> f : fs) {
+            SortedMap<String, byte[]> attrs;
+            try {
+                attrs = IoContextAwait.join(f).entries(0);
+            } catch (RadosException.ObjectNotFound e) {
+                continue;   // the bucket was deleted meanwhile: it holds nothing
+            }
+            for (int l = 0; l < LANES; l++) {
+                Lane lane = Lane.decode(attrs.get(laneName(l)));
+                objects += lane.objects();
+                bytes += lane.bytes();
+            }
+        }
+        return new Usage(objects, bytes);
+    }
+
     /** True when no entry of {@code kind} exists in any shard. */
     public boolean noneOf(BucketInfo b, char kind) {
         try (Scan s = scan(b, kind, "", "")) {

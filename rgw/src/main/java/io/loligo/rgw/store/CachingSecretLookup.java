@@ -42,6 +42,23 @@ public final class CachingSecretLookup implements SecretLookup {
         return c;
     }
 
+    private volatile byte[] epoch;
+
+    /**
+     * Polls the keys epoch ({@link UserStore#keysEpoch}); when a key was added anywhere since the
+     * last poll, forgets the cached misses. Called every {@link #EPOCH_POLL} by the server.
+     */
+    public void pollKeysEpoch() {
+        byte[] now = users.keysEpoch();
+        byte[] before = epoch;
+        epoch = now;
+        if (before != null && !java.util.Arrays.equals(before, now)) {
+            cache.values().removeIf(e -> e.credentials().isEmpty());
+        }
+    }
+
+    public static final Duration EPOCH_POLL = Duration.ofMillis(250);
+
     /** Forgets everything (after a local change that must show at once). */
     public void invalidate() {
         cache.clear();

@@ -36,6 +36,7 @@ public final class ObjectStore {
     private static final AtomicLong VERSION_SEQ = new AtomicLong();
     private final BucketIndex index;
     private final Gc gc;
+    private volatile BucketIndex.UsageGate gate = BucketIndex.UsageGate.NONE;
 
     public ObjectStore(BucketIndex index, Gc gc) {
         this.index = index;
@@ -131,53 +132,89 @@ public final class ObjectStore {
         return commitReplacing(b, entry, data, List.of());
     }
 
+    /** What a guarded change did: the head before it, and the versions it removed (their data goes to GC). */
+    private record Outcome(Optional<ObjectEntry> before, List<ObjectEntry> removed) {}
+
+    private static long objects(ObjectEntry e) {
+        return e.deleteMarker() ? 0 : 1;
+    }
+
+    private static long bytes(ObjectEntry e) {
+        return e.deleteMarker() ? 0 : e.size();
+    }
+
+    private static Optional<ObjectEntry> parse(byte[] v) {
+        return v == null ? Optional.empty() : Optional.of(RgwPools.fromJson(v, ObjectEntry.class));
+    }
+
+    /** Applies a guarded change (see {@link BucketIndex#mutate}), then queues the removed versions' data for GC. */
+    private Outcome apply(BucketInfo b, String key, java.util.function.Function<Optional<ObjectEntry>, BucketIndex.Planned<Outcome>> plan) {
+        String headKey = BucketIndex.OBJECT + key;
+        Outcome o = index.mutate(b, key, List.of(headKey), m -> plan.apply(parse(m.get(headKey))), gate);
+        for (ObjectEntry r : o.removed()) {
+            if (!isInline(r)) {
+                gc.enqueue(r.manifest());
+            }
+        }
+        return o;
+    }
+
     /** {@link #commit}, also removing {@code alsoRemove} (index keys of the same shard) in the same atomic update. */
     public Optional<ObjectEntry> commitReplacing(BucketInfo b, ObjectEntry entry, byte[] inline, List<String> alsoRemove) {
-        Optional<ObjectEntry> old = head(b, entry.key());
-        List<ObjectEntry> replaced = new ArrayList<>();
-        if (!b.versioned()) {
-            old.ifPresent(replaced::add);
-        } else if (entry.versionId().equals(NULL_VERSION)) {
-            if (old.isPresent() && old.get().versionId().equals(NULL_VERSION)) {
-                replaced.add(old.get());
-            } else {
-                version(b, entry.key(), NULL_VERSION).ifPresent(replaced::add);
+        return apply(b, entry.key(), old -> {
+            List<ObjectEntry> replaced = new ArrayList<>();
+            if (!b.versioned()) {
+                old.ifPresent(replaced::add);
+            } else if (entry.versionId().equals(NULL_VERSION)) {
+                if (old.isPresent() && old.get().versionId().equals(NULL_VERSION)) {
+                    replaced.add(old.get());
+                } else {
+                    version(b, entry.key(), NULL_VERSION).ifPresent(replaced::add);
+                }
             }
-        }
-        Map<String, byte[]> set = new HashMap<>();
-        List<String> remove = new ArrayList<>(alsoRemove);
-        byte[] json = RgwPools.toJson(entry);
-        for (ObjectEntry r : replaced) {
-            remove.add(versionKey(r));
-            if (isInline(r)) {
-                remove.add(dataKey(r));
+            Map<String, byte[]> set = new HashMap<>();
+            List<String> remove = new ArrayList<>(alsoRemove);
+            byte[] json = RgwPools.toJson(entry);
+            long dObjects = objects(entry);
+            long dBytes = bytes(entry);
+            for (ObjectEntry r : replaced) {
+                remove.add(versionKey(r));
+                if (isInline(r)) {
+                    remove.add(dataKey(r));
+                }
+                dObjects -= objects(r);
+                dBytes -= bytes(r);
             }
-        }
-        set.put(BucketIndex.OBJECT + entry.key(), json);
-        set.put(versionKey(entry), json);
-        if (inline != null) {
-            set.put(dataKey(entry), inline);
-        }
-        remove.removeIf(set::containsKey);
-        index.update(b, entry.key(), set, remove);
-        for (ObjectEntry r : replaced) {
-            gc.enqueue(r.manifest());
-        }
-        return old;
+            set.put(BucketIndex.OBJECT + entry.key(), json);
+            set.put(versionKey(entry), json);
+            if (inline != null) {
+                set.put(dataKey(entry), inline);
+            }
+            remove.removeIf(set::containsKey);
+            return new BucketIndex.Planned<>(new BucketIndex.Change(set, remove, dObjects, dBytes), new Outcome(old, replaced));
+        }).before();
     }
 
     /** Removes the current object of an unversioned bucket (its data goes to GC); returns it. */
     public Optional<ObjectEntry> delete(BucketInfo b, String key) {
-        Optional<ObjectEntry> old = head(b, key);
-        if (old.isPresent()) {
-            List<String> remove = new ArrayList<>(List.of(BucketIndex.OBJECT + key, versionKey(old.get())));
-            if (isInline(old.get())) {
-                remove.add(dataKey(old.get()));
+        return apply(b, key, old -> {
+            if (old.isEmpty()) {
+                return new BucketIndex.Planned<>(BucketIndex.Change.NONE, new Outcome(old, List.of()));
             }
-            index.update(b, key, Map.of(), remove);
-            gc.enqueue(old.get().manifest());
+            return new BucketIndex.Planned<>(removal(old.get(), true, Map.of()), new Outcome(old, List.of(old.get())));
+        }).before();
+    }
+
+    /** Removes version {@code v} (and the head when {@code head}), setting {@code set}. */
+    private static BucketIndex.Change removal(ObjectEntry v, boolean head, Map<String, byte[]> set) {
+        List<String> remove = new ArrayList<>(List.of(versionKey(v)));
+        if (head) {
+            remove.add(BucketIndex.OBJECT + v.key());
         }
-        return old;
+        if (isInline(v)) {
+            remove.add(dataKey(v));
+        }
+        return new BucketIndex.Change(set, remove, -objects(v), -bytes(v));
     }
 
     /**
@@ -185,43 +222,58 @@ public final class ObjectStore {
      * becomes current. Returns the removed version.
      */
     public Optional<ObjectEntry> deleteVersion(BucketInfo b, String key, String versionId) {
-        List<ObjectEntry> all = versions(b, key);
-        Optional<ObjectEntry> victim = all.stream().filter(v -> v.versionId().equals(versionId)).findFirst();
-        if (victim.isEmpty()) {
-            Optional<ObjectEntry> cur = head(b, key);
-            if (cur.isPresent() && cur.get().versionId().equals(versionId)) {
-                return delete(b, key);   // an object written before versioning, without a version entry
+        Outcome o = apply(b, key, cur -> {
+            List<ObjectEntry> all = versions(b, key);
+            Optional<ObjectEntry> victim = all.stream().filter(v -> v.versionId().equals(versionId)).findFirst();
+            boolean isCurrent = cur.isPresent() && cur.get().versionId().equals(versionId);
+            if (victim.isEmpty()) {
+                if (isCurrent) {   // an object written before versioning, without a version entry
+                    return new BucketIndex.Planned<>(removal(cur.get(), true, Map.of()), new Outcome(cur, List.of(cur.get())));
+                }
+                return new BucketIndex.Planned<>(BucketIndex.Change.NONE, new Outcome(cur, List.of()));
             }
-            return Optional.empty();
-        }
-        Optional<ObjectEntry> cur = head(b, key);
-        Map<String, byte[]> set = new HashMap<>();
-        List<String> remove = new ArrayList<>(List.of(versionKey(victim.get())));
-        if (isInline(victim.get())) {
-            remove.add(dataKey(victim.get()));
-        }
-        if (cur.isPresent() && cur.get().versionId().equals(versionId)) {
-            Optional<ObjectEntry> next = all.stream().filter(v -> !v.versionId().equals(versionId)).findFirst();
-            if (next.isPresent()) {
-                set.put(BucketIndex.OBJECT + key, RgwPools.toJson(next.get()));
-            } else {
-                remove.add(BucketIndex.OBJECT + key);
+            Map<String, byte[]> set = new HashMap<>();
+            boolean removeHead = false;
+            if (isCurrent) {
+                Optional<ObjectEntry> next = all.stream().filter(v -> !v.versionId().equals(versionId)).findFirst();
+                if (next.isPresent()) {
+                    set.put(BucketIndex.OBJECT + key, RgwPools.toJson(next.get()));
+                } else {
+                    removeHead = true;
+                }
             }
-        }
-        index.update(b, key, set, remove);
-        gc.enqueue(victim.get().manifest());
-        return victim;
+            return new BucketIndex.Planned<>(removal(victim.get(), removeHead, set), new Outcome(cur, List.of(victim.get())));
+        });
+        return o.removed().stream().findFirst();
     }
 
-    /** Rewrites an existing head in place (tags, ACL) without touching its data. */
-    public void rewriteHead(BucketInfo b, ObjectEntry entry, boolean isCurrent) {
-        Map<String, byte[]> set = new HashMap<>();
-        byte[] json = RgwPools.toJson(entry);
-        if (isCurrent) {
-            set.put(BucketIndex.OBJECT + entry.key(), json);
-        }
-        set.put(versionKey(entry), json);
-        index.update(b, entry.key(), set, List.of());
+    /**
+     * Rewrites the head of version {@code versionId} of {@code key} in place (tags, ACL) without
+     * touching its data, applying {@code change} to the entry as it is now; empty when that
+     * version no longer exists.
+     */
+    public Optional<ObjectEntry> rewriteHead(BucketInfo b, String key, String versionId, java.util.function.UnaryOperator<ObjectEntry> change) {
+        Outcome o = apply(b, key, cur -> {
+            boolean isCurrent = cur.isPresent() && cur.get().versionId().equals(versionId);
+            Optional<ObjectEntry> v = isCurrent ? cur : version(b, key, versionId);
+            if (v.isEmpty() || v.get().deleteMarker()) {
+                return new BucketIndex.Planned<>(BucketIndex.Change.NONE, new Outcome(Optional.empty(), List.of()));
+            }
+            ObjectEntry changed = change.apply(v.get());
+            byte[] json = RgwPools.toJson(changed);
+            Map<String, byte[]> set = new HashMap<>();
+            if (isCurrent) {
+                set.put(BucketIndex.OBJECT + key, json);
+            }
+            set.put(versionKey(changed), json);
+            return new BucketIndex.Planned<>(new BucketIndex.Change(set, List.of(), 0, 0), new Outcome(Optional.of(changed), List.of()));
+        });
+        return o.before();
+    }
+
+    /** Sets the gate that admits usage changes (quota enforcement); the default admits everything. */
+    public void gate(BucketIndex.UsageGate g) {
+        this.gate = g;
     }
 
     public BucketIndex index() {

@@ -6,6 +6,7 @@ import io.loligo.client.RadosException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -75,6 +76,7 @@ public final class UserStore {
             pools.users.remove(uid);
             throw e;
         }
+        bumpKeysEpoch();
         return info;
     }
 
@@ -142,7 +144,9 @@ public final class UserStore {
         claimKey(key.accessKey(), uid);
         List<UserInfo.AccessKey> keys = new ArrayList<>(u.keys());
         keys.add(key);
-        return save(u.withKeys(keys));
+        UserInfo saved = save(u.withKeys(keys));
+        bumpKeysEpoch();
+        return saved;
     }
 
     public UserInfo keyRemove(String uid, String accessKey) {
@@ -154,6 +158,170 @@ public final class UserStore {
         UserInfo saved = save(u.withKeys(keys));
         releaseKey(accessKey);
         return saved;
+    }
+
+    // ---- Swift: subusers and keys (radosgw-admin subuser create, key create --key-type swift) ----
+
+    private static final java.util.Set<String> SUBUSER_ACCESS = java.util.Set.of("read", "write", "readwrite", "full");
+    private static final Pattern SUBUSER = Pattern.compile("[A-Za-z0-9_.@+=,-]{1,64}");
+
+    /** The uid a Swift user name ({@code uid} or {@code uid:subuser}) belongs to. */
+    public static String uidOfSwiftUser(String swiftUser) {
+        int colon = swiftUser.indexOf(':');
+        return colon < 0 ? swiftUser : swiftUser.substring(0, colon);
+    }
+
+    /**
+     * Adds subuser {@code subuser} ({@code uid:name}, or just {@code name}) with {@code access}
+     * (read, write, readwrite, full; default full); with {@code secret} (or {@code generate}) it also
+     * gets a Swift key. Fails with SubuserExists or InvalidArgument.
+     */
+    public UserInfo subuserCreate(String uid, String subuser, String access, String secret, boolean generate) {
+        UserInfo u = require(uid);
+        String id = subuserId(uid, subuser);
+        String perm = access == null ? "full" : access.equals("full-control") ? "full" : access;
+        if (!SUBUSER_ACCESS.contains(perm)) {
+            throw new UserException("InvalidArgument", "subuser access '" + access + "' (expected: read, write, readwrite or full)");
+        }
+        if (u.subusers().stream().anyMatch(s -> s.id().equals(id))) {
+            throw new UserException("SubuserExists", "subuser " + id + " already exists");
+        }
+        List<UserInfo.Subuser> subs = new ArrayList<>(u.subusers());
+        subs.add(new UserInfo.Subuser(id, perm));
+        List<UserInfo.SwiftKey> swift = new ArrayList<>(u.swiftKeys());
+        if (secret != null || generate) {
+            swift.removeIf(k -> k.user().equals(id));
+            swift.add(new UserInfo.SwiftKey(id, secret == null ? randomString(SECRET_ALPHABET, 40) : checkSecret(secret)));
+        }
+        return save(u.withSwift(subs, swift));
+    }
+
+    public UserInfo subuserRemove(String uid, String subuser) {
+        UserInfo u = require(uid);
+        String id = subuserId(uid, subuser);
+        List<UserInfo.Subuser> subs = new ArrayList<>(u.subusers());
+        if (!subs.removeIf(s -> s.id().equals(id))) {
+            throw new UserException("NoSuchSubUser", "user " + uid + " has no subuser " + id);
+        }
+        List<UserInfo.SwiftKey> swift = new ArrayList<>(u.swiftKeys());
+        swift.removeIf(k -> k.user().equals(id));
+        return save(u.withSwift(subs, swift));
+    }
+
+    /**
+     * Sets the Swift key of {@code swiftUser} (the uid itself, or one of its subusers) to
+     * {@code secret}, generated when null; a subuser that does not exist yet is created (full access).
+     */
+    public UserInfo swiftKeyCreate(String swiftUser, String secret) {
+        String uid = uidOfSwiftUser(swiftUser);
+        UserInfo u = require(uid);
+        List<UserInfo.Subuser> subs = new ArrayList<>(u.subusers());
+        if (!swiftUser.equals(uid) && subs.stream().noneMatch(s -> s.id().equals(swiftUser))) {
+            subs.add(new UserInfo.Subuser(subuserId(uid, swiftUser), "full"));
+        }
+        List<UserInfo.SwiftKey> swift = new ArrayList<>(u.swiftKeys());
+        swift.removeIf(k -> k.user().equals(swiftUser));
+        swift.add(new UserInfo.SwiftKey(swiftUser, secret == null ? randomString(SECRET_ALPHABET, 40) : checkSecret(secret)));
+        return save(u.withSwift(subs, swift));
+    }
+
+    public UserInfo swiftKeyRemove(String swiftUser) {
+        UserInfo u = require(uidOfSwiftUser(swiftUser));
+        List<UserInfo.SwiftKey> swift = new ArrayList<>(u.swiftKeys());
+        if (!swift.removeIf(k -> k.user().equals(swiftUser))) {
+            throw new UserException("InvalidArgument", "no swift key for " + swiftUser);
+        }
+        return save(u.withSwift(u.subusers(), swift));
+    }
+
+    /** The user a Swift user name belongs to, with that name's key, if both exist. */
+    public Optional<Map.Entry<UserInfo, UserInfo.SwiftKey>> bySwiftUser(String swiftUser) {
+        String uid = uidOfSwiftUser(swiftUser);
+        if (!UID.matcher(uid.substring(uid.indexOf('$') + 1)).matches()) {
+            return Optional.empty();
+        }
+        return info(uid).flatMap(u -> u.swiftKeys().stream().filter(k -> k.user().equals(swiftUser)).findFirst()
+                .map(k -> Map.entry(u, k)));
+    }
+
+    /** Adds capabilities ("users=*;buckets=read"), as radosgw-admin caps add. */
+    public UserInfo capsAdd(String uid, String caps) {
+        UserInfo u = require(uid);
+        List<UserInfo.Cap> out = new ArrayList<>(u.caps());
+        for (UserInfo.Cap c : parseCaps(caps)) {
+            out.removeIf(x -> x.type().equals(c.type()));
+            out.add(c);
+        }
+        return save(u.withCaps(out));
+    }
+
+    public UserInfo capsRemove(String uid, String caps) {
+        UserInfo u = require(uid);
+        List<UserInfo.Cap> out = new ArrayList<>(u.caps());
+        for (UserInfo.Cap c : parseCaps(caps)) {
+            out.removeIf(x -> x.type().equals(c.type()));
+        }
+        return save(u.withCaps(out));
+    }
+
+    static List<UserInfo.Cap> parseCaps(String caps) {
+        List<UserInfo.Cap> out = new ArrayList<>();
+        for (String part : caps.split(";")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            String type = eq < 0 ? "" : p.substring(0, eq).trim();
+            String perm = eq < 0 ? "" : p.substring(eq + 1).trim();
+            if (!java.util.Set.of("users", "buckets", "metadata", "usage", "zone", "info").contains(type)
+                    || !java.util.Set.of("read", "write", "*", "read, write").contains(perm)) {
+                throw new UserException("InvalidArgument", "capability '" + p + "' (expected TYPE=PERM, e.g. users=*; PERM read, write or *)");
+            }
+            out.add(new UserInfo.Cap(type, perm.equals("read, write") ? "*" : perm));
+        }
+        return out;
+    }
+
+    private static String subuserId(String uid, String subuser) {
+        if (subuser == null || subuser.isEmpty()) {
+            throw new UserException("InvalidArgument", "a subuser needs a name (--subuser UID:NAME)");
+        }
+        String name = subuser.startsWith(uid + ":") ? subuser.substring(uid.length() + 1) : subuser;
+        if (name.contains(":")) {
+            throw new UserException("InvalidArgument", "subuser " + subuser + " does not belong to user " + uid);
+        }
+        checkName(SUBUSER, name, "subuser");
+        return uid + ":" + name;
+    }
+
+    private static String checkSecret(String secret) {
+        if (secret.isEmpty() || secret.length() > 256) {
+            throw new UserException("InvalidArgument", "secret key must be 1..256 characters");
+        }
+        return secret;
+    }
+
+    /**
+     * An object in the keys namespace ('#' is not allowed in an access key) rewritten whenever a key
+     * is added, so gateways polling it forget the unknown keys they cached (a key used just before
+     * its user was created works within one poll, not after the negative cache's TTL).
+     */
+    static final String KEYS_EPOCH = "#epoch";
+
+    private void bumpKeysEpoch() {
+        byte[] v = new byte[16];
+        random.nextBytes(v);
+        pools.keys.writeFull(KEYS_EPOCH, v);
+    }
+
+    /** The current keys epoch (empty when no key was ever added). */
+    public byte[] keysEpoch() {
+        try {
+            return pools.keys.read(KEYS_EPOCH);
+        } catch (RadosException.ObjectNotFound e) {
+            return new byte[0];
+        }
     }
 
     private UserInfo save(UserInfo u) {
