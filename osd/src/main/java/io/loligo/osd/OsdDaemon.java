@@ -90,6 +90,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private volatile boolean stopping;
     private volatile double usedRatio;
     private final RecoveryThrottle recoveryThrottle;
+    private final IdleHeapTrim idleHeapTrim = new IdleHeapTrim();
     private final OsdMapHistory history = new OsdMapHistory(() -> this.mon);
     private final ExecutorService historyThread;
     /** The up_thru our PGs asked for (0: none pending) and when we last sent it. */
@@ -145,6 +146,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
                     config.statsInterval().toMillis(), TimeUnit.MILLISECONDS);
             d.background.scheduleWithFixedDelay(d::refreshKeys, 5, 5, TimeUnit.SECONDS);
             d.background.scheduleWithFixedDelay(d.scrub::tick, 1, 1, TimeUnit.SECONDS);
+            d.background.scheduleWithFixedDelay(d::adaptRecovery, RecoveryThrottle.WINDOW.toMillis(),
+                    RecoveryThrottle.WINDOW.toMillis(), TimeUnit.MILLISECONDS);
             return d;
         } catch (Exception e) {
             d.close();
@@ -579,6 +582,26 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     @Override
     public void onShardBackground(PgId pg, Runnable task) {
         shards.submitBackground(pg, task);
+    }
+
+    /** Once per RecoveryThrottle.WINDOW: recovery backs off while clients' latency is raised; an idle OSD gives back heap. */
+    private void adaptRecovery() {
+        if (idleHeapTrim.tick(recoveryThrottle.activity())) {
+            log.info("{} idle: collected to give spare heap back ({} MiB committed now)", who(),
+                    Runtime.getRuntime().totalMemory() >> 20);
+        }
+        int before = recoveryThrottle.limit();
+        Duration paceBefore = recoveryThrottle.pace();
+        double ratio = recoveryThrottle.adapt();
+        if (recoveryThrottle.limit() != before || !recoveryThrottle.pace().equals(paceBefore)) {
+            log.info("{} recovery throttle: client latency {}x baseline; {} pushes in flight, {} ms between starts",
+                    who(), String.format("%.2f", ratio), recoveryThrottle.limit(), recoveryThrottle.pace().toMillis());
+        }
+    }
+
+    /** A client op this OSD served as primary finished (for the recovery throttle's latency signal). */
+    void clientOpDone(long nanos, long bytes) {
+        recoveryThrottle.clientOpDone(nanos, bytes);
     }
 
     @Override

@@ -174,11 +174,28 @@ final class OsdDispatcher implements Handler {
         }
         int hash = pl.objectHash(pool, op.namespace(), op.objectName());
         ObjectRef ref = new ObjectRef(op.namespace(), op.objectName(), hash);
-        Pg.OpCtx ctx = new Pg.OpCtx(op, ref, reply, System.nanoTime() + osd.config.opTimeout().toNanos());
+        long start = System.nanoTime();
+        Pg.OpCtx ctx = new Pg.OpCtx(op, ref, reply, start + osd.config.opTimeout().toNanos());
+        long bytes = opBytes(op);
+        reply.whenComplete((r, e) -> osd.clientOpDone(System.nanoTime() - start, bytes));
         if (!osd.shards.submitClient(pgid, () -> pg.handleOp(ctx))) {
             reply.complete(MOSDOpReply.error(op.reqid(), OsdResult.EAGAIN, "osd." + osd.whoami
                     + " op queue full; retry later", epoch));
         }
+    }
+
+    /** Data bytes an op moves (written, or asked to read): the recovery throttle's size class. */
+    private static long opBytes(MOSDOp op) {
+        long n = 0;
+        for (OsdOp o : op.ops()) {
+            n += switch (o) {
+                case OsdOp.Write w -> w.data().length;
+                case OsdOp.WriteFull w -> w.data().length;
+                case OsdOp.Read r -> r.length();
+                default -> 0;
+            };
+        }
+        return n;
     }
 
     private static String needs(boolean read, boolean write, boolean exec) {

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * until every PG is active+clean again. Prints ops/s and p99 latency before and during recovery
  * (ratios from the same run) and the recovery time. Extra OSD options: {@code -Dosd.KEY=VALUE}.
  * <pre>mvn -pl osd -am test -Dtest=RecoveryBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dmib=512</pre>
+ * At the issue's scale (GiBs of 4 MiB objects, an open-loop mixed 4 KiB / 4 MiB client, the fill and
+ * the measured phases run separately): {@code bench/recovery.sh}.
  */
 public class RecoveryBenchmark {
     static final int MIB = Integer.getInteger("mib", 256);
