@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/osd-memory.sh — on demand, not in CI: each OSD's resident memory in a local cluster holding
 # OBJECTS (default 100000) small objects, idle and under a 4 MiB write bench.
-#   LOLIGO_HOME=/tmp/osdmem OBJECTS=100000 bench/osd-memory.sh [fill|idle|load|all]
+#   LOLIGO_HOME=/tmp/osdmem OBJECTS=100000 bench/osd-memory.sh [fill|idle|load|restart|all]
 # The cluster is left running (./loligo down / purge with the same LOLIGO_HOME to end it). Baseline
 # runs: restart with LOLIGO_DAEMON_JAVA_OPTS (appended after the budget's flags, so they win).
 # The load bench writes 4 MiB objects for LOAD_SECONDS (15): mind the 1 GiB block files of `loligo up`.
@@ -32,9 +32,17 @@ fill() {
   done
 }
 
-idle() {
-  sleep 30   # a measurement script: let compactions and flushes settle
-  echo "idle, $(objects) objects:"; rss
+idle() {   # RSS after 20 s idle, and after 45 s (the OSDs trim their heap after 30 s without ops)
+  sleep 20
+  echo "idle 20 s, $(objects) objects:"; rss
+  sleep 25
+  echo "idle 45 s:"; rss
+}
+
+restart() {
+  "$L" down >/dev/null
+  "$L" up --no-rgw >/dev/null || true   # after a load that filled the OSDs: OSD_FULL, never HEALTH_OK
+  echo "restarted:"; idle
 }
 
 load() {
@@ -54,6 +62,7 @@ case "${1:-all}" in
   fill) fill ;;
   idle) idle ;;
   load) load ;;
-  all) fill; idle; load; idle ;;
-  *) echo "usage: $0 [fill|idle|load|all]" >&2; exit 2 ;;
+  restart) restart ;;
+  all) fill; idle; load; idle; restart ;;
+  *) echo "usage: $0 [fill|idle|load|restart|all]" >&2; exit 2 ;;
 esac

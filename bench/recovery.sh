@@ -33,10 +33,27 @@ fill() {
   i=$done_runs
   while [ "$(stored_mib)" -lt $((GIB * 1024)) ]; do
     i=$((i + 1))
-    "$L" rados -p rbd bench 60 write -t 16 --no-cleanup --run-name "fill$i" | tail -4
+    "$L" rados -p rbd bench "${FILL_SECONDS:-60}" write -t 16 --no-cleanup --run-name "fill$i" | tail -4
     touch "$LOLIGO_HOME/fill-run.$i"
     echo "stored: $(stored_mib) MiB"
   done
+  trim_last "$i"
+}
+
+# The last run overshoots GIB: remove its surplus objects and record the shorter run.
+trim_last() {
+  local run="fill$1" meta prefix ops surplus keep
+  meta=$("$L" rados -p rbd get "$run" -)
+  prefix=$(sed -n 's/^prefix=//p' <<<"$meta")
+  ops=$(sed -n 's/^num_ops=//p' <<<"$meta")
+  sleep 5   # the pool stats reach the monitor every 2 s
+  surplus=$(( ($(stored_mib) - GIB * 1024) / 4 ))
+  [ "$surplus" -gt 0 ] || return 0
+  keep=$(( ops > surplus ? ops - surplus : 0 ))
+  sed "s/^num_ops=.*/num_ops=$keep/" <<<"$meta" >"$LOLIGO_HOME/$run.meta"
+  "$L" rados -p rbd put "$run" "$LOLIGO_HOME/$run.meta"
+  seq "$keep" $((ops - 1)) | sed "s/^/${prefix}_object/" | xargs -n 200 "$L" rados -p rbd rm
+  echo "trimmed $run to $keep objects"
 }
 
 runs() { ls "$LOLIGO_HOME"/fill-run.* | sed 's/.*fill-run\./fill/' | paste -sd, ; }
