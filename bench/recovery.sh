@@ -9,6 +9,9 @@
 #   LOLIGO_HOME=/work/tmp/rec bench/recovery.sh measure           # the measured phases (bench-exclusive)
 #   LOLIGO_HOME=/work/tmp/rec bench/recovery.sh purge
 # OSD_SIZE (MiB per OSD block file) defaults to what 3 OSDs need to hold GIB after the loss, +30 %.
+# One measure per fill: OSDs never delete stray PG copies (docs/osd.md, "Not yet"), so after osd.3
+# is back in, killing it again finds the survivors holding nearly current copies and recovers only
+# the difference. Purge and fill again for a comparable run.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 export LOLIGO_HOME=${LOLIGO_HOME:-/tmp/loligo-recovery}
