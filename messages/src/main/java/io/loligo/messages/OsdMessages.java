@@ -59,8 +59,14 @@ public final class OsdMessages {
 
     /** Registers every OSD message (client and OSD ↔ OSD): what an OSD's messenger needs. */
     public static MessageRegistry registerAll(MessageRegistry registry) {
+        return registerAll(registry, d -> new MOSDRepOp.RawTxn(d.getRaw(d.remaining())));
+    }
+
+    /** Like {@link #registerAll(MessageRegistry)}, with {@code txnReader} decoding MOSDRepOp's transaction in place. */
+    public static MessageRegistry registerAll(MessageRegistry registry,
+                                              java.util.function.Function<io.loligo.msg.Decoder, ? extends MOSDRepOp.Txn> txnReader) {
         registerClientMessages(registry);
-        return registry.register(MOSDRepOp.TYPE, MOSDRepOp.VERSION, MOSDRepOp::decode)
+        return registry.register(MOSDRepOp.TYPE, MOSDRepOp.VERSION, (in, v) -> MOSDRepOp.decode(in, v, txnReader))
                 .register(MOSDRepOpReply.TYPE, MOSDRepOpReply.VERSION, MOSDRepOpReply::decode)
                 .register(MOSDPing.TYPE, MOSDPing.VERSION, MOSDPing::decode)
                 .register(MOSDPingReply.TYPE, MOSDPingReply.VERSION, MOSDPingReply::decode)
@@ -81,5 +87,10 @@ public final class OsdMessages {
     /** A fresh registry with every OSD message. */
     public static MessageRegistry osdRegistry() {
         return registerAll(MessageRegistry.create());
+    }
+
+    /** A fresh registry with every OSD message, MOSDRepOp's transaction decoded by {@code txnReader}. */
+    public static MessageRegistry osdRegistry(java.util.function.Function<io.loligo.msg.Decoder, ? extends MOSDRepOp.Txn> txnReader) {
+        return registerAll(MessageRegistry.create(), txnReader);
     }
 }

@@ -105,7 +105,7 @@ class MessagesRoundTripTest {
                     r.nextBoolean()));
             out.add(MOSDOpReply.error(reqid, OsdResult.EMISDIRECTED, "not primary", 7));
             out.add(new MOSDRepOp(reqid, r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10), logEntry(r),
-                    bytes(r, 100), eversion(r)));
+                    new MOSDRepOp.RawTxn(bytes(r, 100)), eversion(r)));
             out.add(new MOSDRepOpReply(reqid, r.nextInt(10), r.nextInt(64), r.nextLong(1000), r.nextInt(10),
                     eversion(r), r.nextInt(100), string(r, 10)));
             out.add(new MOSDPgLs(r.nextInt(10), r.nextInt(64), r.nextLong(1000),

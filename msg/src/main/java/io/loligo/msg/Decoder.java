@@ -86,6 +86,41 @@ public final class Decoder {
         return value;
     }
 
+    /** Reads the next {@code length} bytes as they are (no length prefix). */
+    public byte[] getRaw(int length) {
+        if (length < 0) {
+            throw new DecodeException("negative raw length " + length);
+        }
+        need(length);
+        byte[] value = new byte[length];
+        in.readBytes(value);
+        return value;
+    }
+
+    /**
+     * Reads a byte string (as {@link #getBytes()} would) by decoding its bytes in place with {@code
+     * body}, without copying them into an array first; {@code body} must consume exactly the string.
+     */
+    public <T> T getBytes(Function<Decoder, T> body) {
+        int length = getLength("byte string");
+        if (depth == Encoder.STRUCT_DEPTH_MAX) {
+            throw new DecodeException("structs nested deeper than " + Encoder.STRUCT_DEPTH_MAX);
+        }
+        int end = in.readerIndex() + length;
+        structEnds[depth++] = end;
+        int openDepth = depth;
+        T value = body.apply(this);
+        if (depth != openDepth) {
+            throw new DecodeException("byte string at offset " + (end - length) + " left structs open");
+        }
+        if (in.readerIndex() != end) {
+            throw new DecodeException("byte string at offset " + (end - length) + " has " + (end - in.readerIndex())
+                    + " bytes its decoder did not read");
+        }
+        depth--;
+        return value;
+    }
+
     public <T> List<T> getList(Function<Decoder, T> element) {
         int count = getCount("list");
         List<T> values = new ArrayList<>(count);

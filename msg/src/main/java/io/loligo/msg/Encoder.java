@@ -147,6 +147,23 @@ public final class Encoder {
     }
 
     /**
+     * Writes a byte string whose bytes {@code body} encodes straight into the buffer (same wire form
+     * as {@link #putBytes(byte[])}: u32 length, then the bytes), so a large nested encoding (an OSD
+     * transaction inside a replication message) is not first built in an array of its own and then
+     * copied. {@code sizeHint} is the expected length, used to size the buffer once.
+     */
+    public Encoder putBytes(int sizeHint, Consumer<Encoder> body) {
+        reserve(4 + Math.max(0, sizeHint));
+        int lengthIndex = out.writerIndex();
+        out.writeInt(0);
+        int openDepth = depth;
+        body.accept(this);
+        Invariants.check(depth == openDepth, "nested byte string left %d structs open", depth - openDepth);
+        out.setInt(lengthIndex, out.writerIndex() - lengthIndex - 4);
+        return this;
+    }
+
+    /**
      * Grows the buffer once to fit a large field (plus room for the small fields after it), instead
      * of the allocator's doublings, each of which copied everything written so far: a 4 MiB payload
      * went through about a dozen reallocations and ended in an 8 MiB buffer.

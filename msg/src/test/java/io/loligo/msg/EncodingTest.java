@@ -97,6 +97,45 @@ class EncodingTest {
     }
 
     @Test
+    void nestedByteStringsHaveTheWireFormOfPutBytesAndDecodeInPlace() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int round = 0; round < 50; round++) {
+            byte[] blob = new byte[round == 0 ? 0 : r.nextInt(1, 200_000)];
+            for (int i = 0; i < blob.length; i += 97) {
+                blob[i] = (byte) r.nextInt();
+            }
+            byte[] inner = Encoder.toBytes(out -> out.startStruct(1, 1).putString("x").putBytes(blob).endStruct());
+            byte[] viaArray = Encoder.toBytes(out -> out.putInt(1).putBytes(inner).putInt(2));
+            int hint = r.nextInt(0, 300_000);   // a wrong hint only costs a regrowth
+            byte[] inPlace = Encoder.toBytes(out -> out.putInt(1)
+                    .putBytes(hint, e -> e.startStruct(1, 1).putString("x").putBytes(blob).endStruct()).putInt(2));
+            assertThat(inPlace).as("round %d", round).isEqualTo(viaArray);
+            Decoder in = Decoder.of(inPlace);
+            assertThat(in.getInt()).isEqualTo(1);
+            byte[] back = in.getBytes(d -> {
+                d.startStruct(1);
+                assertThat(d.getString()).isEqualTo("x");
+                byte[] b = d.getBytes();
+                d.endStruct();
+                return b;
+            });
+            assertThat(back).isEqualTo(blob);
+            assertThat(in.getInt()).as("field after the byte string").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anInPlaceDecoderMustReadExactlyItsByteString() {
+        byte[] bytes = Encoder.toBytes(out -> out.putBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}).putInt(9));
+        assertThatThrownBy(() -> Decoder.of(bytes).getBytes(d -> d.getInt()))
+                .isInstanceOf(DecodeException.class).hasMessageContaining("did not read");
+        assertThatThrownBy(() -> Decoder.of(bytes).getBytes(d -> {
+            d.getLong();
+            return d.getInt();   // past the byte string, though the buffer has more
+        })).isInstanceOf(DecodeException.class).hasMessageContaining("truncated");
+    }
+
+    @Test
     void oldReaderSkipsFieldsANewerWriterAppended() {
         byte[] v2 = Encoder.toBytes(out -> out
                 .startStruct(2, 1).putInt(7).putString("added in v2").endStruct()

@@ -133,7 +133,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             d.keys.reloadKeyring();
             String[] bind = config.bindAddress().split(":");
             d.server = MessengerServer.start(new InetSocketAddress(bind[0], Integer.parseInt(bind[1])), d.keys,
-                    new OsdDispatcher(d), OsdMessages.osdRegistry(), ServerOptions.defaults(config.entity()));
+                    new OsdDispatcher(d), OsdMessages.osdRegistry(io.loligo.osd.pg.TxnCodec::read), ServerOptions.defaults(config.entity()));
             d.connectMonitors();
             d.peers = new OsdPeers(config.entity(), d.ownKey(), () -> d.map);
             d.heartbeater = new Heartbeater(d.heartbeatEnv());

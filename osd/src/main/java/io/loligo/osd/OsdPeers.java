@@ -29,7 +29,7 @@ final class OsdPeers implements AutoCloseable {
     private final String entity;
     private final byte[] key;
     private final Supplier<OsdMap> map;
-    private final MessageRegistry registry = OsdMessages.osdRegistry();
+    private final MessageRegistry registry = OsdMessages.osdRegistry(io.loligo.osd.pg.TxnCodec::read);
     private final Map<Integer, Peer> peers = new ConcurrentHashMap<>();
     private final ExecutorService connector = Executors.newVirtualThreadPerTaskExecutor();
 

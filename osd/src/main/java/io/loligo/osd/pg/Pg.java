@@ -67,15 +67,16 @@ public final class Pg {
         final List<OpCtx> resends = new ArrayList<>();
         final PgLogEntry entry;
         final List<SubOpResult> results;
-        final byte[] txnBytes;
+        /** What each replica applies; encoded into each replica's frame (no copy of its own). */
+        final TxnCodec.Payload txn;
         final Set<Integer> waitingOn = new HashSet<>();
         final int seq;
 
-        RepOp(OpCtx ctx, PgLogEntry entry, List<SubOpResult> results, byte[] txnBytes, int seq) {
+        RepOp(OpCtx ctx, PgLogEntry entry, List<SubOpResult> results, TxnCodec.Payload txn, int seq) {
             this.ctx = ctx;
             this.entry = entry;
             this.results = results;
-            this.txnBytes = txnBytes;
+            this.txn = txn;
             this.seq = seq;
         }
     }
@@ -102,7 +103,7 @@ public final class Pg {
     private final PgPeering peering;
     final PgRecovery recovery = new PgRecovery(this);
     final SnapTrimmer snapTrimmer = new SnapTrimmer(this);
-    private static final byte[] EMPTY_TXN = TxnCodec.encode(new Transaction());
+    private static final TxnCodec.Payload EMPTY_TXN = new TxnCodec.Payload(new Transaction());
     private final io.loligo.osd.scrub.PgScrubber scrubber;
     long objects;
     long bytes;
@@ -501,7 +502,7 @@ public final class Pg {
         pglog.append(entry, coll, txn);
         objects += (trim ? 0 : (out.existsAfter() ? 1 : 0) - (existed ? 1 : 0)) + out.snapObjectsDelta();
         bytes += out.sizeAfter() - out.sizeBefore();
-        RepOp rep = new RepOp(ctx, entry, out.results(), TxnCodec.encode(txn), intervalSeq);
+        RepOp rep = new RepOp(ctx, entry, out.results(), new TxnCodec.Payload(txn), intervalSeq);
         inFlight.put(v, rep);
         inFlightByReqid.put(ctx.op().reqid(), rep);
         writesInFlight.merge(ctx.ref(), 1, Integer::sum);
@@ -570,7 +571,7 @@ public final class Pg {
     }
 
     private void sendRepOp(RepOp rep, int osd) {
-        byte[] txn = recovery.beyondBackfill(osd, rep.ctx.ref()) ? EMPTY_TXN : rep.txnBytes;   // the scan copies it later
+        TxnCodec.Payload txn = recovery.beyondBackfill(osd, rep.ctx.ref()) ? EMPTY_TXN : rep.txn;   // the scan copies it later
         MOSDRepOp m = new MOSDRepOp(rep.ctx.op().reqid(), pgid.pool(), pgid.seed(), epoch, host.whoami(), rep.entry,
                 txn, pglog.lastUpdate());
         host.callOsd(osd, m, REPOP_TIMEOUT).whenComplete((reply, err) -> host.onShard(pgid, () -> {
@@ -646,7 +647,7 @@ public final class Pg {
         }
         Transaction txn;
         try {
-            txn = TxnCodec.decode(m.transaction());
+            txn = TxnCodec.transaction(m.transaction());
         } catch (RuntimeException e) {
             reply.complete(repReply(m, OsdResult.EINVAL, "bad transaction: " + e.getMessage()));
             return;

@@ -1,5 +1,6 @@
 package io.loligo.osd.pg;
 
+import io.loligo.messages.MOSDRepOp;
 import io.loligo.msg.DecodeException;
 import io.loligo.msg.Decoder;
 import io.loligo.msg.Encoder;
@@ -29,14 +30,49 @@ public final class TxnCodec {
     private TxnCodec() {}
 
     public static byte[] encode(Transaction txn) {
-        return Encoder.toBytes(out -> {
-            out.startStruct(1, 1);
-            out.putInt(txn.ops().size());
-            for (Transaction.Op op : txn.ops()) {
-                encodeOp(out, op);
-            }
-            out.endStruct();
-        });
+        return Encoder.toBytes(out -> encodeTo(out, txn));
+    }
+
+    /** Writes {@code txn}'s encoding into {@code out} (what {@link #encode} returns). */
+    public static void encodeTo(Encoder out, Transaction txn) {
+        out.startStruct(1, 1);
+        out.putInt(txn.ops().size());
+        for (Transaction.Op op : txn.ops()) {
+            encodeOp(out, op);
+        }
+        out.endStruct();
+    }
+
+    /**
+     * A transaction as MOSDRepOp carries it: encoded straight into each replica's frame by the
+     * messenger, and on the replica decoded straight out of the frame ({@link #read}), so the data
+     * is not copied through an encoded array on either side. The store only reads a committed
+     * transaction, so encoding it while the local commit runs is safe.
+     */
+    public record Payload(Transaction txn) implements MOSDRepOp.Txn {
+        @Override
+        public void encodeTo(Encoder out) {
+            TxnCodec.encodeTo(out, txn);
+        }
+
+        @Override
+        public int sizeHint() {
+            return (int) Math.min(Integer.MAX_VALUE - 4096, txn.dataBytes() + 128L * txn.ops().size() + 16);
+        }
+    }
+
+    /** The MOSDRepOp transaction reader an OSD's registry uses: decodes in place into a {@link Payload}. */
+    public static Payload read(Decoder in) {
+        return new Payload(decode(in));
+    }
+
+    /** The transaction an MOSDRepOp carries, whichever way its registry decoded it. */
+    public static Transaction transaction(MOSDRepOp.Txn carried) {
+        return switch (carried) {
+            case Payload p -> p.txn();
+            case MOSDRepOp.RawTxn raw -> decode(raw.bytes());
+            default -> throw new DecodeException("unknown transaction carrier " + carried.getClass().getSimpleName());
+        };
     }
 
     private static void encodeOp(Encoder out, Transaction.Op op) {
@@ -79,6 +115,15 @@ public final class TxnCodec {
 
     public static Transaction decode(byte[] bytes) {
         Decoder in = Decoder.of(bytes);
+        Transaction txn = decode(in);
+        if (in.hasMore()) {
+            throw new DecodeException(in.remaining() + " bytes after the transaction");
+        }
+        return txn;
+    }
+
+    /** Decodes one transaction from {@code in}'s read position. */
+    public static Transaction decode(Decoder in) {
         Transaction txn = new Transaction();
         try {
             in.startStruct(1);

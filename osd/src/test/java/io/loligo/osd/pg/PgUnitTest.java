@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loligo.crush.placement.Placement;
 import io.loligo.messages.Eversion;
+import io.loligo.messages.MOSDRepOp;
+import io.loligo.messages.OsdMessages;
 import io.loligo.messages.ObjectRef;
 import io.loligo.messages.OpOutput;
 import io.loligo.messages.OsdOp;
@@ -96,6 +98,21 @@ class PgUnitTest {
         assertThat(TxnCodec.encode(back)).as("seed %d re-encoding", seed).isEqualTo(bytes);
         byte[] cut = Arrays.copyOf(bytes, r.nextInt(bytes.length));
         assertThatThrownBy(() -> TxnCodec.decode(cut)).as("seed %d truncated", seed).isInstanceOf(DecodeException.class);
+
+        // In a MOSDRepOp: encoded straight into the frame, the same bytes as the array encoding;
+        // decoded in place by the OSD's registry and as raw bytes by a plain one.
+        ReqId reqid = new ReqId("client.t", 1, seed);
+        PgLogEntry entry = new PgLogEntry(PgLogEntry.Op.MODIFY, new ObjectRef("", "o", 1), new Eversion(2, 3),
+                Eversion.ZERO, reqid, 5, OsdResult.OK);
+        MOSDRepOp m = new MOSDRepOp(reqid, 1, 0, 2, 0, entry, new TxnCodec.Payload(t), Eversion.ZERO);
+        io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.buffer();
+        io.loligo.msg.MessageRegistry.encode(m, frame);
+        MOSDRepOp viaOsd = (MOSDRepOp) OsdMessages.osdRegistry(TxnCodec::read).decode(MOSDRepOp.TYPE, frame.duplicate());
+        MOSDRepOp viaRaw = (MOSDRepOp) OsdMessages.osdRegistry().decode(MOSDRepOp.TYPE, frame.duplicate());
+        assertThat(viaRaw.transaction()).isEqualTo(new MOSDRepOp.RawTxn(bytes));
+        assertThat(TxnCodec.encode(TxnCodec.transaction(viaOsd.transaction()))).as("seed %d in place", seed).isEqualTo(bytes);
+        assertThat(viaOsd.entry()).isEqualTo(entry);
+        assertThat(viaOsd.lastComplete()).isEqualTo(Eversion.ZERO);
     }
 
     private OpExecutor.Outcome run(String name, OsdOp... ops) {
