@@ -25,6 +25,8 @@ final class TextOutput {
             case "osd dump" -> osdDump(d);
             case "osd pool ls" -> poolLs(d);
             case "osd pool get" -> poolGet(d);
+            case "osd pool lssnap" -> poolLsSnap(d);
+            case "osd pool mksnap", "osd pool rmsnap" -> "";
             case "osd map" -> osdMap(d);
             case "pg stat" -> pgStat(d.path("num_pgs").asInt(), d);
             case "pg dump" -> pgDump(d);
@@ -179,6 +181,17 @@ final class TextOutput {
             sb.append(p.isObject() ? poolLine(p) : p.asText() + "\n");
         }
         return sb.toString();
+    }
+
+    /** As {@code rados lssnap}: id, name and creation time (UTC) per line, then the count. */
+    static String poolLsSnap(JsonNode d) {
+        var fmt = java.time.format.DateTimeFormatter.ofPattern("yyyy.MM.dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode s : d) {
+            sb.append(s.path("snapid").asLong()).append('\t').append(s.path("name").asText()).append('\t')
+                    .append(fmt.format(java.time.Instant.ofEpochMilli(s.path("stamp").asLong()))).append('\n');
+        }
+        return sb.append(d.size()).append(" snaps\n").toString();
     }
 
     static String poolGet(JsonNode d) {

@@ -17,6 +17,8 @@ class CommandTableTest {
             health                                  | {"prefix":"health"}
             osd pool create rbd 64                  | {"prefix":"osd pool create","pool":"rbd","pg_num":"64"}
             osd pool create rbd                     | {"prefix":"osd pool create","pool":"rbd"}
+            osd pool mksnap rbd s1                  | {"prefix":"osd pool mksnap","pool":"rbd","snap":"s1"}
+            osd pool lssnap rbd                     | {"prefix":"osd pool lssnap","pool":"rbd"}
             osd pool ls detail                      | {"prefix":"osd pool ls","detail":true}
             osd pool rm a a                         | {"prefix":"osd pool rm","pool":"a","pool2":"a"}
             osd out 1 2                             | {"prefix":"osd out","ids":["1","2"]}
@@ -42,5 +44,13 @@ class CommandTableTest {
         List<String> words = Arrays.asList(line.trim().split("\\s+"));
         assertThatThrownBy(() -> CommandTable.parse(words)).isInstanceOf(CommandTable.UsageException.class)
                 .hasMessageContaining(message.trim());
+    }
+
+    @org.junit.jupiter.api.Test
+    void lssnapPrintsLikeRadosLssnap() throws Exception {
+        var d = io.loligo.maps.monc.MonReply.json().readTree(
+                "[{\"snapid\":1,\"name\":\"a\",\"stamp\":0},{\"snapid\":3,\"name\":\"b\",\"stamp\":86400000}]");
+        assertThat(TextOutput.render("osd pool lssnap", null, d, 1))
+                .isEqualTo("1\ta\t1970.01.01 00:00:00\n3\tb\t1970.01.02 00:00:00\n2 snaps\n");
     }
 }
