@@ -146,6 +146,83 @@ final class Net implements AutoCloseable {
         run(cmd);
     }
 
+    /** Which of a host's directions {@link #loss} drops packets on. */
+    enum Direction {
+        /** Packets leaving the host (its replies and requests are lost; what it is sent arrives). */
+        OUT,
+        /** Packets arriving at the host. */
+        IN,
+        BOTH
+    }
+
+    /** The nftables table the loss rules live in, inside a host's namespace (removed by {@link #clearLoss}). */
+    private static final String NFT_TABLE = "loligo_chaos";
+
+    /**
+     * Whether {@link #loss} works here: nftables (the {@code nft} tool, package nftables) with its
+     * {@code numgen random} expression. This kernel has no sch_netem, so tc netem cannot do it.
+     */
+    static String nftUnavailableReason() {
+        try {
+            Result r = run(List.of("nft", "--version"));
+            return r.code == 0 ? null : "nft exited " + r.code + ": " + r.out.strip();
+        } catch (IOException e) {
+            return "no nft tool (apt-get install -y nftables): " + e.getMessage();
+        }
+    }
+
+    /**
+     * Drops {@code percent} % of host {@code i}'s packets on eth0, chosen at random per packet
+     * (nftables {@code numgen random}), in {@code direction}; replaces any loss set before.
+     */
+    void loss(int i, int percent, Direction direction) throws IOException {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("loss " + percent + " % (expected: 0 to 100)");
+        }
+        clearLoss(i);
+        // numgen's modulus bounds its values to 0..99: 100 % is an unconditional drop.
+        String chance = percent >= 100 ? "" : "numgen random mod 100 < " + percent + " ";
+        StringBuilder rules = new StringBuilder("table inet " + NFT_TABLE + " {\n");
+        if (direction != Direction.IN) {
+            rules.append("  chain out { type filter hook output priority 0; policy accept;\n")
+                    .append("    oifname \"eth0\" ").append(chance).append("counter drop\n  }\n");
+        }
+        if (direction != Direction.OUT) {
+            rules.append("  chain in { type filter hook input priority 0; policy accept;\n")
+                    .append("    iifname \"eth0\" ").append(chance).append("counter drop\n  }\n");
+        }
+        rules.append("}\n");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("loligo-nft-", ".nft");
+        try {
+            java.nio.file.Files.writeString(file, rules);
+            List<String> cmd = new ArrayList<>(exec(i));
+            cmd.addAll(List.of("nft", "-f", file.toString()));
+            must(cmd.toArray(String[]::new));
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /** Packets host {@code i}'s loss rules dropped so far (the rules' counters), or 0 without rules. */
+    long lossDropped(int i) throws IOException {
+        List<String> cmd = new ArrayList<>(exec(i));
+        cmd.addAll(List.of("nft", "list", "table", "inet", NFT_TABLE));
+        Result r = run(cmd);
+        long total = 0;
+        Matcher m = Pattern.compile("counter packets (\\d+)").matcher(r.out);
+        while (r.code == 0 && m.find()) {
+            total += Long.parseLong(m.group(1));
+        }
+        return total;
+    }
+
+    /** Removes host {@code i}'s loss rules (if any). */
+    void clearLoss(int i) throws IOException {
+        List<String> cmd = new ArrayList<>(exec(i));
+        cmd.addAll(List.of("nft", "delete", "table", "inet", NFT_TABLE));
+        run(cmd);
+    }
+
     @Override
     public void close() {
         for (String ns : namespaces) {

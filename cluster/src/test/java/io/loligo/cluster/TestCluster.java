@@ -57,6 +57,8 @@ final class TestCluster implements AutoCloseable {
         final String name;
         final int host;
         final List<String> args;
+        /** Extra environment for its next starts (e.g. a clock offset); empty by default. */
+        final Map<String, String> env = new java.util.concurrent.ConcurrentHashMap<>();
         volatile Process process;
 
         Daemon(String name, int host, List<String> args) {
@@ -233,8 +235,67 @@ final class TestCluster implements AutoCloseable {
         Path log = dir.resolve(name + ".log");
         Files.writeString(log, "==== start " + java.time.Instant.now() + "\n", java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
-        d.process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(d.env);   // ip netns exec passes the environment on
+        d.process = pb.start();
+    }
+
+    /** Waits for {@code name}'s process to end by itself (a daemon refusing to start); returns its exit code. */
+    int awaitExit(String name, Duration timeout) throws InterruptedException {
+        Daemon d = daemon(name);
+        Process p = d.process;
+        require(p != null, "%s was not started", name);
+        if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " still running " + timeout + " after its start; expected it to refuse");
+        }
+        d.process = null;
+        return p.exitValue();
+    }
+
+    /** The last {@code lines} lines of {@code name}'s log. */
+    String logTail(String name, int lines) throws IOException {
+        List<String> all = Files.readAllLines(dir.resolve(name + ".log"), java.nio.charset.StandardCharsets.UTF_8);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** Deletes a stopped daemon's data directory: its disk replaced by an empty one. */
+    void wipe(String name) throws IOException {
+        Daemon d = daemon(name);
+        require(!d.running(), "%s is running; stop it before wiping its data", name);
+        Path data = dir.resolve(name);
+        if (Files.exists(data)) {
+            try (var walk = Files.walk(data)) {
+                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!f.equals(data)) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Hands the monitors' leadership to {@code mon} (a name like "b"), retrying until it holds within {@code timeout}. */
+    void transferLeadership(String mon, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (io.loligo.mon.client.MonClient raft = io.loligo.mon.client.MonClient.connect(ClusterConf.load(confPath))) {
+            while (true) {
+                try {
+                    raft.transferLeadership(mon, Duration.ofSeconds(10));
+                    if (mon.equals(leader())) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("could not make mon." + mon + " the leader within " + timeout + ": " + e, e);
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("mon." + mon + " not the leader within " + timeout + " (leader: " + leader() + ")");
+                }
+                Thread.sleep(500);   // retry interval within a deadline: the target may still be catching up
+            }
+        }
     }
 
     /**
@@ -352,6 +413,20 @@ final class TestCluster implements AutoCloseable {
     void heal(int host) throws IOException {
         require(net != null, "heal needs network namespaces");
         net.heal(host);
+    }
+
+    /** Drops {@code percent} % of host {@code host}'s packets in {@code direction} (nftables); needs namespaces. */
+    void loss(int host, int percent, Net.Direction direction) throws IOException {
+        require(net != null, "loss needs network namespaces");
+        net.loss(host, percent, direction);
+    }
+
+    /** Ends host {@code host}'s packet loss; returns how many packets it dropped. */
+    long clearLoss(int host) throws IOException {
+        require(net != null, "clearLoss needs network namespaces");
+        long dropped = net.lossDropped(host);
+        net.clearLoss(host);
+        return dropped;
     }
 
     /** Mounts a size-limited tmpfs as {@code name}'s data dir (before its first start): a small disk. */
@@ -500,6 +575,7 @@ final class TestCluster implements AutoCloseable {
     void restore() throws Exception {
         for (int h = 0; h < hosts && net != null; h++) {
             net.heal(h);
+            net.clearLoss(h);
         }
         for (Daemon d : daemons.values()) {
             if (d.running()) {

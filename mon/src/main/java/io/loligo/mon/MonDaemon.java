@@ -191,7 +191,7 @@ public final class MonDaemon implements AutoCloseable {
                 }
             }
             quorum.sort(String::compareTo);
-            return new QuorumInfo(name, quorum, term, System.currentTimeMillis() - leaderSinceMillis);
+            return new QuorumInfo(name, quorum, term, io.loligo.common.WallClock.millis() - leaderSinceMillis);
         } catch (IOException e) {
             return QuorumInfo.unknown();
         }
@@ -205,7 +205,7 @@ public final class MonDaemon implements AutoCloseable {
                 return;
             }
             if (leaderSinceMillis == 0) {
-                leaderSinceMillis = System.currentTimeMillis();
+                leaderSinceMillis = io.loligo.common.WallClock.millis();
             }
             boolean bootstrapped = sm.read(MonState::bootstrapped);
             if (!bootstrapped) {
@@ -229,7 +229,13 @@ public final class MonDaemon implements AutoCloseable {
         }
     }
 
-    /** Up OSDs whose last beacon is older than mon_osd_report_timeout (unless nodown). */
+    /**
+     * Up OSDs whose last beacon is older than mon_osd_report_timeout (unless nodown), counting
+     * silence from this monitor's election at the earliest (as Ceph's leader starts its
+     * last_osd_report afresh): without a leader nobody's beacons could commit, and OSDs whose
+     * monitor was cut off need time to find another. A new leader marked every OSD down at once
+     * otherwise (found by mon-leader-partition, seed 480225805509269605).
+     */
     private List<String> silentOsds(MonState s) {
         List<String> out = new ArrayList<>();
         OsdMap m = s.osdmap();
@@ -237,9 +243,10 @@ public final class MonDaemon implements AutoCloseable {
             return out;
         }
         long timeout = s.longOption(MonOptions.REPORT_TIMEOUT) * 1000;
-        long now = System.currentTimeMillis();
+        long now = io.loligo.common.WallClock.millis();
         for (OsdState o : m.osds().values()) {
-            if (o.up() && now - s.pgStats.beacons.getOrDefault(o.id(), now) >= timeout) {
+            long heard = Math.max(s.pgStats.beacons.getOrDefault(o.id(), now), leaderSinceMillis);
+            if (o.up() && now - heard >= timeout) {
                 out.add(String.valueOf(o.id()));
             }
         }
@@ -253,7 +260,7 @@ public final class MonDaemon implements AutoCloseable {
             return due;
         }
         long interval = s.longOption(MonOptions.DOWN_OUT_INTERVAL) * 1000;
-        long now = System.currentTimeMillis();
+        long now = io.loligo.common.WallClock.millis();
         for (OsdState o : m.osds().values()) {
             if (!o.up() && o.in() && o.downStampMillis() > 0 && now - o.downStampMillis() >= interval) {
                 due.add(String.valueOf(o.id()));

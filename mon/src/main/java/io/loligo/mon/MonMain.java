@@ -40,9 +40,13 @@ public final class MonMain {
     public static int run(String id, Path confPath, Path data) throws InterruptedException {
         MonDaemon mon;
         try {
+            String skew = io.loligo.common.WallClock.check();
+            if (skew != null) {
+                System.out.println("mon." + id + ": " + skew);
+            }
             mon = new MonDaemon(id, ClusterConf.load(confPath), data);
             mon.start();
-        } catch (ClusterConf.ConfException e) {
+        } catch (ClusterConf.ConfException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         } catch (Exception e) {

@@ -129,8 +129,10 @@ final class MonService implements Handler, KeyLookup {
             return MonReply.error(Errno.EACCES, impersonated, 0);
         }
         long have = cmd.json().path("have_epoch").asLong(-1);
-        if (have >= 0 && have < sm.read(MonState::epoch) && subscriptions.containsKey(session.id())) {
-            tell(session, have);   // whoever talks with an older map is told the newer one
+        if (have >= 0 && have < sm.read(MonState::epoch)) {
+            // Whoever talks with an older map is told the newer one, and subscribed here from then on:
+            // only subscribers send have_epoch, and theirs may live on a monitor that stopped pushing.
+            tell(session, have);
         }
         try {
             ObjectNode body = cmd.json().deepCopy();

@@ -91,11 +91,21 @@ public final class MonStateMachine extends BaseStateMachine {
         try {
             MonState loaded = MonState.decode(Files.readAllBytes(path));
             TermIndex ti = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(path.toFile());
+            long before;
             synchronized (this) {
+                before = state.epoch();
                 state = loaded;
                 updateLastAppliedTermIndex(ti);
             }
             log.info("mon.{} loaded snapshot {} at osdmap e{}", name, ti, loaded.epoch());
+            // A follower that fell behind the leader's purged log catches up by installing a snapshot:
+            // its subscribers must hear of the epochs it jumped over, as if it had applied them one by
+            // one (found by mon-leader-partition: the healed old leader never pushed them).
+            if (loaded.epoch() != before) {
+                for (LongConsumer l : epochListeners) {
+                    l.accept(loaded.epoch());
+                }
+            }
         } catch (MapDecodeException e) {
             throw new IOException("mon." + name + ": snapshot " + path + " is corrupt: " + e.getMessage(), e);
         }
@@ -147,7 +157,7 @@ public final class MonStateMachine extends BaseStateMachine {
         ByteString logData = request.getMessage().getContent();
         if (cmd != null) {
             ObjectNode json = cmd.json();
-            json.put("stamp", System.currentTimeMillis());
+            json.put("stamp", io.loligo.common.WallClock.millis());
             String prefix = cmd.prefix();
             if ((prefix.equals("auth get-or-create") || prefix.equals("auth add")) && !cmd.has("key")) {
                 json.put("key", io.loligo.mon.client.MonClient.newKey());

@@ -263,4 +263,38 @@ class MonMessengerProcessTest {
             assertThat(sub.osdMap().poolByName("push4")).isNotNull();
         }
     }
+    /**
+     * Regression, mon-leader-partition (seeds 5539159055794412226, 480225805509269605): a monitor
+     * cut off by a partition keeps its clients' TCP connections open for minutes, and a session on
+     * it neither failed nor moved: its commands (an OSD's beacons) timed out one after another and
+     * its subscription heard nothing, so its OSDs were marked down and never learned it. Here the
+     * first monitor is SIGSTOPped (sockets open, no replies): a command times out, the next one is
+     * answered by another monitor, and the subscription follows there.
+     */
+    @Test
+    void monLeaderPartition5539159055794412226_aSessionLeavesAMonitorThatStopsAnswering() throws Exception {
+        try (MonConnection sub = admin()) {
+            sub.subscribe(m -> { });
+            MonCluster.await("initial map", Duration.ofSeconds(30), () -> sub.osdMap() != null);
+            Process first = cluster.procs.get(cluster.names.get(0));   // mon_host's first: where sub connected
+            signal(first, "STOP");
+            try {
+                assertThatThrownBy(() -> sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(3)))
+                        .isInstanceOf(IOException.class).hasMessageContaining("hunting for another");
+                long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "while-stopped",
+                        "pg_num", 8), Duration.ofSeconds(90)).epoch();
+                assertThat(sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(30)).ok()).isTrue();
+                MonCluster.await("map e" + made + " through another monitor", Duration.ofSeconds(30),
+                        () -> sub.osdMap().epoch() >= made);
+                assertThat(sub.osdMap().poolByName("while-stopped")).isNotNull();
+            } finally {
+                signal(first, "CONT");
+            }
+        }
+    }
+
+    private static void signal(Process p, String sig) throws Exception {
+        Process k = new ProcessBuilder("kill", "-s", sig, String.valueOf(p.pid())).inheritIO().start();
+        assertThat(k.waitFor()).isZero();
+    }
 }

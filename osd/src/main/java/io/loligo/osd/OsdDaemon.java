@@ -72,6 +72,14 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     final Map<PgId, Pg> pgs = new ConcurrentHashMap<>();
     private final ExecutorService mapThread;
     private final ScheduledExecutorService background;
+    /**
+     * Everything that waits on the monitors (boot, stats, up_thru, pg_temp, keys) runs here, never
+     * on {@link #background}: a monitor cut off by a partition holds a call for its whole timeout,
+     * and the heartbeat tick must not stall behind it.
+     */
+    private final ScheduledExecutorService monThread;
+    /** A boot is queued or waiting for its reply: no second one until it is done. */
+    private final java.util.concurrent.atomic.AtomicBoolean bootPending = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<MapWaiter> waitingForMap = new ArrayList<>();
 
     /** A message waiting for our map to reach its sender's epoch; {@code onTimeout} answers it if it never does. */
@@ -111,6 +119,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         this.keys = new OsdKeys(keyringPath(config.conf(), config.entity()));
         this.mapThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-map").factory());
         this.background = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name(config.entity() + "-bg").factory());
+        this.monThread = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name(config.entity() + "-monc").factory());
         this.recoveryThrottle = RecoveryThrottle.from(config.conf(), config.entity());
         this.historyThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-history").factory());
     }
@@ -142,9 +151,9 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             d.awaitFirstMap();
             d.boot();
             d.background.scheduleWithFixedDelay(d::tick, 0, config.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
-            d.background.scheduleWithFixedDelay(d::reportStats, config.statsInterval().toMillis(),
+            d.monThread.scheduleWithFixedDelay(d::reportStats, config.statsInterval().toMillis(),
                     config.statsInterval().toMillis(), TimeUnit.MILLISECONDS);
-            d.background.scheduleWithFixedDelay(d::refreshKeys, 5, 5, TimeUnit.SECONDS);
+            d.monThread.scheduleWithFixedDelay(d::refreshKeys, 5, 5, TimeUnit.SECONDS);
             d.background.scheduleWithFixedDelay(d.scrub::tick, 1, 1, TimeUnit.SECONDS);
             d.background.scheduleWithFixedDelay(d::adaptRecovery, RecoveryThrottle.WINDOW.toMillis(),
                     RecoveryThrottle.WINDOW.toMillis(), TimeUnit.MILLISECONDS);
@@ -237,6 +246,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     /** Tells the monitors we are up at our address (first boot: creates the OSD and places it in CRUSH). */
     void boot() {
+        bootPending.set(true);
         lastBootMillis = System.currentTimeMillis();
         ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd boot").put("id", whoami)
                 .put("uuid", uuid).put("addr", address()).put("host", config.host())
@@ -247,7 +257,35 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         } catch (IOException e) {
             log.warn("{} boot failed: {}", who(), e.getMessage());
         } finally {
+            lastBootMillis = System.currentTimeMillis();
             booted = true;   // from now on, a map showing us down (or a failed boot) triggers another boot
+            bootPending.set(false);
+        }
+    }
+
+    /** Milliseconds between boots while our map shows us down: the map our boot made may arrive after a stale one. */
+    static final long REBOOT_GAP_MILLIS = 1000;
+
+    /**
+     * Boots again when our newest map shows us down (or at another address) and the last boot is
+     * more than {@link #REBOOT_GAP_MILLIS} old and done (Ceph's OSD does the same on seeing itself
+     * marked down). Called for each new map and from every tick, so a map that arrived within
+     * the gap, or a boot that failed (a monitor cut off), is retried without waiting for a newer map
+     * (found by mon-leader-partition, seed 5539159055794412226: the OSD never booted again).
+     */
+    private void maybeReboot() {
+        OsdMap m = map;
+        if (!booted || stopping || m == null || bootPending.get()
+                || System.currentTimeMillis() - lastBootMillis <= REBOOT_GAP_MILLIS) {
+            return;
+        }
+        OsdState self = m.osd(whoami);
+        if (self != null && self.up() && self.address().equals(address())) {
+            return;
+        }
+        if (bootPending.compareAndSet(false, true)) {
+            log.warn("{} marked down (or at another address) in e{} but alive: booting again", who(), m.epoch());
+            monThread.execute(this::boot);
         }
     }
 
@@ -313,12 +351,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             waitingForMap.removeIf(w -> w.epoch() <= m.epoch() && wake.add(w));
         }
         wake.forEach(w -> w.task().run());
-        OsdState self = m.osd(whoami);
-        if (booted && !stopping && (self == null || !self.up() || !self.address().equals(address()))
-                && System.currentTimeMillis() - lastBootMillis > 1000) {
-            log.warn("{} marked down (or at another address) in e{} but alive: booting again", who(), m.epoch());
-            background.execute(this::boot);
-        }
+        maybeReboot();
     }
 
     /**
@@ -471,6 +504,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     private void tick() {
         expireMapWaiters();
+        maybeReboot();
         resendAlive();
         for (Pg pg : pgs.values()) {
             shards.submit(pg.pgid(), pg::expireWaiting);
@@ -499,6 +533,14 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         keys.refreshFromMons(mon);
     }
 
+    /**
+     * How long a stats report (our beacon) waits for the monitor before the session hunts for
+     * another: well inside the report timeout after which the monitors mark a silent OSD down
+     * (mon_osd_report_timeout; 900 s by default, 20 s in the fault-injection tests), so an OSD whose
+     * monitor was cut off reaches another before it is missed.
+     */
+    static final Duration MON_REPORT_TIMEOUT = Duration.ofSeconds(8);
+
     /** Sends PG states and usage to the monitors ({@code osd pgstats}). */
     private void reportStats() {
         try {
@@ -519,7 +561,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
                 }
             }
             pgStatesDirty = false;
-            mon.command(cmd);
+            // The reply's epoch shows a map we lack: MonConnection fetches it (we may have missed a push).
+            mon.command(cmd, MON_REPORT_TIMEOUT);
         } catch (Exception e) {
             log.debug("{} stats report failed: {}", who(), e.toString());
         }
@@ -554,7 +597,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     @Override
     public long nowMillis() {
-        return System.currentTimeMillis();
+        return io.loligo.common.WallClock.millis();   // wall time (scrub stamps, mtimes): skewable for tests
     }
 
     @Override
@@ -631,7 +674,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
 
     @Override
     public void requestPgTemp(PgId pg, List<Integer> osds) {
-        background.execute(() -> {
+        monThread.execute(() -> {
             ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd pg-temp").put("pgid", pg.toString());
             ArrayNode ids = cmd.putArray("id");
             osds.forEach(o -> ids.add(String.valueOf(o)));
@@ -648,14 +691,15 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     public void requestUpThru(long epoch) {
         long before = upThruWanted.getAndAccumulate(epoch, Math::max);
         if (epoch > before) {
-            background.execute(this::sendAlive);
+            monThread.execute(this::sendAlive);
         }
     }
 
     /** Re-sends a pending up_thru request once a second until the map shows it. */
     private void resendAlive() {
         if (upThruWanted.get() > 0 && System.nanoTime() - upThruSentNanos > 1_000_000_000L) {
-            sendAlive();
+            upThruSentNanos = System.nanoTime();   // one queued resend at a time
+            monThread.execute(this::sendAlive);
         }
     }
 
@@ -752,6 +796,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             mon.close();
         }
         background.shutdownNow();
+        monThread.shutdownNow();
         mapThread.shutdownNow();
         historyThread.shutdownNow();
         if (peers != null) {

@@ -37,6 +37,10 @@ public final class OsdMain {
     public static int run(int id, Path data, Path confPath) throws InterruptedException {
         OsdDaemon daemon;
         try {
+            String skew = io.loligo.common.WallClock.check();
+            if (skew != null) {
+                System.out.println("osd." + id + ": " + skew);
+            }
             ClusterConf conf = ClusterConf.load(confPath);
             daemon = OsdDaemon.start(OsdConfig.from(id, data, conf));
         } catch (ClusterConf.ConfException | IllegalArgumentException e) {

@@ -13,7 +13,6 @@ import io.loligo.rgw.ops.SwiftOps;
 import io.loligo.rgw.store.CachingSecretLookup;
 import io.loligo.rgw.store.RgwPools;
 import java.io.IOException;
-import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +51,7 @@ public final class RgwServer implements AutoCloseable {
 
     /** A gateway that checks SigV4/V2 signatures against the users stored in RADOS. */
     public RgwServer(RgwConfig config, Cluster cluster) throws IOException {
-        this(config, cluster, keys -> new SigV4Authenticator(keys, Clock.systemUTC()));
+        this(config, cluster, keys -> new SigV4Authenticator(keys, io.loligo.common.WallClock.clock()));
     }
 
     /** A gateway with the given authenticator over the stored users (tests may pass their own). */

@@ -32,7 +32,14 @@ import java.util.function.Consumer;
  * A client's session with the monitors over the messenger, authenticated as an entity from a
  * keyring: commands ({@link #command}) and an OSD map subscription ({@link #subscribe}) kept
  * current by pushes. Connects to the first reachable monitor of {@code mon_host} and hunts for
- * another when that one goes away; any monitor forwards changes to the leader.
+ * another when that one goes away or stops answering (a call without a reply: a monitor cut off
+ * by a partition keeps its TCP connection open for minutes); any monitor forwards changes to the leader.
+ *
+ * A monitor that answers EAGAIN (it cannot reach the quorum) is left the same way.
+ *
+ * <p>The subscription does not rely on one monitor's pushes alone (Ceph's MonClient renews its
+ * subscriptions the same way): every command reply carries the cluster's OSD map epoch, and a
+ * reply newer than the map held asks the monitor for the missing epochs ({@link #renew}).
  */
 public final class MonConnection implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
@@ -45,6 +52,16 @@ public final class MonConnection implements AutoCloseable {
     private volatile OsdMap map;
     private volatile Consumer<OsdMap> mapListener;
     private volatile boolean closed;
+    /** When the subscription was last renewed because a reply showed a newer epoch (rate limit). */
+    private volatile long renewedNanos;
+    private static final long RENEW_GAP_NANOS = 1_000_000_000L;
+    /**
+     * A monitor's "try again" (Errno.EAGAIN): it could not reach the quorum (or held the command
+     * back). The session moves on, as Ceph's clients hunt when their monitor leaves the quorum:
+     * found by mon-leader-partition (seed 480225805509269605), where every OSD stayed on a monitor
+     * that answered EAGAIN to each boot for ten minutes.
+     */
+    private static final int EAGAIN = -11;
 
     private MonConnection(List<InetSocketAddress> mons, String entity, byte[] key) {
         this.mons = mons;
@@ -130,6 +147,15 @@ public final class MonConnection implements AutoCloseable {
 
     /** Runs one command; a lost connection is retried once on another monitor. */
     public MonReply command(ObjectNode cmd) throws IOException {
+        return command(cmd, CALL_TIMEOUT);
+    }
+
+    /**
+     * Runs one command, waiting at most {@code timeout} for the reply; a lost connection is retried
+     * once on another monitor. A monitor that does not answer in time is left: the next call hunts
+     * for another (the command's outcome is unknown: it may still be applied).
+     */
+    public MonReply command(ObjectNode cmd, Duration timeout) throws IOException {
         OsdMap held = map;
         if (held != null && mapListener != null && !cmd.has("have_epoch")) {
             cmd = cmd.deepCopy().put("have_epoch", held.epoch());   // a monitor seeing an old epoch pushes the news
@@ -137,11 +163,18 @@ public final class MonConnection implements AutoCloseable {
         byte[] json = MonReply.json().writeValueAsBytes(cmd);
         for (int attempt = 1; ; attempt++) {
             hunt();
+            Connection c = conn;
             try {
-                Message reply = conn.call(new MonCommand(new String(json, StandardCharsets.UTF_8)), CALL_TIMEOUT)
-                        .get(CALL_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                Message reply = c.call(new MonCommand(new String(json, StandardCharsets.UTF_8)), timeout)
+                        .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
                 if (reply instanceof MonCommandReply r) {
-                    return MonReply.fromBytes(r.json().getBytes(StandardCharsets.UTF_8));
+                    MonReply out = MonReply.fromBytes(r.json().getBytes(StandardCharsets.UTF_8));
+                    if (out.code() == EAGAIN) {
+                        abandon(c);   // this monitor cannot reach the quorum now: the next call tries another
+                    } else {
+                        catchUp(out.epoch());
+                    }
+                    return out;
                 }
                 throw new IOException("unexpected reply type 0x" + Integer.toHexString(reply.typeId()));
             } catch (ExecutionException e) {
@@ -149,12 +182,19 @@ public final class MonConnection implements AutoCloseable {
                     current = (current + 1) % mons.size();
                     continue;
                 }
+                if (e.getCause() instanceof io.loligo.msg.Timeout) {
+                    abandon(c);
+                    throw new IOException("no reply from the monitor at " + c.address() + " within " + timeout
+                            + "; hunting for another", e.getCause());
+                }
                 throw new IOException(e.getCause().getMessage(), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted waiting for the monitors");
             } catch (TimeoutException e) {
-                throw new IOException("no reply from the monitors within " + CALL_TIMEOUT);
+                abandon(c);
+                throw new IOException("no reply from the monitor at " + c.address() + " within " + timeout
+                        + "; hunting for another");
             }
         }
     }
@@ -168,6 +208,35 @@ public final class MonConnection implements AutoCloseable {
 
     public OsdMap osdMap() {
         return map;
+    }
+
+    /**
+     * Asks the current monitor again for every epoch after the map held (a subscription renewal):
+     * for a daemon that suspects it missed pushes. Does nothing without a subscription.
+     */
+    public void renew() {
+        renewedNanos = System.nanoTime();
+        resubscribe();
+    }
+
+    /** A reply showed the cluster at {@code epoch}: fetch what we miss, at most once a second. */
+    private void catchUp(long epoch) {
+        OsdMap m = map;
+        if (mapListener == null || closed || m == null || epoch <= m.epoch()
+                || System.nanoTime() - renewedNanos < RENEW_GAP_NANOS) {
+            return;
+        }
+        renew();
+    }
+
+    /** {@code c} did not answer: close it and move on, so the next call hunts from the next monitor. */
+    private synchronized void abandon(Connection c) {
+        if (conn != c || closed) {
+            return;
+        }
+        int idx = mons.indexOf(c.address());
+        current = ((idx < 0 ? current : idx) + 1) % mons.size();
+        c.close();   // hunt() sees it closed and connects to the next monitor (resubscribing there)
     }
 
     private void resubscribe() {

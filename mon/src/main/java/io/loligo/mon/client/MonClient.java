@@ -37,10 +37,13 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class MonClient implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final RaftClient raft;
+    private final java.util.function.Supplier<RaftClient> factory;
+    private volatile RaftClient raft;
+    private volatile boolean closed;
 
-    private MonClient(RaftClient raft) {
-        this.raft = raft;
+    private MonClient(java.util.function.Supplier<RaftClient> factory) {
+        this.factory = factory;
+        this.raft = factory.get();
     }
 
     public static RaftGroup group(ClusterConf conf) throws ClusterConf.ConfException {
@@ -65,11 +68,45 @@ public final class MonClient implements AutoCloseable {
         RaftProperties props = new RaftProperties();
         RaftConfigKeys.Rpc.setType(props, SupportedRpcType.NETTY);
         RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(10, TimeUnit.SECONDS));
-        RaftClient client = RaftClient.newBuilder().setRaftGroup(group(conf)).setProperties(props)
+        RaftGroup group = group(conf);
+        return new MonClient(() -> RaftClient.newBuilder().setRaftGroup(group).setProperties(props)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(150,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
-                .build();
-        return new MonClient(client);
+                .build());
+    }
+
+    /**
+     * A Ratis client whose ordered requests failed for good (its retries ran out: 150 × 200 ms, e.g.
+     * a monitor cut off by a partition for longer) closes its sliding window and refuses every later
+     * request with AlreadyClosedException, forever. Found by mon-leader-partition (seed
+     * 480225805509269605): after the heal the old leader answered every forwarded command with
+     * "could not reach the quorum: ... is closed", so its OSDs could never boot again. The failed
+     * command's outcome stays unknown (it is not resent: a new client id escapes the leader's retry
+     * cache); the next command goes through a new client.
+     */
+    private void replaceIfClosed(RaftClient failed, IOException e) {
+        boolean closedForGood = false;
+        for (Throwable t = e; t != null && !closedForGood; t = t.getCause()) {
+            closedForGood = t instanceof org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+        }
+        if (!closedForGood || closed) {
+            return;
+        }
+        synchronized (this) {
+            if (raft != failed || closed) {
+                return;
+            }
+            raft = factory.get();
+        }
+        // Closed later, not now: a transient AlreadyClosedException (a reset connection) may leave
+        // sibling calls in flight on it, and await() gives each at most 60 s.
+        java.util.concurrent.CompletableFuture.delayedExecutor(70, TimeUnit.SECONDS).execute(() -> {
+            try {
+                failed.close();
+            } catch (IOException | RuntimeException ignored) {
+                // it was unusable anyway
+            }
+        });
     }
 
     /**
@@ -78,9 +115,11 @@ public final class MonClient implements AutoCloseable {
      */
     private RaftClientReply readWithRetry(Message msg) throws IOException {
         for (int attempt = 1; ; attempt++) {
+            RaftClient c = raft;
             try {
-                return await(raft.async().sendReadOnly(msg));
+                return await(c.async().sendReadOnly(msg));
             } catch (IOException e) {
+                replaceIfClosed(c, e);
                 if (attempt >= 3) {
                     throw e;
                 }
@@ -123,12 +162,30 @@ public final class MonClient implements AutoCloseable {
         } else {
             // The leader stamps the command with its clock (and adds new secrets) as it enters the log.
             msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(cmd)));
-            reply = await(raft.async().send(msg));
+            RaftClient c = raft;
+            try {
+                reply = await(c.async().send(msg));
+            } catch (IOException e) {
+                replaceIfClosed(c, e);
+                throw e;
+            }
         }
         if (!reply.isSuccess()) {
             throw new IOException("monitor command '" + prefix + "' failed: " + reply.getException());
         }
         return MonReply.fromBytes(reply.getMessage().getContent().toByteArray());
+    }
+
+    /**
+     * Asks the quorum to hand leadership to monitor {@code monName} (a Ratis leadership transfer:
+     * the leader stops serving until {@code monName} has caught up and won the election). For
+     * maintenance and for tests that need a particular leader; throws when it did not happen in time.
+     */
+    public void transferLeadership(String monName, java.time.Duration timeout) throws IOException {
+        RaftClientReply r = raft.admin().transferLeadership(RaftPeerId.valueOf(monName), timeout.toMillis());
+        if (!r.isSuccess()) {
+            throw new IOException("leadership transfer to mon." + monName + " failed: " + r.getException());
+        }
     }
 
     /**
@@ -164,6 +221,7 @@ public final class MonClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         raft.close();
     }
 }
