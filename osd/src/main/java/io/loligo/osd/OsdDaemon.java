@@ -105,6 +105,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong upThruWanted = new java.util.concurrent.atomic.AtomicLong();
     private volatile long upThruSentNanos;
     OsdPeers peers;
+    /** Heartbeat connections, apart from the data path's (as Ceph's hb_back): a ping timeout resets only these. */
+    OsdPeers hbPeers;
     MessengerServer server;
     MonConnection mon;
     Heartbeater heartbeater;
@@ -145,6 +147,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
                     new OsdDispatcher(d), OsdMessages.osdRegistry(io.loligo.osd.pg.TxnCodec::read), ServerOptions.defaults(config.entity()));
             d.connectMonitors();
             d.peers = new OsdPeers(config.entity(), d.ownKey(), () -> d.map);
+            d.hbPeers = new OsdPeers(config.entity(), d.ownKey(), () -> d.map);
             d.heartbeater = new Heartbeater(d.heartbeatEnv());
             d.lastBootMillis = System.currentTimeMillis();
             d.mon.subscribe(m -> d.mapThread.execute(() -> d.handleMap(m)));
@@ -492,8 +495,9 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             @Override public OsdMap map() { return map; }
             @Override public Set<Integer> peers() { return heartbeatPeers; }
             @Override public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) {
-                return peers.call(osd, request, timeout);
+                return hbPeers.call(osd, request, timeout);
             }
+            @Override public void resetConnection(int osd) { hbPeers.drop(osd); }
             @Override public MonConnection mon() { return mon; }
             @Override public Duration interval() { return config.heartbeatInterval(); }
             @Override public Duration grace() { return config.heartbeatGrace(); }
@@ -801,6 +805,9 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         historyThread.shutdownNow();
         if (peers != null) {
             peers.close();
+        }
+        if (hbPeers != null) {
+            hbPeers.close();
         }
         shards.close();
         store.close();

@@ -43,6 +43,15 @@ public final class Heartbeater {
         Duration interval();
 
         Duration grace();
+
+        /**
+         * Forgets the heartbeat connection to {@code osd}, so the next ping opens a new one. Called
+         * when a ping got no reply in time: a connection that lived through a partition may sit in
+         * TCP's retransmission backoff for a minute after the heal while a new one would answer
+         * at once (found by mon-leader-partition, seed 480225805509269605: after the heal the
+         * healed host's OSD was reported failed again and again, marked down every few seconds).
+         */
+        default void resetConnection(int osd) {}
     }
 
     private final Env env;
@@ -84,6 +93,9 @@ public final class Heartbeater {
             lastHeardNanos.putIfAbsent(peer, now);
             env.callOsd(peer, new MOSDPing(env.whoami(), map.epoch(), now), env.interval().multipliedBy(2))
                     .whenComplete((reply, err) -> {
+                        if (err != null && isTimeout(err)) {
+                            env.resetConnection(peer);
+                        }
                         if (reply instanceof MOSDPingReply) {
                             lastHeardNanos.put(peer, System.nanoTime());
                             if (reportedNanos.remove(peer) != null) {
@@ -100,6 +112,15 @@ public final class Heartbeater {
                 report(peer, true);
             }
         }
+    }
+
+    private static boolean isTimeout(Throwable err) {
+        for (Throwable t = err; t != null; t = t.getCause()) {
+            if (t instanceof io.loligo.msg.Timeout) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void report(int target, boolean failed) {
