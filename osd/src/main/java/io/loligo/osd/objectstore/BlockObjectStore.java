@@ -72,17 +72,35 @@ public final class BlockObjectStore implements ObjectStore {
     private final Thread commitThread;
     private volatile StoreFailedException failure;
     private volatile boolean closing;
+    /** Set by close once the queue and the deferred writes are drained: the commit thread ends. */
+    private volatile boolean stopCommitting;
+    /** Seq of the last batch built; commit thread only. */
     private long lastSeq;
+    /** Batches that may be in flight at once, each made durable by its own thread. */
+    static final int LOG_THREADS = 8;
+    private final CommitLog commitLog;
+    private final long logId;
+    private final long batchBytesMax;
+    private final java.util.concurrent.ExecutorService logThreads;
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(LOG_THREADS);
+    /** Batches from staging to completion, oldest first. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<InFlight> inflight = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final Object completeLock = new Object();
+    /** Seq of the last batch applied to RocksDB; guarded by completeLock. */
+    private long appliedSeq;
+    /** Applied deferred records whose 'D' keys the next batch deletes. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<DeferredApplier.Record> appliedDeletes =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.ExecutorService dataWriter = java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("objectstore-data-writer").daemon().unstarted(r));
-    /** Data writes submitted for the batch being staged; commit thread only. */
+    /** Data writes submitted for the batch being staged; commit thread only (a batch takes them along). */
     private final List<java.util.concurrent.Future<Void>> directWrites = new ArrayList<>();
     /** Looked up once: Files.getFileStore parses /proc/mounts, too slow for every batch. */
     private final java.nio.file.FileStore metaFileStore;
     private long lastReclaimNanos = System.nanoTime() - 2_000_000_000L;
 
     private BlockObjectStore(Path dir, StoreOptions options, MetaDb meta, FileChannel data, long blockCount,
-            BitSet used, long lastSeq) {
+            BitSet used, long lastSeq, CommitLog commitLog, long logId) {
         this.dir = dir;
         this.options = options;
         this.meta = meta;
@@ -90,10 +108,17 @@ public final class BlockObjectStore implements ObjectStore {
         this.data = data;
         this.blockCount = blockCount;
         this.allocator = new Allocator(blockCount, used);
-        this.executor = new TxnExecutor(new BlockWriter(this::readCommitted, this::submitDirect, allocator,
+        this.executor = new TxnExecutor(new BlockWriter(this::readForStaging, this::submitDirect, allocator,
                 options.largeWriteBytes()));
         this.lastSeq = lastSeq;
-        this.applier = new DeferredApplier(data, meta, overlay, allocator, lastSeq, this::fail);
+        this.appliedSeq = lastSeq;
+        this.commitLog = commitLog;
+        this.logId = logId;
+        this.batchBytesMax = Math.max(1 << 20, commitLog.payloadMax() / 2);
+        java.util.concurrent.atomic.AtomicInteger threadNo = new java.util.concurrent.atomic.AtomicInteger();
+        this.logThreads = java.util.concurrent.Executors.newFixedThreadPool(LOG_THREADS,
+                r -> Thread.ofPlatform().name("objectstore-log-" + threadNo.incrementAndGet()).daemon().unstarted(r));
+        this.applier = new DeferredApplier(data, this::queueDeletes, overlay, allocator, lastSeq, this::fail);
         try {
             this.metaFileStore = Files.getFileStore(dir.resolve(DB_DIR));
         } catch (IOException e) {
@@ -113,12 +138,17 @@ public final class BlockObjectStore implements ObjectStore {
         if (bytes == 0) {
             bytes = Files.getFileStore(dir).getUsableSpace() - 2 * options.metadataReserveBytes();
         }
+        long logBytes = CommitLog.sizeFor(options);
+        if (options.blockFileBytes() == 0) {
+            bytes -= logBytes;
+        }
         long blocks = Math.min(bytes / Keys.BLOCK_BYTES, Integer.MAX_VALUE - Keys.FREELIST_CHUNK_BLOCKS);
         if (blocks < 64) {
             throw new StoreFullException("mkfs: " + dir + " has room for only " + Math.max(0, blocks)
                     + " data blocks after the metadata reserve of " + options.metadataReserveBytes() + " bytes");
         }
         preallocate(dir.resolve(BLOCK_FILE), blocks * Keys.BLOCK_BYTES);
+        CommitLog.create(dir.resolve(CommitLog.FILE), logBytes);
         Files.createDirectories(dbDir);
         try (MetaDb db = new MetaDb(dbDir, options, true); WriteBatch wb = new WriteBatch()) {
             wb.put(Keys.superKey(), ByteBuffer.allocate(20).putInt(Keys.MAGIC).putInt(Keys.FORMAT_VERSION)
@@ -131,7 +161,7 @@ public final class BlockObjectStore implements ObjectStore {
     }
 
     /** Writes zeros so the filesystem allocates every block now: later data fsyncs then touch no file metadata. */
-    private static void preallocate(Path file, long bytes) throws IOException {
+    static void preallocate(Path file, long bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
@@ -156,6 +186,7 @@ public final class BlockObjectStore implements ObjectStore {
             throw new IOException("cannot open metadata in " + dbDir + ": " + e.getMessage(), e);
         }
         FileChannel data = null;
+        CommitLog commitLog = null;
         try {
             KvView.Db view = new KvView.Db(meta.db);
             long blocks = readSuperblock(view, dir);
@@ -164,11 +195,24 @@ public final class BlockObjectStore implements ObjectStore {
                 throw new IOException(String.format("data file %s is %d bytes; the superblock says %d",
                         dir.resolve(BLOCK_FILE), data.size(), blocks * Keys.BLOCK_BYTES));
             }
-            long lastSeq = replayDeferred(meta, view, data);
+            Path logFile = dir.resolve(CommitLog.FILE);
+            if (!Files.exists(logFile)) {
+                CommitLog.create(logFile, CommitLog.sizeFor(options)); // a store made before the commit log
+            }
+            replayLog(meta, view, logFile);
+            replayDeferred(meta, view, data);
+            long lastSeq = longValue(view.get(Keys.logSeq()));
+            // Everything replayed is now in RocksDB's own files; a new log id retires every old record.
+            try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                meta.db.flush(flush);
+            }
+            long logId = new java.security.SecureRandom().nextLong();
+            meta.db.put(meta.syncWrite, Keys.logId(), ByteBuffer.allocate(8).putLong(logId).array());
+            commitLog = CommitLog.open(logFile);
             BitSet used = new BitSet((int) blocks);
             view.range(Keys.freelist(0), Keys.prefixEnd(new byte[] {Keys.FREELIST}))
                     .forEach((k, v) -> Allocator.loadChunk(used, ByteBuffer.wrap(k, 1, 4).getInt(), v));
-            BlockObjectStore store = new BlockObjectStore(dir, options, meta, data, blocks, used, lastSeq);
+            BlockObjectStore store = new BlockObjectStore(dir, options, meta, data, blocks, used, lastSeq, commitLog, logId);
             view.range(Keys.pool(Long.MIN_VALUE), Keys.prefixEnd(new byte[] {Keys.POOL})).forEach((k, v) -> {
                 ByteBuffer b = ByteBuffer.wrap(v);
                 store.poolStats.put(Keys.poolOf(k), new long[] {b.getLong(), b.getLong(), b.getLong()});
@@ -176,12 +220,45 @@ public final class BlockObjectStore implements ObjectStore {
             store.applier.start();
             store.commitThread.start();
             return store;
+        } catch (RocksDBException e) {
+            closeQuietly(data, commitLog, meta);
+            throw new IOException("cannot open metadata in " + dbDir + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            if (data != null) {
-                data.close();
-            }
-            meta.close();
+            closeQuietly(data, commitLog, meta);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel data, CommitLog commitLog, MetaDb meta) throws IOException {
+        if (data != null) {
+            data.close();
+        }
+        if (commitLog != null) {
+            commitLog.close();
+        }
+        meta.close();
+    }
+
+    private static long longValue(byte[] v) {
+        return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+    }
+
+    /** Applies the commit log's records after the last batch RocksDB holds, in seq order, to the first gap. */
+    private static void replayLog(MetaDb meta, KvView view, Path logFile) throws IOException, RocksDBException {
+        byte[] id = view.get(Keys.logId());
+        if (id == null) {
+            return;
+        }
+        long after = longValue(view.get(Keys.logSeq()));
+        List<byte[]> records = CommitLog.replay(logFile, longValue(id), after);
+        for (byte[] payload : records) {
+            try (WriteBatch wb = new WriteBatch(payload)) {
+                meta.db.write(meta.noWalWrite, wb);
+            }
+        }
+        Faults.point("objectstore.replay.after_log_apply");
+        if (!records.isEmpty()) {
+            log.info("objectstore replayed {} commit-log batches after batch {}", records.size(), after);
         }
     }
 
@@ -257,8 +334,11 @@ public final class BlockObjectStore implements ObjectStore {
             try {
                 Pending first = queue.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    if (closing && queue.isEmpty()) {
+                    if (stopCommitting && queue.isEmpty()) {
                         return;
+                    }
+                    if (!appliedDeletes.isEmpty() && failure == null) {
+                        commitGroup(List.of());
                     }
                     continue;
                 }
@@ -267,7 +347,17 @@ public final class BlockObjectStore implements ObjectStore {
                 if (failure != null) {
                     group.forEach(p -> p.future().completeExceptionally(failure));
                 } else {
-                    commitGroup(group);
+                    // Batches are cut by size, so a record fits the commit log; large writes thus
+                    // spread over several batches, whose data syncs run in parallel.
+                    for (int from = 0; from < group.size(); ) {
+                        int to = from + 1;
+                        long bytes = estimatedBytes(group.get(from));
+                        while (to < group.size() && bytes + estimatedBytes(group.get(to)) <= batchBytesMax) {
+                            bytes += estimatedBytes(group.get(to++));
+                        }
+                        commitGroup(group.subList(from, to));
+                        from = to;
+                    }
                 }
             } catch (Throwable t) {
                 fail(t);
@@ -277,6 +367,26 @@ public final class BlockObjectStore implements ObjectStore {
         }
     }
 
+    /** An upper bound of the bytes a transaction adds to a batch's record (large writes counted whole). */
+    private static long estimatedBytes(Pending p) {
+        long bytes = 64;
+        for (Transaction.Op op : p.ops()) {
+            bytes += 256 + switch (op) {
+                case Transaction.Write w -> w.data().length + Keys.BLOCK_BYTES;
+                case Transaction.WriteFull w -> w.data().length + Keys.BLOCK_BYTES;
+                case Transaction.Append a -> a.data().length + Keys.BLOCK_BYTES;
+                case Transaction.Zero z -> 2 * Keys.BLOCK_BYTES;
+                case Transaction.Truncate t -> Keys.BLOCK_BYTES;
+                case Transaction.SetAttr a -> a.value().length;
+                case Transaction.OmapSet o -> o.entries().entrySet().stream()
+                        .mapToLong(e -> e.getKey().length() * 3L + e.getValue().length + 64).sum();
+                case Transaction.OmapSetHeader h -> h.header().length;
+                default -> 0;
+            };
+        }
+        return bytes;
+    }
+
     private static boolean onlyDeletes(List<Transaction.Op> ops) {
         return ops.stream().allMatch(op -> op instanceof Transaction.Remove || op instanceof Transaction.RmAttr
                 || op instanceof Transaction.OmapRmKeys || op instanceof Transaction.OmapRmRange
@@ -284,9 +394,37 @@ public final class BlockObjectStore implements ObjectStore {
                 || op instanceof Transaction.Truncate);
     }
 
-    private void commitGroup(List<Pending> group) throws IOException, RocksDBException {
+    /**
+     * A batch between staging and completion. Commit thread builds it; a log thread makes it durable
+     * (data file sync for its large writes, then its commit-log record); {@link #completeDurable}
+     * applies durable batches to RocksDB in seq order and completes their futures.
+     */
+    private static final class InFlight {
+        final long seq;
+        final List<Pending> group;
+        final StoreException[] errors;
+        Staging batch;
+        WriteBatch wb;
+        byte[] payload;
+        List<DeferredApplier.Record> records = List.of();
+        List<DeferredApplier.Record> deletes = List.of();
+        long[] freed = new long[0];
+        List<java.util.concurrent.Future<Void>> directs = List.of();
+        long logOffset = -1;
+        /** Too large for the commit log: written through RocksDB's synced WAL, alone. */
+        boolean viaWal;
+        volatile boolean durable;
+
+        InFlight(long seq, List<Pending> group, StoreException[] errors) {
+            this.seq = seq;
+            this.group = group;
+            this.errors = errors;
+        }
+    }
+
+    private void commitGroup(List<Pending> group) throws IOException, RocksDBException, InterruptedException {
         long seq = lastSeq + 1;
-        Staging batch = Staging.forBatch(dbView);
+        Staging batch = Staging.forBatch(stagingBase());
         long metaFree = metadataFreeBytes();
         // Outcomes are handed out only after the batch is durable and in submission order, so a
         // completed transaction always means every earlier one is durable (or failed) too.
@@ -310,22 +448,198 @@ public final class BlockObjectStore implements ObjectStore {
                 errors[i] = e;
             }
         }
-        if (anyStaged) {
-            lastSeq = seq;
-            commitBatch(seq, batch);
+        List<DeferredApplier.Record> deletes = new ArrayList<>();
+        for (DeferredApplier.Record r; (r = appliedDeletes.poll()) != null; ) {
+            deletes.add(r);
         }
-        for (int i = 0; i < group.size(); i++) {
-            if (errors[i] == null) {
-                group.get(i).future().complete(null);
-            } else {
-                group.get(i).future().completeExceptionally(errors[i]);
+        // Only a batch that writes takes a seq: replay follows seqs without gaps.
+        boolean writes = anyStaged || !deletes.isEmpty();
+        if (writes) {
+            lastSeq = seq;
+        }
+        InFlight f = new InFlight(writes ? seq : lastSeq, List.copyOf(group), errors);
+        f.deletes = deletes;
+        f.directs = List.copyOf(directWrites);
+        directWrites.clear();
+        if (writes) {
+            f.batch = batch;
+            buildWriteBatch(f, batch);
+        }
+        if (f.payload != null && f.payload.length > commitLog.payloadMax()) {
+            f.viaWal = true;
+            checkpoint();
+        } else if (f.payload != null) {
+            f.logOffset = commitLog.reserve(seq, f.payload.length);
+            if (f.logOffset < 0) {
+                checkpoint();
+                f.logOffset = commitLog.reserve(seq, f.payload.length);
+                Invariants.check(f.logOffset >= 0, "batch %d: no room in an empty commit log", seq);
+            }
+        }
+        slots.acquire();
+        inflight.addLast(f);
+        if (f.viaWal) {
+            persist(f);
+        } else {
+            logThreads.execute(() -> persist(f));
+        }
+    }
+
+    private void buildWriteBatch(InFlight f, Staging batch) throws RocksDBException {
+        WriteBatch wb = new WriteBatch();
+        batch.meta.writeTo(wb);
+        List<DeferredApplier.Record> records = new ArrayList<>(batch.deferred.size());
+        int index = 0;
+        for (long pblock : batch.deferred) {
+            Staging.BlockRef ref = batch.block(pblock);
+            Invariants.check(ref.offset() == 0 && ref.buf().length == Keys.BLOCK_BYTES,
+                    "deferred block %d is not a whole staged block", pblock);
+            byte[] key = Keys.deferred(f.seq, index++);
+            wb.put(key, ByteBuffer.allocate(8 + Keys.BLOCK_BYTES).putLong(pblock).put(ref.buf()).array());
+            records.add(new DeferredApplier.Record(f.seq, key, pblock, ref.buf()));
+        }
+        for (DeferredApplier.Record r : f.deletes) {
+            wb.delete(r.key());
+        }
+        for (byte[][] chunk : allocator.takeDirtyChunks()) {
+            wb.put(chunk[0], chunk[1]);
+        }
+        putPoolStats(wb, batch.poolDelta);
+        wb.put(Keys.logSeq(), ByteBuffer.allocate(8).putLong(f.seq).array());
+        f.wb = wb;
+        f.payload = wb.data();
+        f.records = records;
+        f.freed = batch.freed.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The committed metadata with the batches in flight laid over it, oldest first: what the next batch stages on. */
+    private KvView stagingBase() {
+        KvView view = dbView;
+        for (InFlight f : inflight) {
+            if (f.batch != null) {
+                view = new KvView.Layer(view, f.batch.meta.writes);
+            }
+        }
+        return view;
+    }
+
+    /** A block as the next batch must see it: staged by a batch in flight (newest first), else committed. */
+    private byte[] readForStaging(long pblock) {
+        for (java.util.Iterator<InFlight> it = inflight.descendingIterator(); it.hasNext(); ) {
+            InFlight f = it.next();
+            Staging.BlockRef ref = f.batch == null ? null : f.batch.block(pblock);
+            if (ref != null) {
+                return Arrays.copyOfRange(ref.buf(), ref.offset(), ref.offset() + Keys.BLOCK_BYTES);
+            }
+        }
+        return readCommitted(pblock);
+    }
+
+    /** Log thread (or the commit thread for a batch too large for the log): makes a batch durable. */
+    private void persist(InFlight f) {
+        try {
+            if (failure == null) {
+                if (!f.directs.isEmpty()) {
+                    Faults.point("objectstore.commit.before_data_write");
+                    awaitDirectWrites(f.directs);
+                    Faults.point("objectstore.commit.after_data_write");
+                    data.force(false);
+                    Faults.point("objectstore.commit.after_data_sync");
+                }
+                if (f.payload != null && !f.viaWal) {
+                    Faults.point("objectstore.commit.before_log_write");
+                    commitLog.write(f.logOffset, logId, f.seq, f.payload);
+                    Faults.point("objectstore.commit.after_log_write");
+                }
+                f.durable = true;
+            }
+        } catch (Throwable t) {
+            fail(t);
+        }
+        completeDurable();
+    }
+
+    /**
+     * Applies the durable batches at the head of the pipeline to RocksDB (without its WAL: the
+     * commit log holds them) in seq order, hands their deferred writes to the applier and completes
+     * their futures in order. After a failure, every batch in flight fails.
+     */
+    private void completeDurable() {
+        synchronized (completeLock) {
+            for (InFlight f; (f = inflight.peekFirst()) != null; ) {
+                if (failure == null && f.durable) {
+                    try {
+                        if (f.wb != null) {
+                            Faults.point("objectstore.commit.before_kv_commit");
+                            publish(f.wb, f.records, f.batch.meta, f.viaWal ? meta.syncWrite : meta.noWalWrite);
+                            Faults.point("objectstore.commit.after_kv_commit");
+                        }
+                        if (f.wb != null) {
+                            applier.committed(f.seq, f.records, f.freed);
+                        }
+                        if (!f.deletes.isEmpty()) {
+                            applier.deletesApplied(f.deletes);
+                        }
+                    } catch (Throwable t) {
+                        fail(t);
+                    }
+                }
+                if (failure == null && !f.durable) {
+                    return;
+                }
+                inflight.pollFirst();
+                if (f.wb != null) {
+                    f.wb.close();
+                }
+                appliedSeq = f.seq;
+                slots.release();
+                for (int i = 0; i < f.group.size(); i++) {
+                    StoreException e = failure != null ? failure : f.errors[i];
+                    if (e == null) {
+                        f.group.get(i).future().complete(null);
+                    } else {
+                        f.group.get(i).future().completeExceptionally(e);
+                    }
+                }
             }
         }
     }
 
+    /** Waits until no batch is in flight (every one applied, or failed). */
+    private void awaitIdle() throws InterruptedException {
+        slots.acquire(LOG_THREADS);
+        slots.release(LOG_THREADS);
+    }
+
+    /**
+     * Makes every applied batch durable in RocksDB's own files (a memtable flush), so the commit
+     * log's records up to it may be overwritten.
+     */
+    private void checkpoint() throws InterruptedException, RocksDBException, IOException {
+        awaitIdle();
+        if (failure != null) {
+            throw failure;
+        }
+        long upTo;
+        synchronized (completeLock) {
+            upTo = appliedSeq;
+        }
+        try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            meta.db.flush(flush);
+        }
+        Faults.point("objectstore.log.after_checkpoint");
+        commitLog.checkpointed(upTo);
+    }
+
+    /** Called by the deferred applier: the deletes of applied 'D' records ride in the next batch. */
+    private void queueDeletes(List<DeferredApplier.Record> records) {
+        appliedDeletes.addAll(records);
+        queue.offer(new Pending(List.of(), new CompletableFuture<>()));
+    }
+
     /**
      * Free filesystem space for RocksDB. When it is under the reserve, the memtables are flushed
-     * first: the WAL holds the deferred data until then, and a flush lets RocksDB drop old WAL files.
+     * first, so RocksDB can compact and drop what it no longer needs.
      */
     private long metadataFreeBytes() throws IOException, RocksDBException {
         long free = metaFileStore.getUsableSpace();
@@ -342,36 +656,11 @@ public final class BlockObjectStore implements ObjectStore {
         return free;
     }
 
-    private void commitBatch(long seq, Staging batch) throws IOException, RocksDBException {
-        writeDirect(batch);
-        List<DeferredApplier.Record> records = new ArrayList<>(batch.deferred.size());
-        try (WriteBatch wb = new WriteBatch()) {
-            batch.meta.writeTo(wb);
-            int index = 0;
-            for (long pblock : batch.deferred) {
-                Staging.BlockRef ref = batch.block(pblock);
-                Invariants.check(ref.offset() == 0 && ref.buf().length == Keys.BLOCK_BYTES,
-                        "deferred block %d is not a whole staged block", pblock);
-                byte[] key = Keys.deferred(seq, index++);
-                wb.put(key, ByteBuffer.allocate(8 + Keys.BLOCK_BYTES).putLong(pblock).put(ref.buf()).array());
-                records.add(new DeferredApplier.Record(seq, key, pblock, ref.buf()));
-            }
-            for (byte[][] chunk : allocator.takeDirtyChunks()) {
-                wb.put(chunk[0], chunk[1]);
-            }
-            putPoolStats(wb, batch.poolDelta);
-            Faults.point("objectstore.commit.before_kv_commit");
-            publish(wb, records, batch.meta);
-        }
-        Faults.point("objectstore.commit.after_kv_commit");
-        applier.committed(seq, records, batch.freed.stream().mapToLong(Long::longValue).toArray());
-    }
-
     /**
      * Large writes go to new blocks that nothing committed references, so they are written as soon
      * as they are staged, by one writer thread in submission order (a rolled-back transaction's
      * blocks may be reallocated within the batch: the later write lands last), overlapping the
-     * staging of the rest of the batch. The batch waits for them all before its fsync.
+     * staging of the rest of the batch. The batch's log thread waits for them before its data sync.
      */
     private void submitDirect(long pblock, byte[] buf, int offset, int length) {
         directWrites.add(dataWriter.submit(() -> {
@@ -380,20 +669,9 @@ public final class BlockObjectStore implements ObjectStore {
         }));
     }
 
-    private void writeDirect(Staging batch) throws IOException {
-        if (batch.directs.isEmpty()) {
-            return;
-        }
-        Faults.point("objectstore.commit.before_data_write");
-        awaitDirectWrites();
-        Faults.point("objectstore.commit.after_data_write");
-        data.force(false);
-        Faults.point("objectstore.commit.after_data_sync");
-    }
-
-    private void awaitDirectWrites() throws IOException {
+    private static void awaitDirectWrites(List<java.util.concurrent.Future<Void>> writes) throws IOException {
         try {
-            for (java.util.concurrent.Future<Void> f : directWrites) {
+            for (java.util.concurrent.Future<Void> f : writes) {
                 f.get();
             }
         } catch (java.util.concurrent.ExecutionException e) {
@@ -401,8 +679,6 @@ public final class BlockObjectStore implements ObjectStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for data writes", e);
-        } finally {
-            directWrites.clear();
         }
     }
 
@@ -419,15 +695,16 @@ public final class BlockObjectStore implements ObjectStore {
         }
     }
 
-    /** Makes a batch visible and durable; readers that overlap this retry (see the class comment). */
-    private void publish(WriteBatch wb, List<DeferredApplier.Record> records, KvView.Layer staged) throws RocksDBException {
+    /** Makes a durable batch visible; readers that overlap this retry (see the class comment). */
+    private void publish(WriteBatch wb, List<DeferredApplier.Record> records, KvView.Layer staged,
+            org.rocksdb.WriteOptions how) throws RocksDBException {
         publishLock.writeLock().lock();
         try {
             publishGeneration.incrementAndGet();
             for (DeferredApplier.Record r : records) {
                 overlay.put(r.pblock(), r.data());
             }
-            meta.db.write(meta.syncWrite, wb);
+            meta.db.write(how, wb);
             dbView.written(staged);
         } finally {
             publishGeneration.incrementAndGet();
@@ -443,6 +720,7 @@ public final class BlockObjectStore implements ObjectStore {
                 log.error("objectstore {} failed; no further writes are accepted", dir, cause);
             }
         }
+        applier.abort();
         for (Pending p; (p = queue.poll()) != null; ) {
             p.future().completeExceptionally(failure);
         }
@@ -729,11 +1007,24 @@ public final class BlockObjectStore implements ObjectStore {
         }
         closing = true;
         try {
+            // The commit thread keeps running until the deferred writes are applied: their deletes
+            // travel in commit batches.
+            applier.stop();
+            stopCommitting = true;
             commitThread.join();
+            awaitIdle();
             for (Pending p; (p = queue.poll()) != null; ) {
                 p.future().completeExceptionally(new BadRequestException("store " + dir + " closed before the commit ran"));
             }
-            applier.stop();
+            if (failure == null) {
+                try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                    meta.db.flush(flush); // the next open then has nothing to replay
+                } catch (RocksDBException e) {
+                    log.warn("objectstore {}: flush at close: {}", dir, e.toString());
+                }
+            }
+            logThreads.shutdown();
+            logThreads.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
             dataWriter.shutdown();
             dataWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -741,6 +1032,7 @@ public final class BlockObjectStore implements ObjectStore {
         } finally {
             try {
                 data.close();
+                commitLog.close();
             } catch (IOException e) {
                 log.warn("objectstore {}: closing the data file: {}", dir, e.toString());
             }

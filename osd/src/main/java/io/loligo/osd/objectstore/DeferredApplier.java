@@ -11,22 +11,22 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 /**
  * The background half of deferred writes: writes committed 'D' records into place in the data file,
  * fsyncs it, deletes the records, and only then lets the allocator hand out blocks freed by batches up
  * to that point. That ordering is what makes replay after a crash safe: a block is never reused while
  * a 'D' record that targets it may still exist, so replaying old records cannot clobber new data.
- * The deletes are written without fsync: the WAL is ordered, so any later durable batch (the only
- * kind that can use a released block) makes them durable too.
+ * The deletes travel in the next commit batch (through the commit log, in batch order), and the
+ * blocks are released only once that batch is applied, so no later durable batch can reuse a block
+ * while a durable 'D' record still targets it.
  */
 final class DeferredApplier {
     record Record(long seq, byte[] key, long pblock, byte[] data) {}
 
     private final FileChannel data;
-    private final MetaDb meta;
+    /** Takes a round's applied records: their 'D' deletes go into the next commit batch. */
+    private final Consumer<List<Record>> deletes;
     private final Map<Long, byte[]> overlay;
     private final Allocator allocator;
     private final Consumer<Throwable> onFailure;
@@ -44,10 +44,10 @@ final class DeferredApplier {
     private static final int ROUND_RECORDS_MAX = 4096;
     private final Thread thread;
 
-    DeferredApplier(FileChannel data, MetaDb meta, ConcurrentHashMap<Long, byte[]> overlay, Allocator allocator,
+    DeferredApplier(FileChannel data, Consumer<List<Record>> deletes, ConcurrentHashMap<Long, byte[]> overlay, Allocator allocator,
             long lastCommittedSeq, Consumer<Throwable> onFailure) {
         this.data = data;
-        this.meta = meta;
+        this.deletes = deletes;
         this.overlay = overlay;
         this.allocator = allocator;
         this.lastCommittedSeq = lastCommittedSeq;
@@ -143,7 +143,7 @@ final class DeferredApplier {
         }
     }
 
-    private void applyRound(List<Record> round) throws IOException, RocksDBException {
+    private void applyRound(List<Record> round) throws IOException {
         // The latest record per block wins; writing in block order keeps the disk's work sequential-ish.
         Map<Long, Record> latest = new LinkedHashMap<>();
         for (Record r : round) {
@@ -157,24 +157,29 @@ final class DeferredApplier {
         Faults.point("objectstore.deferred.after_data_write");
         data.force(false);
         Faults.point("objectstore.deferred.after_data_sync");
-        try (WriteBatch wb = new WriteBatch()) {
-            for (Record r : round) {
-                wb.delete(r.key());
-            }
-            meta.db.write(meta.asyncWrite, wb);
-        }
-        Faults.point("objectstore.deferred.after_kv_delete");
+        // The data is in place: readers may use the file. The blocks stay unreleased until the
+        // deletes are durable and applied (deletesApplied), in a later commit batch.
         for (Record r : ordered) {
             overlay.remove(r.pblock(), r.data());
         }
-        synchronized (this) {
-            for (Record r : round) {
-                unapplied.merge(r.seq(), -1, (a, b) -> a + b == 0 ? null : a + b);
-            }
-            appliedRecords += round.size();
-            releaseReady();
-            notifyAll();
+        deletes.accept(round);
+        Faults.point("objectstore.deferred.after_deletes_queued");
+    }
+
+    /** Called in batch order once the batch carrying these records' deletes is durable and applied. */
+    synchronized void deletesApplied(List<Record> records) {
+        for (Record r : records) {
+            unapplied.merge(r.seq(), -1, (a, b) -> a + b == 0 ? null : a + b);
         }
+        appliedRecords += records.size();
+        releaseReady();
+        notifyAll();
+    }
+
+    /** The store failed: nothing more will be applied; waiters return. */
+    synchronized void abort() {
+        dead = true;
+        notifyAll();
     }
 
     static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

@@ -14,6 +14,9 @@ import java.util.Comparator;
  * <pre>
  * DIR/block            the data area: a preallocated file of blockCount 4 KiB blocks; block n is at
  *                      byte n * 4096. Only the metadata says which blocks are in use and by whom.
+ * DIR/log              the commit log ({@link CommitLog}): preallocated, overwritten in place; each
+ *                      record is one batch's RocksDB WriteBatch, written with O_DSYNC before RocksDB
+ *                      (which runs without its own WAL) is given the batch. Format in CommitLog.
  * DIR/db/              RocksDB, holding everything else:
  *
  * key                                         value
@@ -32,6 +35,8 @@ import java.util.Comparator;
  * 'P' pool:u64f                               pool usage: u64 objects, u64 stored bytes, u64 allocated blocks
  * 'D' seq:u64 index:u32                       deferred write not yet applied to the data file:
  *                                             u64 first physical block, then whole 4 KiB blocks of data
+ * 'L'                                         u64 seq of the last batch applied (written by every batch)
+ * 'W'                                         u64 id of the commit log's records since the last open
  *
  * objkey  = pool:u64f rhash:u32 esc(namespace) 0x00 esc(name) 0x00
  * u64f    = the signed pool id with its sign bit flipped, so negative pools sort first
@@ -40,9 +45,9 @@ import java.util.Comparator;
  * </pre>
  *
  * A hole (a logical block with no mapping) reads as zeros. Every mapped block's CRC32C is in its shard
- * and is verified on every read. 'D' records are written in the same RocksDB batch as the metadata that
- * gives the blocks their new checksums; after a restart they are replayed in key order before anything
- * else happens, which is safe because a block is never reused while a 'D' record may still target it.
+ * and is verified on every read. 'D' records are written in the same batch as the metadata that
+ * gives the blocks their new checksums; after a restart the commit log is replayed into RocksDB, then
+ * the 'D' records in key order, before anything else happens, which is safe because a block is never reused while a 'D' record may still target it.
  */
 public final class Keys {
     public static final int BLOCK_BYTES = 4096;
@@ -61,6 +66,8 @@ public final class Keys {
     static final byte FREELIST = 'F';
     static final byte POOL = 'P';
     static final byte DEFERRED = 'D';
+    static final byte LOG_SEQ = 'L';
+    static final byte LOG_ID = 'W';
 
     public static final Comparator<byte[]> UNSIGNED = Arrays::compareUnsigned;
 
@@ -78,6 +85,16 @@ public final class Keys {
 
     static byte[] superKey() {
         return new byte[] {SUPER};
+    }
+
+    /** The seq of the last batch in this state (every batch writes it): the commit log replays after it. */
+    static byte[] logSeq() {
+        return new byte[] {LOG_SEQ};
+    }
+
+    /** The commit log's current id: only records carrying it are replayed. */
+    static byte[] logId() {
+        return new byte[] {LOG_ID};
     }
 
     static byte[] objKey(byte prefix, ObjectId oid, int extra) {

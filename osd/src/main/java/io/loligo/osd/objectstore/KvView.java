@@ -151,10 +151,17 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
     static final class Layer extends KvView {
         private static final byte[] TOMBSTONE = new byte[0];
         private final KvView parent;
-        final TreeMap<byte[], byte[]> writes = new TreeMap<>(Keys.UNSIGNED);
+        final TreeMap<byte[], byte[]> writes;
 
         Layer(KvView parent) {
             this.parent = parent;
+            this.writes = new TreeMap<>(Keys.UNSIGNED);
+        }
+
+        /** A read-only view of {@code writes} (a batch in flight) over {@code parent}; the map is shared, not copied. */
+        Layer(KvView parent, TreeMap<byte[], byte[]> writes) {
+            this.parent = parent;
+            this.writes = writes;
         }
 
         void put(byte[] key, byte[] value) {

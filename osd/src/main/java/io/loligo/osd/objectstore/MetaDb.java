@@ -25,6 +25,8 @@ final class MetaDb implements AutoCloseable {
     final RocksDB db;
     final WriteOptions syncWrite;
     final WriteOptions asyncWrite;
+    /** Batches already durable in the store's commit log go to RocksDB without its WAL. */
+    final WriteOptions noWalWrite;
     private final Options options;
     private final LRUCache cache;
     private final WriteBufferManager writeBuffers;
@@ -56,7 +58,8 @@ final class MetaDb implements AutoCloseable {
                 .setWriteBufferSize(opts.memtableBytes() / 2)
                 .setMaxWriteBufferNumber(2)
                 .setMaxTotalWalSize(opts.memtableBytes() * 2)
-                .setRecycleLogFileNum(2)
+                // No WAL recycling: RocksDB refuses disableWAL writes with it, and its WAL now
+                // carries only the rare batches too large for the commit log.
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setMaxBackgroundJobs(2)
                 .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
@@ -68,6 +71,7 @@ final class MetaDb implements AutoCloseable {
         db = RocksDB.open(options, dir.toString());
         syncWrite = new WriteOptions().setSync(true);
         asyncWrite = new WriteOptions().setSync(false);
+        noWalWrite = new WriteOptions().setSync(false).setDisableWAL(true);
     }
 
     long property(String name) {
@@ -82,6 +86,7 @@ final class MetaDb implements AutoCloseable {
     public void close() {
         syncWrite.close();
         asyncWrite.close();
+        noWalWrite.close();
         db.close();
         options.close();
         writeBuffers.close();

@@ -35,11 +35,15 @@ class CrashConsistencyTest {
             "objectstore.commit.before_data_write",
             "objectstore.commit.after_data_write",
             "objectstore.commit.after_data_sync",
+            "objectstore.commit.before_log_write",
+            "objectstore.commit.after_log_write",
             "objectstore.commit.before_kv_commit",
             "objectstore.commit.after_kv_commit",
             "objectstore.deferred.after_data_write",
             "objectstore.deferred.after_data_sync",
-            "objectstore.deferred.after_kv_delete",
+            "objectstore.deferred.after_deletes_queued",
+            "objectstore.log.after_checkpoint",
+            "objectstore.replay.after_log_apply",
             "objectstore.replay.after_data_write");
 
     @TempDir

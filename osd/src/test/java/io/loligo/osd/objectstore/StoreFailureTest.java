@@ -30,10 +30,10 @@ class StoreFailureTest {
         byte[] before = BlockObjectStoreTest.pattern(100_000, 1);
         try (BlockObjectStore store = TestStores.create(dir, TestStores.SMALL)) {
             TestStores.commitOk(store, new Transaction().createCollection(C, 0).writeFull(C, A, before));
-            Faults.arm("objectstore.commit.before_kv_commit", Faults.Action.IO_ERROR, 1);
+            Faults.arm("objectstore.commit.before_log_write", Faults.Action.IO_ERROR, 1);
             StoreException failed = TestStores.commit(store, new Transaction().writeFull(C, A, new byte[200_000]));
             assertThat(failed).isInstanceOf(StoreFailedException.class).hasMessageContaining("reopen");
-            assertThat(Faults.hits("objectstore.commit.before_kv_commit")).isEqualTo(1);
+            assertThat(Faults.hits("objectstore.commit.before_log_write")).isEqualTo(1);
             assertThat(TestStores.commit(store, new Transaction().touch(C, A))).isInstanceOf(StoreFailedException.class);
             assertThatThrownBy(() -> store.read(C, A, 0, 10)).isInstanceOf(StoreFailedException.class);
         }
@@ -42,6 +42,24 @@ class StoreFailureTest {
             assertThat(store.read(C, A, 0, 1 << 20)).isEqualTo(before);
             assertThat(Fsck.run(store).errors()).isEmpty();
             TestStores.commitOk(store, new Transaction().write(C, A, 0, new byte[] {1}));
+        }
+    }
+
+    /** An error after the batch's log record is durable fails the commit, but reopening replays the batch whole. */
+    @Test
+    void ioErrorAfterTheLogWriteStopsTheStoreAndReplayKeepsTheBatch() throws Exception {
+        byte[] after = BlockObjectStoreTest.pattern(30_000, 2);
+        try (BlockObjectStore store = TestStores.create(dir, TestStores.SMALL)) {
+            TestStores.commitOk(store, new Transaction().createCollection(C, 0).writeFull(C, A, BlockObjectStoreTest.pattern(100_000, 1)));
+            Faults.arm("objectstore.commit.before_kv_commit", Faults.Action.IO_ERROR, 1);
+            StoreException failed = TestStores.commit(store, new Transaction().write(C, A, 4096, after));
+            assertThat(failed).isInstanceOf(StoreFailedException.class);
+            assertThat(Faults.hits("objectstore.commit.before_kv_commit")).isEqualTo(1);
+        }
+        Faults.disarmAll();
+        try (BlockObjectStore store = BlockObjectStore.open(dir, TestStores.SMALL)) {
+            assertThat(store.read(C, A, 4096, after.length)).isEqualTo(after);
+            assertThat(Fsck.run(store).errors()).isEmpty();
         }
     }
 
