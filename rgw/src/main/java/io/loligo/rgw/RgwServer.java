@@ -83,8 +83,10 @@ public final class RgwServer implements AutoCloseable {
         String hostId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         this.swift = new SwiftOps(gateway);
         this.accessLog = new AccessLog(config.logDir() == null ? null : config.logDir().resolve("rgw." + config.id() + ".access.log"));
-        server.setHandler(new S3Handler(authenticator.apply(secrets), new S3Router(gateway, this::invalidateCredentials), swift,
-                config.domain(), hostId, stats, accessLog));
+        S3Handler handler = new S3Handler(authenticator.apply(secrets), new S3Router(gateway, this::invalidateCredentials), swift,
+                config.domain(), hostId, stats, accessLog);
+        handler.extraMetrics(this::storeMetrics);
+        server.setHandler(handler);
         background = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("rgw-gc").factory());
     }
 
@@ -97,6 +99,18 @@ public final class RgwServer implements AutoCloseable {
         log.info("rgw listening on {}:{} (domain {}, zonegroup {}, {} index shards per new bucket)", config.bindAddress(), port(),
                 config.domain(), config.zonegroup(), config.indexShards());
         return this;
+    }
+
+    private String storeMetrics() {
+        return "# HELP loligo_rgw_index_guarded_writes_total Bucket index changes applied under their usage lane's guard.\n"
+                + "# TYPE loligo_rgw_index_guarded_writes_total counter\n"
+                + "loligo_rgw_index_guarded_writes_total " + gateway.index.guardedWrites() + "\n"
+                + "# HELP loligo_rgw_index_lost_races_total Guarded bucket index changes re-planned after another writer changed the lane.\n"
+                + "# TYPE loligo_rgw_index_lost_races_total counter\n"
+                + "loligo_rgw_index_lost_races_total " + gateway.index.lostRaces() + "\n"
+                + "# HELP loligo_rgw_access_log_dropped_total Access log lines dropped because the writer fell behind.\n"
+                + "# TYPE loligo_rgw_access_log_dropped_total counter\n"
+                + "loligo_rgw_access_log_dropped_total " + accessLog.dropped() + "\n";
     }
 
     private void pollKeys() {

@@ -138,6 +138,8 @@ class RgwQuotaAdminTest extends S3ClusterTest {
         } finally {
             pool.shutdownNow();
         }
+        System.out.printf("40 concurrent PUTs (16 threads, 2 shards x %d lanes): %d guarded writes so far, %d lost races%n",
+                BucketIndex.LANES, c.rgw.gateway().index.guardedWrites(), c.rgw.gateway().index.lostRaces());
         assertThat(ok.get()).isEqualTo(20);
         assertThat(refused.get()).isEqualTo(20);
         var listed = s.listObjectsV2(b -> b.bucket("qcc")).contents();
@@ -163,6 +165,7 @@ class RgwQuotaAdminTest extends S3ClusterTest {
         } finally {
             pool.shutdownNow();
         }
+        System.out.printf("32 racing overwrites of one key (8 threads): %d lost races in all so far%n", c.rgw.gateway().index.lostRaces());
         long size = s3.headObject(b -> b.bucket("race").key("hot")).contentLength();
         assertThat(usage("race")).isEqualTo(new BucketIndex.Usage(1, size));
         var data = c.cluster.ioContext(RgwPools.DATA);

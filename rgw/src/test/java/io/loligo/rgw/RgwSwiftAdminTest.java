@@ -320,5 +320,6 @@ class RgwSwiftAdminTest extends S3ClusterTest {
         assertThat(text).containsPattern("loligo_rgw_received_bytes_total\\{op=\"PutObject\"\\} [1-9]");
         assertThat(text).contains("loligo_rgw_request_seconds_bucket{op=\"GetObject\",le=\"+Inf\"} ");
         assertThat(text).containsPattern("loligo_rgw_request_seconds_count\\{op=\"PutObject\"\\} [1-9]");
+        assertThat(text).containsPattern("loligo_rgw_index_guarded_writes_total [1-9]").contains("loligo_rgw_access_log_dropped_total 0");
     }
 }

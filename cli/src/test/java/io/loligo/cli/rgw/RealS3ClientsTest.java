@@ -387,6 +387,10 @@ class RealS3ClientsTest {
         Result stat = swift("sam:swift", "sam-swift-secret", "stat", "box");
         ok(stat, "swift stat");
         assertThat(stat.out()).containsPattern("Objects: 2").containsPattern("Bytes: " + (big.length + 12));
+        Result stats = cluster.loligo("rgw", "stats", "--bucket", "box");
+        ok(stats, "rgw stats");
+        assertThat(GatewayCluster.JSON.readTree(stats.out()).path("num_objects").asLong()).isEqualTo(2);
+        assertThat(GatewayCluster.JSON.readTree(stats.out()).path("size").asLong()).isEqualTo(big.length + 12);
         Path down = Files.createDirectories(work.resolve("swift-down"));
         ok(swift("sam:swift", "sam-swift-secret", "download", "box", "-D", down.toString()), "swift download");
         assertThat(Files.readAllBytes(down.resolve("swift-src/sub/b.bin"))).isEqualTo(big);

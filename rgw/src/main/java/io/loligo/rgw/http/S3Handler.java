@@ -29,6 +29,7 @@ public final class S3Handler extends Handler.Abstract {
     private final OpStats stats;
     private final AccessLog accessLog;
     private final SwiftHandler swift;
+    private volatile java.util.function.Supplier<String> extraMetrics = () -> "";
     private final AtomicLong seq = new AtomicLong();
 
     /** Serves one authenticated request. */
@@ -59,6 +60,11 @@ public final class S3Handler extends Handler.Abstract {
         this.swift = swift == null ? null : new SwiftHandler(swift, stats, accessLog);
     }
 
+    /** More Prometheus families appended to {@code /admin/metrics} (the server's store counters). */
+    public void extraMetrics(java.util.function.Supplier<String> more) {
+        this.extraMetrics = more;
+    }
+
     /** A path-style request (no Host: BUCKET.domain), where /auth, /swift and /admin are reserved as in radosgw. */
     private boolean pathStyle(Request request) {
         String host = request.getHeaders().get("Host");
@@ -73,7 +79,7 @@ public final class S3Handler extends Handler.Abstract {
     private static final String METRICS_PATH = "/admin/metrics";
 
     private void metrics(Request request, Response response, Callback callback) {
-        byte[] body = stats.prometheus().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = (stats.prometheus() + extraMetrics.get()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         response.setStatus(200);
         response.getHeaders().put("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         response.getHeaders().put("Content-Length", body.length);

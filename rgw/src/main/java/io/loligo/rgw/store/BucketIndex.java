@@ -141,6 +141,18 @@ public final class BucketIndex {
      */
     public static final int LANES = 16;
     private static final int MUTATE_ATTEMPTS_MAX = 200;
+    private final java.util.concurrent.atomic.LongAdder guardedWrites = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lostRaces = new java.util.concurrent.atomic.LongAdder();
+
+    /** Guarded index writes that applied (since start). */
+    public long guardedWrites() {
+        return guardedWrites.sum();
+    }
+
+    /** Guarded index writes that lost the race for their lane and were planned again (since start). */
+    public long lostRaces() {
+        return lostRaces.sum();
+    }
 
     /** One lane's counters: {@code seq} grows with every guarded change (so equal values mean "unchanged"). */
     public record Lane(long seq, long objects, long bytes) {
@@ -269,6 +281,7 @@ public final class BucketIndex {
                 io.operate(oid, op);
             } catch (RadosException.Canceled lost) {
                 reservation.cancelled();   // the lane (or the bucket) changed since the read: plan again
+                lostRaces.increment();
                 backoff(attempt);
                 continue;
             } catch (RadosException.ObjectNotFound e) {
@@ -279,6 +292,7 @@ public final class BucketIndex {
                 throw e;
             }
             reservation.committed();
+            guardedWrites.increment();
             return p.result();
         }
         throw new Contended("bucket " + b.name() + " key " + key + ": " + MUTATE_ATTEMPTS_MAX + " attempts lost to concurrent writers");
