@@ -64,8 +64,36 @@ final class RgwTestCluster implements AutoCloseable {
 
     /** Starts the monitor and the OSDs, connects, and starts a gateway with {@code config} (its port is replaced by an ephemeral one). */
     RgwTestCluster start(RgwConfig config) throws Exception {
-        int raft = freePort();
-        int addr = freePort();
+        // freePort() closes its probe socket before the monitor binds, so another process on this
+        // shared machine may take the port in between: a monitor that exits on "Address already in
+        // use" is started again on new ports (at most 5 times) before any OSD is launched.
+        for (int attempt = 1; ; attempt++) {
+            Process mon = startMonitor(freePort(), freePort(), attempt);
+            if (awaitMonitor(mon, Duration.ofSeconds(90))) {
+                break;
+            }
+            String log = Files.readString(dir.resolve("mon.a.log"));
+            if (attempt == 5 || !log.contains("Address already in use")) {
+                throw new AssertionError("monitor did not start (attempt " + attempt + "):\n" + logs());
+            }
+            procs.remove(mon);
+            Files.move(dir.resolve("mon.a.log"), dir.resolve("mon.a.log." + attempt));
+        }
+        for (int i = 0; i < OSDS; i++) {
+            launch("osd." + i, "io.loligo.osd.OsdMain", osdJvmFlags, List.of("--id", String.valueOf(i),
+                    "--data", dir.resolve("osd." + i).toString(), "--conf", confPath.toString()));
+        }
+        cluster = connect(Duration.ofSeconds(90));
+        await("3 OSDs up and in", Duration.ofSeconds(120), () -> cluster.osdMap().numUp() == OSDS && cluster.osdMap().numIn() == OSDS);
+        if (dataPoolSize > 0) {
+            cluster.createPool(io.loligo.rgw.store.RgwPools.DATA, dataPoolSize);
+        }
+        rgw = new RgwServer(config.withPort(0), cluster).start();
+        return this;
+    }
+
+    /** Writes the keyring and conf for a monitor on these ports and launches it (data in mon.a.ATTEMPT). */
+    private Process startMonitor(int raft, int addr, int attempt) throws IOException {
         Path keyringPath = dir.resolve("keyring");
         Keyring keyring = new Keyring()
                 .put("client.admin", EntityKey.of(Keyring.generateKey(), Map.of("mon", "allow *", "osd", "allow *")))
@@ -84,21 +112,28 @@ final class RgwTestCluster implements AutoCloseable {
             conf.append("[osd.").append(i).append("]\nhost = h").append(i).append('\n');
         }
         Files.writeString(confPath, conf);
-        Path monData = dir.resolve("mon.a");
+        Path monData = dir.resolve("mon.a." + attempt);
         Files.createDirectories(monData);
         launch("mon.a", "io.loligo.mon.MonMain", List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
                 List.of("--id", "a", "--conf", confPath.toString(), "--data", monData.toString()));
-        for (int i = 0; i < OSDS; i++) {
-            launch("osd." + i, "io.loligo.osd.OsdMain", osdJvmFlags, List.of("--id", String.valueOf(i),
-                    "--data", dir.resolve("osd." + i).toString(), "--conf", confPath.toString()));
+        return procs.get(procs.size() - 1);
+    }
+
+    /** True once the monitor accepts connections on its address; false if its process exits first. */
+    private boolean awaitMonitor(Process mon, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!mon.isAlive()) {
+                return false;
+            }
+            try {
+                Cluster.connect(confPath).close();
+                return true;
+            } catch (IOException e) {
+                Thread.sleep(200);   // retry interval while the monitor starts
+            }
         }
-        cluster = connect(Duration.ofSeconds(90));
-        await("3 OSDs up and in", Duration.ofSeconds(120), () -> cluster.osdMap().numUp() == OSDS && cluster.osdMap().numIn() == OSDS);
-        if (dataPoolSize > 0) {
-            cluster.createPool(io.loligo.rgw.store.RgwPools.DATA, dataPoolSize);
-        }
-        rgw = new RgwServer(config.withPort(0), cluster).start();
-        return this;
+        throw new AssertionError("monitor not reachable after " + timeout + ":\n" + logs());
     }
 
     private int dataPoolSize;
