@@ -219,16 +219,40 @@ final class Faults {
             }
             check(full, "osd." + c.smallOsd + " never refused a write after " + (filled >> 20) + " MiB");
             long t = run.now();
+            String fullDetail = awaitOsdFull(c, c.smallOsd, Duration.ofSeconds(60));
             run.hold();
             long refused = run.workload.history.ops().stream()
                     .filter(o -> o.invokeNanos() > t && o.outcome() == History.Outcome.FAIL && o.isWrite()).count();
+            long readsOk = run.workload.history.ops().stream()
+                    .filter(o -> o.invokeNanos() > t && o.outcome() == History.Outcome.OK && !o.isWrite()).count();
+            check(readsOk > 0, "no read succeeded while osd." + c.smallOsd + " was full");
+            long deleting = System.nanoTime();
             for (String oid : filler) {
                 removeWithin(fill, oid, Duration.ofSeconds(60));
             }
+            double deleteSeconds = (System.nanoTime() - deleting) / 1e9;
             run.healed();
-            run.note("osd.%d full after %.1f MiB; %d writes refused with ENOSPC while full; filler deleted",
-                    c.smallOsd, filled / 1048576.0, refused);
+            run.note("osd.%d full after %.1f MiB (health: %s); while full %d writes refused with ENOSPC, %d reads served; "
+                    + "%d filler objects deleted in %.1f s", c.smallOsd, filled / 1048576.0, fullDetail, refused, readsOk,
+                    filler.size(), deleteSeconds);
         };
+    }
+
+    /** Waits until health shows OSD_FULL naming {@code osd}; returns that detail line. */
+    private static String awaitOsdFull(TestCluster c, int osd, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        com.fasterxml.jackson.databind.JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = c.health();
+            for (var d : last.path("checks").path("OSD_FULL").path("detail")) {
+                String line = d.path("message").asText();
+                if (line.startsWith("osd." + osd + " is full")) {
+                    return line.substring(0, line.indexOf(')') + 1);
+                }
+            }
+            Thread.sleep(200);   // polling interval of a deadline-bounded wait
+        }
+        throw new AssertionError("health never showed OSD_FULL for osd." + osd + " within " + timeout + "; last: " + last);
     }
 
     private static void removeWithin(io.loligo.client.IoContext io, String oid, Duration timeout) throws InterruptedException {

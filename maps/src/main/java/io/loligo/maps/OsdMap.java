@@ -17,8 +17,9 @@ import java.util.TreeSet;
  * OSD map encoding (see MapWriter for primitives):
  *   struct v1 compat 1 {
  *     string fsid; i64 epoch; i64 createdMillis; i64 modifiedMillis; i32 flags; i32 maxOsd; i32 poolMax;
- *     i32 n; n x OsdState   (struct v2 compat 1 { i32 id; string uuid, address, host; bool up; i32 weight,
- *                            primaryAffinity; i64 upFrom, downAt, downStampMillis; v2: i64 upThru })
+ *     i32 n; n x OsdState   (struct v3 compat 1 { i32 id; string uuid, address, host; bool up; i32 weight,
+ *                            primaryAffinity; i64 upFrom, downAt, downStampMillis; v2: i64 upThru;
+ *                            v3: i32 fullness })
  *     i32 n; n x Pool       (struct v1 { i32 id; string name; i32 type, size, minSize, crushRule, pgNum,
  *                            pgpNum; i64 flags; i32 objectHash; i32 n; n x string application;
  *                            i64 quotaMaxBytes, quotaMaxObjects, lastChange })
@@ -26,6 +27,7 @@ import java.util.TreeSet;
  *     i32 n; n x { i32 pool; i32 seed; i32 k; k x i32 osd }         pg_temp
  *     i32 n; n x { i32 pool; i32 seed; i32 osd }                    primary_temp
  *     i32 n; n x { string addr; i64 expiryMillis }                  blocklist
+ *     v2: i32 nearfull, backfillfull, full ratio in parts per million (v1 maps: 0.85, 0.90, 0.95)
  *   }
  * Incremental (OsdMap.Incremental):
  *   struct v1 compat 1 {
@@ -34,6 +36,7 @@ import java.util.TreeSet;
  *     i32 n; n x i32 removed pool; bool hasCrush; [crush map];
  *     i32 n; n x { pool, seed, k, k x osd } (k = 0 removes the pg_temp entry);
  *     i32 n; n x { pool, seed, osd } (osd -1 removes); i32 n; n x { addr, expiry }; i32 n; n x string addr
+ *     v2: i32 new nearfull, backfillfull, full ratio in ppm (-1 unchanged)
  *   }
  * All collections are written in key order, so equal maps have equal encodings.
  */
@@ -43,7 +46,13 @@ import java.util.TreeSet;
  * it holds must never be mutated; changing CRUSH means an incremental carrying a new copy.
  */
 public final class OsdMap {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int INC_VERSION = 2;
+    /** Ceph's defaults (mon_osd_nearfull_ratio, mon_osd_backfillfull_ratio, mon_osd_full_ratio), in ppm. */
+    public static final int DEFAULT_NEARFULL_PPM = 850_000;
+    public static final int DEFAULT_BACKFILLFULL_PPM = 900_000;
+    public static final int DEFAULT_FULL_PPM = 950_000;
+    public static final int PPM = 1_000_000;
 
     private final String fsid;
     private final long epoch;
@@ -58,12 +67,21 @@ public final class OsdMap {
     private final NavigableMap<PgId, List<Integer>> pgTemp;
     private final NavigableMap<PgId, Integer> primaryTemp;
     private final NavigableMap<String, Long> blocklist;
+    /** nearfull, backfillfull, full ratios in parts per million (Ceph's osdmap nearfull_ratio etc.). */
+    private final int nearfullPpm;
+    private final int backfillfullPpm;
+    private final int fullPpm;
 
     private OsdMap(String fsid, long epoch, long createdMillis, long modifiedMillis, int flags, int maxOsd,
                    int poolMax, TreeMap<Integer, OsdState> osds, TreeMap<Integer, Pool> pools, CrushMap crush,
                    TreeMap<PgId, List<Integer>> pgTemp, TreeMap<PgId, Integer> primaryTemp,
-                   TreeMap<String, Long> blocklist) {
+                   TreeMap<String, Long> blocklist, int nearfullPpm, int backfillfullPpm, int fullPpm) {
         this.fsid = fsid;
+        this.nearfullPpm = nearfullPpm;
+        this.backfillfullPpm = backfillfullPpm;
+        this.fullPpm = fullPpm;
+        Invariants.check(validRatio(nearfullPpm) && validRatio(backfillfullPpm) && validRatio(fullPpm),
+                "osdmap e%d: full ratios %d/%d/%d ppm outside 1..1000000", epoch, nearfullPpm, backfillfullPpm, fullPpm);
         this.epoch = epoch;
         this.createdMillis = createdMillis;
         this.modifiedMillis = modifiedMillis;
@@ -86,8 +104,37 @@ public final class OsdMap {
 
     /** The first OSD map of a cluster: epoch 1, no OSDs, no pools, the given CRUSH map. */
     public static OsdMap genesis(String fsid, long createdMillis, CrushMap crush) {
+        return genesis(fsid, createdMillis, crush, DEFAULT_NEARFULL_PPM, DEFAULT_BACKFILLFULL_PPM, DEFAULT_FULL_PPM);
+    }
+
+    /** The first OSD map with the given nearfull, backfillfull and full ratios (ppm). */
+    public static OsdMap genesis(String fsid, long createdMillis, CrushMap crush, int nearfullPpm, int backfillfullPpm,
+                                 int fullPpm) {
         return new OsdMap(fsid, 1, createdMillis, createdMillis, ClusterFlag.SORTBITWISE.bit, 0, 0, new TreeMap<>(),
-                new TreeMap<>(), crush, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+                new TreeMap<>(), crush, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), nearfullPpm, backfillfullPpm,
+                fullPpm);
+    }
+
+    /** Whether {@code ppm} is a ratio the map can hold (above 0, at most 1). */
+    public static boolean validRatio(int ppm) {
+        return ppm > 0 && ppm <= PPM;
+    }
+
+    public double nearfullRatio() { return nearfullPpm / (double) PPM; }
+    public double backfillfullRatio() { return backfillfullPpm / (double) PPM; }
+    public double fullRatio() { return fullPpm / (double) PPM; }
+    public int nearfullPpm() { return nearfullPpm; }
+    public int backfillfullPpm() { return backfillfullPpm; }
+    public int fullPpm() { return fullPpm; }
+
+    /** The fullness bits ({@link OsdState#FULL} etc.) an OSD with {@code used} of {@code total} bytes has by this map's ratios. */
+    public int fullnessOf(long used, long total) {
+        if (total <= 0) {
+            return 0;
+        }
+        double u = used / (double) total;
+        return u >= fullRatio() ? OsdState.FULL : u >= backfillfullRatio() ? OsdState.BACKFILLFULL
+                : u >= nearfullRatio() ? OsdState.NEARFULL : 0;
     }
 
     public String fsid() { return fsid; }
@@ -176,7 +223,10 @@ public final class OsdMap {
         bl.putAll(inc.newBlocklist);
         return new OsdMap(fsid, inc.epoch, createdMillis, inc.modifiedMillis, inc.newFlags >= 0 ? inc.newFlags : flags,
                 inc.newMaxOsd >= 0 ? inc.newMaxOsd : maxOsd, inc.newPoolMax >= 0 ? inc.newPoolMax : poolMax, o, p,
-                inc.newCrush != null ? inc.newCrush : crush, pt, prt, bl);
+                inc.newCrush != null ? inc.newCrush : crush, pt, prt, bl,
+                inc.newNearfullPpm >= 0 ? inc.newNearfullPpm : nearfullPpm,
+                inc.newBackfillfullPpm >= 0 ? inc.newBackfillfullPpm : backfillfullPpm,
+                inc.newFullPpm >= 0 ? inc.newFullPpm : fullPpm);
     }
 
     /** The next epoch's incremental, to be filled in by whoever changes the map. */
@@ -202,6 +252,7 @@ public final class OsdMap {
         encodePrimaryTemp(primaryTemp, w);
         w.i32(blocklist.size());
         blocklist.forEach((addr, expiry) -> w.string(addr).i64(expiry));
+        w.i32(nearfullPpm).i32(backfillfullPpm).i32(fullPpm);
         w.endStruct();
     }
 
@@ -213,7 +264,7 @@ public final class OsdMap {
     }
 
     public static OsdMap decode(MapReader r) throws MapDecodeException {
-        r.startStruct("osdmap", VERSION);
+        int version = r.startStruct("osdmap", VERSION);
         String fsid = r.string();
         long epoch = r.i64();
         long created = r.i64();
@@ -238,22 +289,29 @@ public final class OsdMap {
         for (int i = 0, n = r.count("blocklist"); i < n; i++) {
             blocklist.put(r.string(), r.i64());
         }
+        int nearfull = version >= 2 ? r.i32() : DEFAULT_NEARFULL_PPM;
+        int backfillfull = version >= 2 ? r.i32() : DEFAULT_BACKFILLFULL_PPM;
+        int full = version >= 2 ? r.i32() : DEFAULT_FULL_PPM;
         r.endStruct();
+        if (!validRatio(nearfull) || !validRatio(backfillfull) || !validRatio(full)) {
+            throw new MapDecodeException("osdmap with full ratios " + nearfull + "/" + backfillfull + "/" + full
+                    + " ppm (need 1..1000000)");
+        }
         if (fsid == null || epoch < 1) {
             throw new MapDecodeException("osdmap with fsid " + fsid + " epoch " + epoch + " (need an fsid, epoch >= 1)");
         }
         try {
             return new OsdMap(fsid, epoch, created, modified, flags, maxOsd, poolMax, osds, pools, crush, pgTemp,
-                    primaryTemp, blocklist);
+                    primaryTemp, blocklist, nearfull, backfillfull, full);
         } catch (IllegalStateException e) {
             throw new MapDecodeException("osdmap e" + epoch + " is inconsistent: " + e.getMessage());
         }
     }
 
     static void encodeOsd(OsdState s, MapWriter w) {
-        w.startStruct(2, 1).i32(s.id()).string(s.uuid()).string(s.address()).string(s.host()).bool(s.up())
+        w.startStruct(3, 1).i32(s.id()).string(s.uuid()).string(s.address()).string(s.host()).bool(s.up())
                 .i32(s.weight()).i32(s.primaryAffinity()).i64(s.upFrom()).i64(s.downAt()).i64(s.downStampMillis())
-                .i64(s.upThru()).endStruct();
+                .i64(s.upThru()).i32(s.fullness()).endStruct();
     }
 
     static OsdState decodeOsd(MapReader r) throws MapDecodeException {
@@ -269,7 +327,11 @@ public final class OsdMap {
         long downAt = r.i64();
         long downStamp = r.i64();
         long upThru = version >= 2 ? r.i64() : 0;
+        int fullness = version >= 3 ? r.i32() : 0;
         r.endStruct();
+        if ((fullness & ~OsdState.FULLNESS_MASK) != 0) {
+            throw new MapDecodeException("osd " + id + " with fullness bits " + fullness);
+        }
         if (upThru < 0) {
             throw new MapDecodeException("osd " + id + " with up_thru " + upThru + " (need >= 0)");
         }
@@ -277,7 +339,7 @@ public final class OsdMap {
             throw new MapDecodeException("osd " + id + " with weight " + weight + " affinity " + affinity
                     + " (need id >= 0 and both in 0..65536)");
         }
-        return new OsdState(id, uuid, address, host, up, weight, affinity, upFrom, downAt, downStamp, upThru);
+        return new OsdState(id, uuid, address, host, up, weight, affinity, upFrom, downAt, downStamp, upThru, fullness);
     }
 
     static void encodePool(Pool p, MapWriter w) {
@@ -401,6 +463,10 @@ public final class OsdMap {
         public final TreeMap<PgId, Integer> newPrimaryTemp = new TreeMap<>();
         public final TreeMap<String, Long> newBlocklist = new TreeMap<>();
         public final TreeSet<String> oldBlocklist = new TreeSet<>();
+        /** New full ratios in ppm ({@code osd set-nearfull-ratio} etc.); -1: unchanged. */
+        public int newNearfullPpm = -1;
+        public int newBackfillfullPpm = -1;
+        public int newFullPpm = -1;
 
         public Incremental(String fsid, long epoch, long modifiedMillis) {
             Invariants.check(epoch >= 2, "incremental epoch %d < 2", epoch);
@@ -416,7 +482,7 @@ public final class OsdMap {
         }
 
         public void encode(MapWriter w) {
-            w.startStruct(1, 1).string(fsid).i64(epoch).i64(modifiedMillis).i32(newFlags).i32(newMaxOsd)
+            w.startStruct(INC_VERSION, 1).string(fsid).i64(epoch).i64(modifiedMillis).i32(newFlags).i32(newMaxOsd)
                     .i32(newPoolMax);
             w.i32(newOsds.size());
             newOsds.values().forEach(s -> encodeOsd(s, w));
@@ -436,6 +502,7 @@ public final class OsdMap {
             newBlocklist.forEach((addr, expiry) -> w.string(addr).i64(expiry));
             w.i32(oldBlocklist.size());
             oldBlocklist.forEach(w::string);
+            w.i32(newNearfullPpm).i32(newBackfillfullPpm).i32(newFullPpm);
             w.endStruct();
         }
 
@@ -447,7 +514,7 @@ public final class OsdMap {
         }
 
         public static Incremental decode(MapReader r) throws MapDecodeException {
-            r.startStruct("osdmap incremental", 1);
+            int version = r.startStruct("osdmap incremental", INC_VERSION);
             String fsid = r.string();
             long epoch = r.i64();
             if (fsid == null || epoch < 2) {
@@ -482,6 +549,16 @@ public final class OsdMap {
             for (int i = 0, n = r.count("old blocklist"); i < n; i++) {
                 inc.oldBlocklist.add(r.string());
             }
+            if (version >= 2) {
+                inc.newNearfullPpm = r.i32();
+                inc.newBackfillfullPpm = r.i32();
+                inc.newFullPpm = r.i32();
+                for (int ppm : new int[] {inc.newNearfullPpm, inc.newBackfillfullPpm, inc.newFullPpm}) {
+                    if (ppm != -1 && !validRatio(ppm)) {
+                        throw new MapDecodeException("incremental e" + epoch + " with full ratio " + ppm + " ppm");
+                    }
+                }
+            }
             r.endStruct();
             return inc;
         }
@@ -489,7 +566,8 @@ public final class OsdMap {
         public boolean isEmpty() {
             return newFlags < 0 && newMaxOsd < 0 && newPoolMax < 0 && newOsds.isEmpty() && oldOsds.isEmpty()
                     && newPools.isEmpty() && oldPools.isEmpty() && newCrush == null && newPgTemp.isEmpty()
-                    && newPrimaryTemp.isEmpty() && newBlocklist.isEmpty() && oldBlocklist.isEmpty();
+                    && newPrimaryTemp.isEmpty() && newBlocklist.isEmpty() && oldBlocklist.isEmpty()
+                    && newNearfullPpm < 0 && newBackfillfullPpm < 0 && newFullPpm < 0;
         }
     }
 }

@@ -71,7 +71,11 @@ class OsdMapCodecTest {
                 if (!map.osds().isEmpty()) {
                     OsdState o = map.osd(map.osds().firstKey() + rnd.nextInt(map.osds().size()));
                     if (o != null) {
-                        inc.newOsds.put(o.id(), o.up() ? o.withDown(inc.epoch, inc.modifiedMillis) : o.withWeight(0));
+                        inc.newOsds.put(o.id(), o.up() ? o.withDown(inc.epoch, inc.modifiedMillis).withFullness(
+                                rnd.nextInt(4) == 0 ? OsdState.FULL : 0) : o.withWeight(0));
+                        if (rnd.nextBoolean()) {
+                            inc.newFullPpm = 900_000 + rnd.nextInt(100_000);
+                        }
                     }
                 }
             }

@@ -128,26 +128,48 @@ final class Health {
         }
     }
 
+    /**
+     * OSD_FULL (ERR), OSD_BACKFILLFULL, OSD_NEARFULL (WARN) from the fullness bits the monitors set
+     * in the map (Fullness), naming each OSD, its usage and the fix; OSD_OUT_OF_ORDER_FULL when the
+     * map's ratios are not nearfull < backfillfull < full.
+     */
     private static void fullness(MonState s, OsdMap m, List<Check> checks) {
-        double nearfull = s.ratioOption(MonOptions.NEARFULL_RATIO);
-        double full = s.ratioOption(MonOptions.FULL_RATIO);
         List<String> nf = new ArrayList<>();
+        List<String> bf = new ArrayList<>();
         List<String> f = new ArrayList<>();
         for (OsdState o : m.osds().values()) {
-            double u = s.pgStats.utilization(o.id());
-            String line = String.format(java.util.Locale.ROOT, "osd.%d is %s (%.0f%% used); add capacity or reweight: "
-                    + "loligo osd reweight %d 0.9", o.id(), u >= full ? "full" : "near full", u * 100, o.id());
-            if (u >= full) {
-                f.add(line);
-            } else if (u >= nearfull) {
-                nf.add(line);
+            if (!o.isNearFull()) {
+                continue;
             }
+            double u = s.pgStats.utilization(o.id());
+            String level = o.isFull() ? "full" : o.isBackfillFull() ? "backfill full" : "near full";
+            String line = String.format(java.util.Locale.ROOT, "osd.%d is %s (%.0f%% used)", o.id(), level, u * 100);
+            if (Fullness.storeFullOnly(s, m, o)) {
+                line += ": it refuses data (past osd_failsafe_full_ratio, or too little file system space for its "
+                        + "store's metadata); delete objects (deletes always work) or free space on its disk";
+            } else if (o.isFull()) {
+                line += ": writes that add data are refused; delete objects (deletes always work), add capacity, "
+                        + "or raise the ratio for a while: loligo osd set-full-ratio 0.97";
+            } else {
+                line += "; add capacity or move data away: loligo osd reweight " + o.id() + " 0.9";
+            }
+            (o.isFull() ? f : o.isBackfillFull() ? bf : nf).add(line);
         }
         if (!f.isEmpty()) {
             checks.add(new Check("OSD_FULL", "HEALTH_ERR", f.size() + " full osd(s)", f.size(), f));
         }
+        if (!bf.isEmpty()) {
+            checks.add(new Check("OSD_BACKFILLFULL", "HEALTH_WARN", bf.size() + " backfillfull osd(s)", bf.size(), bf));
+        }
         if (!nf.isEmpty()) {
             checks.add(new Check("OSD_NEARFULL", "HEALTH_WARN", nf.size() + " nearfull osd(s)", nf.size(), nf));
+        }
+        if (!(m.nearfullPpm() < m.backfillfullPpm() && m.backfillfullPpm() < m.fullPpm())) {
+            String ratios = String.format(java.util.Locale.ROOT, "nearfull_ratio (%.3f) < backfillfull_ratio (%.3f) "
+                    + "< full_ratio (%.3f)", m.nearfullRatio(), m.backfillfullRatio(), m.fullRatio());
+            checks.add(new Check("OSD_OUT_OF_ORDER_FULL", "HEALTH_ERR", "full ratio(s) out of order", 1,
+                    List.of("expected " + ratios + "; fix with loligo osd set-nearfull-ratio, "
+                            + "set-backfillfull-ratio, set-full-ratio")));
         }
     }
 

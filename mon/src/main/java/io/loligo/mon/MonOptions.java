@@ -24,7 +24,9 @@ public final class MonOptions {
 
     /** Used fraction of an OSD's capacity above which health warns (OSD_NEARFULL). */
     public static final String NEARFULL_RATIO = "mon_osd_nearfull_ratio";
-    /** Used fraction above which the OSD is full (OSD_FULL, HEALTH_ERR). */
+    /** Used fraction above which backfill and recovery push no data to the OSD (OSD_BACKFILLFULL). */
+    public static final String BACKFILLFULL_RATIO = "mon_osd_backfillfull_ratio";
+    /** Used fraction above which the OSD is full (OSD_FULL, HEALTH_ERR): writes that add data are refused. */
     public static final String FULL_RATIO = "mon_osd_full_ratio";
 
     /** Seconds without a beacon or report after which an up OSD is marked down (Ceph's default: 15 minutes). */
@@ -33,6 +35,7 @@ public final class MonOptions {
     static final Map<String, String> DEFAULTS = new TreeMap<>(Map.of(
             REPORT_TIMEOUT, "900",
             NEARFULL_RATIO, "0.85",
+            BACKFILLFULL_RATIO, "0.90",
             FULL_RATIO, "0.95",
             DOWN_OUT_INTERVAL, "600",
             MIN_DOWN_REPORTERS, "2",

@@ -209,6 +209,8 @@ public final class MonQueries {
         n.put("flags", String.join(",", ClusterFlag.names(m.flags())));
         n.put("pool_max", m.poolMax());
         n.put("max_osd", m.maxOsd());
+        n.put("full_ratio", m.fullRatio()).put("backfillfull_ratio", m.backfillfullRatio())
+                .put("nearfull_ratio", m.nearfullRatio());
         ArrayNode pools = n.putArray("pools");
         m.pools().values().forEach(p -> pools.add(poolJson(p)));
         ArrayNode osds = n.putArray("osds");
@@ -217,6 +219,16 @@ public final class MonQueries {
                     .put("weight", o.reweight()).put("primary_affinity", o.primaryAffinity() / 65536.0)
                     .put("up_from", o.upFrom()).put("down_at", o.downAt()).put("public_addr", o.address())
                     .put("host", o.host());
+            ArrayNode state = ((ObjectNode) osds.get(osds.size() - 1)).putArray("state");
+            state.add(o.up() ? "up" : "down");
+            state.add("exists");
+            if (o.isFull()) {
+                state.add("full");
+            } else if (o.isBackfillFull()) {
+                state.add("backfillfull");
+            } else if (o.isNearFull()) {
+                state.add("nearfull");
+            }
         }
         ArrayNode pgTemp = n.putArray("pg_temp");
         for (Map.Entry<PgId, List<Integer>> e : m.pgTemp().entrySet()) {

@@ -117,6 +117,10 @@ public final class MonState {
         }
     }
 
+    private int ppm(String ratioOption) {
+        return (int) Math.round(ratioOption(ratioOption) * OsdMap.PPM);
+    }
+
     /** Commits an OSD map change: the map advances exactly one epoch and the incremental is kept. */
     void commit(OsdMap.Incremental inc) {
         OsdMap next = osdmap.apply(inc);
@@ -213,10 +217,12 @@ public final class MonState {
             throw new CommandException(Errno.EINVAL, "bootstrap without monitors");
         }
         monmap = new MonMap(fsid, 1, mons);
-        osdmap = OsdMap.genesis(fsid, cmd.stamp(), CrushEditor.defaultMap());
         for (Map.Entry<String, JsonNode> e : cmd.json().path("config").properties()) {
             config.computeIfAbsent("global", k -> new TreeMap<>()).put(e.getKey(), e.getValue().asText());
         }
+        // The full ratios live in the map from here on (osd set-full-ratio etc.), as in Ceph.
+        osdmap = OsdMap.genesis(fsid, cmd.stamp(), CrushEditor.defaultMap(), ppm(MonOptions.NEARFULL_RATIO),
+                ppm(MonOptions.BACKFILLFULL_RATIO), ppm(MonOptions.FULL_RATIO));
         for (Map.Entry<String, JsonNode> e : cmd.json().path("auth").properties()) {
             TreeMap<String, String> caps = new TreeMap<>();
             e.getValue().path("caps").properties().forEach(c -> caps.put(c.getKey(), c.getValue().asText()));

@@ -45,6 +45,7 @@ final class OsdCommands {
             case "osd reweight" -> reweight(s, c);
             case "osd primary-affinity" -> primaryAffinity(s, c);
             case "osd set", "osd unset" -> flag(s, c);
+            case "osd set-nearfull-ratio", "osd set-backfillfull-ratio", "osd set-full-ratio" -> Fullness.setRatio(s, c);
             case "osd crush reweight" -> crushReweight(s, c);
             case "osd crush add-bucket" -> addBucket(s, c);
             case "osd crush move" -> crushMove(s, c);

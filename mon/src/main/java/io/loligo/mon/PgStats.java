@@ -56,6 +56,7 @@ final class PgStats {
         }
         osds.put(osd, new OsdStat(kb, used, avail, c.stamp()));
         beacon(osd, c.stamp());
+        Fullness.reported(s, osd, c.bool("store_full"), c.stamp());
         int n = 0;
         for (JsonNode pg : c.json().path("pgs")) {
             PgId id = PgId.parse(pg.path("pgid").asText());

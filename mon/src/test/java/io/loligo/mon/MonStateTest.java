@@ -191,7 +191,7 @@ class MonStateTest {
         }
         run("osd pool create", "pool", "rbd", "pg_num", 4);
         assertThat(query("pg stat").data().path("pgs_by_state").get(0).path("state_name").asText()).isEqualTo("unknown");
-        ObjectNode report = MonClient.cmd("osd pgstats", "osd", 0, "kb", 1000, "kb_used", 900, "kb_avail", 100);
+        ObjectNode report = MonClient.cmd("osd pgstats", "osd", 0, "kb", 1000, "kb_used", 870, "kb_avail", 130);
         report.put("stamp", clock);
         var pgs = report.putArray("pgs");
         pgs.addObject().put("pgid", "1.0").put("state", "active+clean").put("objects", 10).put("bytes", 4096);
@@ -209,10 +209,34 @@ class MonStateTest {
         assertThat(health.path("checks").path("PG_DEGRADED").path("summary").path("count").asInt()).isEqualTo(1);
         assertThat(health.path("checks").path("PG_AVAILABILITY").path("summary").path("count").asInt()).isEqualTo(1);
         assertThat(query("df").data().path("pools").get(0).path("stats").path("objects").asLong()).isEqualTo(15);
-        assertThat(query("osd df").data().path("nodes").get(0).path("kb_used").asLong()).isEqualTo(900);
+        assertThat(query("osd df").data().path("nodes").get(0).path("kb_used").asLong()).isEqualTo(870);
+        assertThat(s.osdmap().osd(0).fullness()).as("nearfull in the map").isEqualTo(io.loligo.maps.OsdState.NEARFULL);
+        long before = s.epoch();
         report.put("kb_used", 990).put("kb_avail", 10);
         s.apply(new Cmd(report));
+        assertThat(s.epoch()).as("marking osd.0 full is one new map").isEqualTo(before + 1);
+        assertThat(s.osdmap().osd(0).isFull()).isTrue();
         assertThat(query("health").data().path("status").asText()).isEqualTo("HEALTH_ERR");
+        assertThat(query("health").data().path("checks").path("OSD_FULL").path("detail").get(0).path("message").asText())
+                .startsWith("osd.0 is full (99% used)");
+        s.apply(new Cmd(report));
+        assertThat(s.epoch()).as("the same report again changes nothing").isEqualTo(before + 1);
+        assertThat(run("osd set-full-ratio", "ratio", 0.995).code()).isZero();
+        assertThat(s.osdmap().fullRatio()).isEqualTo(0.995);
+        assertThat(s.osdmap().osd(0).isBackfillFull()).as("below the raised ratio: backfillfull only").isTrue();
+        assertThat(s.osdmap().osd(0).isFull()).isFalse();
+        assertThat(query("health").data().path("checks").has("OSD_BACKFILLFULL")).isTrue();
+        assertThat(run("osd set-full-ratio", "ratio", 1.5).code()).isNotZero();
+        assertThat(run("osd set-nearfull-ratio", "ratio", 0.999).code()).isZero();
+        assertThat(query("health").data().path("checks").has("OSD_OUT_OF_ORDER_FULL")).isTrue();
+        run("osd set-nearfull-ratio", "ratio", 0.85);
+        run("osd set-full-ratio", "ratio", 0.95);
+        report.put("kb_used", 100).put("kb_avail", 900);
+        s.apply(new Cmd(report));
+        assertThat(s.osdmap().osd(0).fullness()).as("after deletes").isZero();
+        assertThat(query("health").data().path("checks").has("OSD_FULL")).isFalse();
+        report.put("kb_used", 990).put("kb_avail", 10);
+        s.apply(new Cmd(report));
         assertThat(MonState.decode(s.encode()).encode()).as("pg stats survive a snapshot").isEqualTo(s.encode());
         assertThat(MonService.impersonation("osd.1", new Cmd(report))).contains("osd.1 may not send 'osd pgstats' as osd 0");
         assertThat(MonService.impersonation("osd.0", new Cmd(report))).isNull();

@@ -22,9 +22,10 @@ import java.time.Duration;
  * @param statsInterval   how often PG states and usage go to the monitors ({@code osd_stats_interval}, seconds; 2)
  * @param opTimeout       how long a client op may wait for peering or min_size before EAGAIN
  *                        ({@code osd_op_wait_timeout}, seconds; 30, the client's own timeout scale)
- * @param fullRatio       used fraction of the store at which the OSD refuses writes that add data
- *                        ({@code osd_full_ratio}; 0.95 as Ceph's mon_osd_full_ratio: room for deletes,
- *                        replicas slightly fuller than their primary, and metadata)
+ * @param failsafeFullRatio used fraction of the store past which a replica logs writes without their
+ *                        data ({@code osd_failsafe_full_ratio}; 0.97 as Ceph's). The map's full_ratio
+ *                        (0.95, {@code loligo osd set-full-ratio}) is where primaries refuse writes;
+ *                        the gap absorbs writes accepted before the map marked an OSD full
  * @param pgLogEntriesMax PG log length ({@code osd_max_pg_log_entries}; 3000, see PgLog.ENTRIES_MAX):
  *                        a member further behind than this is backfilled instead of recovered from the log
  * @param memory          the process's memory budget ({@code osd_memory_target}, bytes or with a K/M/G suffix;
@@ -32,7 +33,7 @@ import java.time.Duration;
  */
 public record OsdConfig(int id, Path data, ClusterConf conf, String host, String bindAddress, long blockFileBytes,
                         int shards, int shardQueueMax, Duration heartbeatInterval, Duration heartbeatGrace,
-                        Duration statsInterval, Duration opTimeout, double fullRatio, int pgLogEntriesMax,
+                        Duration statsInterval, Duration opTimeout, double failsafeFullRatio, int pgLogEntriesMax,
                         OsdMemory memory) {
 
     public String entity() {
@@ -58,7 +59,7 @@ public record OsdConfig(int id, Path data, ClusterConf conf, String host, String
                 seconds(conf, who, "osd_heartbeat_grace", 20.0),
                 seconds(conf, who, "osd_stats_interval", 2.0),
                 seconds(conf, who, "osd_op_wait_timeout", 30.0),
-                ratio(conf, who, "osd_full_ratio", 0.95),
+                ratio(conf, who, "osd_failsafe_full_ratio", 0.97),
                 (int) number(conf, who, "osd_max_pg_log_entries", io.loligo.osd.pg.PgLog.ENTRIES_MAX, 1),
                 memory(conf, who));
     }

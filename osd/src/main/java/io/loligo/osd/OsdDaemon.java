@@ -67,6 +67,8 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     final int whoami;
     final String uuid;
     final ObjectStore store;
+    /** The store's data capacity (fixed at mkfs), for projecting a write's effect on the used fraction. */
+    private final long storeBytes;
     final OsdShards shards;
     final OsdKeys keys;
     final Map<PgId, Pg> pgs = new ConcurrentHashMap<>();
@@ -96,7 +98,14 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
     private volatile boolean booted;
     /** Set by {@link #close}: a map showing us down is then expected, not a reason to boot again. */
     private volatile boolean stopping;
-    private volatile double usedRatio;
+    /** The fullness bits (OsdState.NEARFULL...) of our last look at the store: a change is reported at once. */
+    private volatile int fullness;
+    /** The store's metadata file system is below its reserve (reported as store_full). */
+    private volatile boolean metadataLow;
+    /** Past osd_failsafe_full_ratio as a replica: reported full until usage falls below failsafeClearRatio(). */
+    private volatile boolean failsafeRefusing;
+    /** Reasons the store refuses data now (refused collections, low metadata space, failsafe): reported as store_full. */
+    private final java.util.concurrent.atomic.AtomicInteger storeRefusals = new java.util.concurrent.atomic.AtomicInteger();
     private final RecoveryThrottle recoveryThrottle;
     private final IdleHeapTrim idleHeapTrim = new IdleHeapTrim();
     private final OsdMapHistory history = new OsdMapHistory(() -> this.mon);
@@ -117,6 +126,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         this.whoami = config.id();
         this.uuid = uuid;
         this.store = store;
+        this.storeBytes = Math.max(1, store.statfs().totalBytes());
         this.shards = new OsdShards(config.entity(), config.shards(), config.shardQueueMax(), this::fatal);
         this.keys = new OsdKeys(keyringPath(config.conf(), config.entity()));
         this.mapThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name(config.entity() + "-map").factory());
@@ -514,14 +524,20 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             shards.submit(pg.pgid(), pg::expireWaiting);
         }
         try {
-            ObjectStore.Statfs st = store.statfs();
-            double ratio = st.totalBytes() == 0 ? 0 : (double) st.usedBytes() / st.totalBytes();
-            if ((ratio >= config.fullRatio()) != (usedRatio >= config.fullRatio())) {
-                log.warn("{} store {}% used: {} (osd_full_ratio {})", who(), Math.round(ratio * 100),
-                        ratio >= config.fullRatio() ? "full, refusing writes that add data" : "no longer full",
-                        config.fullRatio());
+            boolean low = store.metadataSpaceLow();
+            if (low != metadataLow) {
+                metadataLow = low;
+                log.warn("{} file system space for the store's metadata {}", who(), low
+                        ? "is below the reserve: refusing writes (reported full)" : "is above the reserve again");
+                storeFull(low);
             }
-            usedRatio = ratio;
+            double used = store.usedFraction();
+            if (failsafeRefusing && used < failsafeClearRatio()) {
+                failsafeRefusing = false;
+                log.warn("{} store {}% used: below the failsafe again, taking data", who(), Math.round(used * 100));
+                storeFull(false);
+            }
+            noteFullness(used);
         } catch (RuntimeException e) {
             log.warn("{} statfs failed: {}", who(), e.toString());
         }
@@ -551,6 +567,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             ObjectNode cmd = MonReply.json().createObjectNode().put("prefix", "osd pgstats").put("osd", whoami);
             ObjectStore.Statfs st = store.statfs();
             cmd.put("kb", st.totalBytes() >> 10).put("kb_used", st.usedBytes() >> 10).put("kb_avail", st.availableBytes() >> 10);
+            cmd.put("store_full", storeRefusals.get() > 0);
             ArrayNode arr = cmd.putArray("pgs");
             for (Pg pg : pgs.values()) {
                 if (pg.role() == Pg.Role.PRIMARY) {
@@ -604,13 +621,83 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         return io.loligo.common.WallClock.millis();   // wall time (scrub stamps, mtimes): skewable for tests
     }
 
+    // Both looked up on every write from the allocator's counters, with the write's own bytes: a
+    // per-tick sample let a fast burst of writes run a small store from 70 % to 100 % between two
+    // ticks, and a replica's commit then failed for lack of space (found by FullOsdTest).
     @Override
-    public boolean isFull() {
-        // Looked up on every write from the allocator's counters: a per-tick sample let a fast burst
-        // of writes run a small store from 70 % to 100 % between two ticks, and a replica's commit
-        // then failed for lack of space (found by FullOsdTest on a quiet machine).
-        usedRatio = store.usedFraction();
-        return usedRatio >= config.fullRatio();
+    public boolean isFull(long addBytes) {
+        OsdMap m = map;
+        double used = store.usedFraction();
+        noteFullness(used);
+        // At the full ratio already (the map lags a fast writer by a report), or a write so large it
+        // would take the store past the failsafe ratio by itself.
+        return storeRefusals.get() > 0 || (m != null && used >= m.fullRatio())
+                || used + (double) addBytes / storeBytes >= config.failsafeFullRatio();
+    }
+
+    @Override
+    public boolean failsafeFull(long addBytes) {
+        if (storeRefusals.get() > 0) {
+            return true;
+        }
+        if (projected(addBytes) < config.failsafeFullRatio()) {
+            return false;
+        }
+        if (!failsafeRefusing) {
+            // An OSD that takes no more data is full, whatever its percentage (a large write refuses below
+            // full_ratio): reported so, the map marks it FULL and primaries stop accepting writes, instead
+            // of every new write being acknowledged with a copy fewer. Cleared below failsafeClearRatio().
+            failsafeRefusing = true;
+            log.warn("{} past osd_failsafe_full_ratio {}: logging writes without their data; reporting the OSD full",
+                    who(), config.failsafeFullRatio());
+            storeFull(true);
+        }
+        return true;
+    }
+
+    /** Usage below which an OSD that passed its failsafe ratio takes data again: backfillfull, or 5 % under the failsafe. */
+    private double failsafeClearRatio() {
+        OsdMap m = map;
+        double below = config.failsafeFullRatio() - 0.05;
+        return m == null ? below : Math.min(m.backfillfullRatio(), below);
+    }
+
+    @Override
+    public void storeFull(boolean full) {
+        int n = full ? storeRefusals.incrementAndGet() : storeRefusals.decrementAndGet();
+        if (n == (full ? 1 : 0)) {
+            background.execute(this::reportStats);   // health shows it now, not at the next report
+        }
+    }
+
+    /** The store's used fraction with {@code addBytes} more; notes (and reports) a change of fullness. */
+    private double projected(long addBytes) {
+        double used = store.usedFraction();
+        noteFullness(used);
+        return used + (double) addBytes / storeBytes;
+    }
+
+    /**
+     * Compares the store's usage with the map's ratios; a change of level (nearfull, backfillfull,
+     * full, or back) is logged and reported to the monitors at once, so they mark the map within a
+     * round trip instead of at the next osd_stats_interval: primaries refuse writes while any acting
+     * member is full in the map, and a small store fills in seconds.
+     */
+    private void noteFullness(double used) {
+        OsdMap m = map;
+        if (m == null) {
+            return;
+        }
+        int bits = m.fullnessOf(Math.round(used * 1_000_000), 1_000_000);
+        int before = fullness;
+        if (bits != before) {
+            fullness = bits;
+            log.warn("{} store {}% used: {} (nearfull {}, backfillfull {}, full {}, failsafe {})", who(),
+                    Math.round(used * 100), bits == 0 ? "below the full ratios" : bits == OsdState.FULL ? "full"
+                            : bits == OsdState.BACKFILLFULL ? "backfillfull" : "nearfull",
+                    m.nearfullRatio(), m.backfillfullRatio(), m.fullRatio(), config.failsafeFullRatio());
+            background.execute(this::reportStats);
+        }
     }
 
     @Override

@@ -23,6 +23,7 @@ public final class CommandTable {
             "osd reweight <id> <weight>", "osd primary-affinity <id> <weight>",
             "osd crush reweight <name> <weight>", "osd crush add-bucket <name> <type>", "osd crush move <name> <args...>",
             "osd set <key>", "osd unset <key>",
+            "osd set-nearfull-ratio <ratio>", "osd set-backfillfull-ratio <ratio>", "osd set-full-ratio <ratio>",
             "osd blocklist add <addr> [<expire>]", "osd blocklist rm <addr>",
             "osd pg-temp <pgid> [<id...>]", "osd primary-temp <pgid> <id>",
             "osd pool create <pool> [<pg_num>] [<pgp_num>]", "osd pool ls [detail]",

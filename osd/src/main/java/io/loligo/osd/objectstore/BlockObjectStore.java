@@ -956,6 +956,15 @@ public final class BlockObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean metadataSpaceLow() {
+        try {
+            return metaFileStore.getUsableSpace() < options.metadataReserveBytes();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
     public double usedFraction() {
         return blockCount == 0 ? 0 : (double) (blockCount - allocator.freeBlocks()) / blockCount;
     }

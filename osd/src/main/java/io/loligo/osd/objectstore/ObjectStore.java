@@ -63,6 +63,15 @@ public interface ObjectStore extends AutoCloseable {
      * The used fraction of the data area, from in-memory counters only: cheap enough to call for
      * every write (the OSD's full check), unlike {@link #statfs()}, which also sizes the metadata.
      */
+    /**
+     * Whether the file system holding the metadata has less free space than the store keeps in
+     * reserve: every transaction but deletes then fails (StoreFullException), so the OSD must stop
+     * taking writes (it reports itself full) until space is freed.
+     */
+    default boolean metadataSpaceLow() {
+        return false;
+    }
+
     default double usedFraction() {
         Statfs st = statfs();
         return st.totalBytes() == 0 ? 0 : (double) st.usedBytes() / st.totalBytes();

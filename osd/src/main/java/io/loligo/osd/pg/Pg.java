@@ -70,6 +70,8 @@ public final class Pg {
         /** What each replica applies; encoded into each replica's frame (no copy of its own). */
         final TxnCodec.Payload txn;
         final Set<Integer> waitingOn = new HashSet<>();
+        /** Members that logged the entry without the data (past their failsafe ratio): recovered later. */
+        final Set<Integer> missingOn = new HashSet<>();
         final int seq;
 
         RepOp(OpCtx ctx, PgLogEntry entry, List<SubOpResult> results, TxnCodec.Payload txn, int seq) {
@@ -162,6 +164,12 @@ public final class Pg {
         if (recovery.backfillWait()) {
             b.append("+backfill_wait");
         }
+        if (recovery.backfillTooFull()) {
+            b.append("+backfill_toofull");
+        }
+        if (recovery.recoveryTooFull()) {
+            b.append("+recovery_toofull");
+        }
         if (recovery.backfilling()) {
             b.append("+backfilling");
         }
@@ -210,15 +218,44 @@ public final class Pg {
         }
     }
 
-    /** Creates this PG's collection if the store lacks it; peering waits for the commit (via lastCommit). */
+    /**
+     * Creates this PG's collection if the store lacks it; peering waits for the commit (via
+     * lastCommit). A store too full to take it (its file system below the metadata reserve) is not a
+     * reason to stop: the OSD reports itself full and retries every {@link #CREATE_RETRY}.
+     */
     public void createCollection(int bits) {
         if (host.store().collectionBits(coll).isEmpty()) {
-            commit(new Transaction().createCollection(coll, bits)).whenComplete((x, err) -> {
-                if (err != null) {
-                    host.fatal(who() + " cannot create collection " + coll, err);
-                }
-            });
+            CompletableFuture<Void> created = new CompletableFuture<>();
+            lastCommit = created;
+            tryCreateCollection(bits, created, false);
         }
+    }
+
+    static final Duration CREATE_RETRY = Duration.ofSeconds(2);
+
+    private void tryCreateCollection(int bits, CompletableFuture<Void> created, boolean refusedBefore) {
+        host.store().commit(new Transaction().createCollection(coll, bits)).whenComplete((x, err) -> {
+            if (err == null) {
+                if (refusedBefore) {
+                    log.info("{} collection {} created after the store had room again", who(), coll);
+                    host.storeFull(false);
+                }
+                created.complete(null);
+                return;
+            }
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            if (!(cause instanceof io.loligo.osd.objectstore.StoreFullException)) {
+                host.fatal(who() + " cannot create collection " + coll, err);
+                return;
+            }
+            if (!refusedBefore) {
+                log.warn("{} cannot create collection {}: {}; reporting the OSD full, retrying every {} s", who(), coll,
+                        cause.getMessage(), CREATE_RETRY.toSeconds());
+                host.storeFull(true);
+            }
+            host.onShardLater(pgid, CREATE_RETRY, () -> tryCreateCollection(bits, created, true));
+        });
     }
 
     /** Whether the store's collection (with its current hash bits) contains {@code oid}. */
@@ -446,7 +483,8 @@ public final class Pg {
         if (scrubber.blocksWrite(ctx)) {
             return;   // its object is being scrubbed or repaired: the scrubber re-runs it after
         }
-        if (PgRecovery.writes(ctx) && recovery.degraded(ctx.ref())) {
+        if (PgRecovery.writes(ctx) && recovery.degraded(ctx.ref())
+                && !(removesObject(ctx.op()) && recovery.mayRemoveDegraded(ctx.ref()))) {
             recovery.waitFor(ctx);   // a member lacks the object: recover it first, then run the op
             return;
         }
@@ -486,9 +524,10 @@ public final class Pg {
                     before.version(), epoch, false));
             return;
         }
-        if (host.isFull() && !onlyRemoves(ctx.op())) {
-            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.ENOSPC, "osd." + host.whoami()
-                    + " is full (osd_full_ratio); delete objects or add capacity", epoch));
+        String full = onlyRemoves(ctx.op()) ? null : fullMember(out.txn());
+        if (full != null) {   // refused before anything is logged: the op applies nothing
+            ctx.reply().complete(MOSDOpReply.error(ctx.op().reqid(), OsdResult.ENOSPC, full
+                    + " is full (full_ratio " + osdmap.fullRatio() + "); delete objects or add capacity", epoch));
             return;
         }
         Eversion v = new Eversion(epoch, pglog.lastUpdate().version() + 1);
@@ -528,6 +567,47 @@ public final class Pg {
                     : new OpExecutor.SnapParams(ps.seq(), ps.liveIdsDescending(), MOSDOp.SNAP_HEAD);
         }
         return new OpExecutor.SnapParams(op.snapSeq(), op.snaps(), op.snapId());
+    }
+
+    /**
+     * The acting member that makes a write adding data impossible ("osd.N"), or null: any member the
+     * map marks full, or this OSD when its store is full (the map lags a fast writer by a report) or
+     * the write alone would take it past its failsafe ratio.
+     */
+    private String fullMember(Transaction txn) {
+        for (int osd : acting) {
+            io.loligo.maps.OsdState st = osdmap.osd(osd);
+            if (st != null && st.isFull()) {
+                return "osd." + osd;
+            }
+        }
+        return host.isFull(bytesAdded(txn)) ? "osd." + host.whoami() : null;
+    }
+
+    /** Data bytes a transaction writes (what it may allocate). */
+    static long bytesAdded(Transaction txn) {
+        long n = 0;
+        for (Transaction.Op op : txn.ops()) {
+            n += switch (op) {
+                case Transaction.Write w -> w.data().length;
+                case Transaction.WriteFull w -> w.data().length;
+                case Transaction.Append a -> a.data().length;
+                default -> 0;
+            };
+        }
+        return n;
+    }
+
+    /** Whether a transaction only takes away (a replica past its failsafe ratio still applies it). */
+    static boolean onlyRemoves(Transaction txn) {
+        return txn.ops().stream().allMatch(op -> op instanceof Transaction.Remove || op instanceof Transaction.RmAttr
+                || op instanceof Transaction.OmapRmKeys || op instanceof Transaction.OmapRmRange
+                || op instanceof Transaction.OmapClear || op instanceof Transaction.Truncate);
+    }
+
+    /** Whether the op deletes its object (and writes nothing else). */
+    static boolean removesObject(MOSDOp op) {
+        return op.ops().stream().anyMatch(o -> o instanceof OsdOp.Remove) && onlyRemoves(op);
     }
 
     /** Writes that only take away (so a full OSD still accepts them: deleting must free space). */
@@ -582,6 +662,16 @@ public final class Pg {
                 acked(rep, osd);
                 return;
             }
+            if (reply instanceof MOSDRepOpReply r && r.result() == OsdResult.ENOSPC) {
+                // Past its failsafe ratio the member logged the entry without the data and recorded the
+                // object missing (durably): recovery copies it once the member has room again.
+                log.warn("{} osd.{} is past its failsafe ratio: it logged {} without the data of {}; recovering it later",
+                        who(), osd, rep.entry.version(), rep.ctx.ref().name());
+                rep.missingOn.add(osd);
+                recovery.addMissing(osd, rep.ctx.ref());
+                acked(rep, osd);
+                return;
+            }
             log.debug("{} repop {} to osd.{} failed ({}); retrying", who(), rep.entry.version(), osd,
                     err != null ? err.toString() : reply);
             host.onShardLater(pgid, RETRY_DELAY, () -> {
@@ -595,6 +685,13 @@ public final class Pg {
     private void acked(RepOp rep, int osd) {
         rep.waitingOn.remove(osd);
         if (!rep.waitingOn.isEmpty()) {
+            return;
+        }
+        if (acting.size() - rep.missingOn.size() < pool.minSize()) {
+            // Fewer than min_size members hold the data: never acknowledged; the client times out and the op
+            // stays in flight until the interval changes (see docs/osd.md, "Full OSDs").
+            log.warn("{} {} is held: only {} members hold its data (min_size {})", who(), rep.entry.version(),
+                    acting.size() - rep.missingOn.size(), pool.minSize());
             return;
         }
         inFlight.remove(rep.entry.version());
@@ -641,16 +738,25 @@ public final class Pg {
                     + m.entry().version()));   // an earlier write is being retried: take it first
             return;
         }
-        if (host.isFull() && m.entry().op() != PgLogEntry.Op.DELETE) {
-            reply.complete(repReply(m, OsdResult.ENOSPC, "osd." + host.whoami() + " is full"));
-            return;
-        }
         Transaction txn;
         try {
             txn = TxnCodec.transaction(m.transaction());
         } catch (RuntimeException e) {
             reply.complete(repReply(m, OsdResult.EINVAL, "bad transaction: " + e.getMessage()));
             return;
+        }
+        if (!onlyRemoves(txn) && host.failsafeFull(bytesAdded(txn))) {
+            logWithoutData(m, reply, OsdResult.ENOSPC);
+            return;
+        }
+        if (pglog.isMissing(m.entry().object())) {
+            // Our copy is missing (logged earlier without data): a write would apply to a stale copy, and a
+            // delete of a copy we never got would fail. The log entry only; recovery brings the object.
+            boolean removal = onlyRemoves(txn);
+            if (!removal || !host.store().exists(coll, PgObjects.oid(coll, m.entry().object()))) {
+                logWithoutData(m, reply, removal ? OsdResult.OK : OsdResult.ENOSPC);
+                return;
+            }
         }
         if (scrubber.onDamagedUnderRepOp(txn, () -> handleRepOp(m, reply))) {
             return;   // the write cuts a damaged block of our copy: the scrubber takes the primary's copy first
@@ -663,6 +769,28 @@ public final class Pg {
                 return;
             }
             reply.complete(repReply(m, OsdResult.OK, ""));
+        });
+    }
+
+    /**
+     * Past the failsafe ratio a replica never refuses an entry its primary logged (later entries,
+     * deletes among them, would wait behind it for good): it logs the entry without its data and
+     * records the object missing in the same transaction, so it can never be the authority for that
+     * object, and answers ENOSPC; the primary recovers the object once this OSD has room.
+     */
+    private void logWithoutData(MOSDRepOp m, CompletableFuture<Message> reply, int result) {
+        Transaction txn = new Transaction();
+        pglog.addMissing(List.of(m.entry().object()), coll, txn);
+        pglog.append(m.entry(), coll, txn);
+        log.warn("{} past osd_failsafe_full_ratio: logged {} without the data of {} (recorded missing)", who(),
+                m.entry().version(), m.entry().object().name());
+        commit(txn).whenComplete((x, err) -> {
+            if (err != null) {
+                host.fatal(who() + " replica commit of " + m.entry().version() + " (log only) failed", err);
+                return;
+            }
+            reply.complete(repReply(m, result, result == OsdResult.OK ? "" : "osd." + host.whoami()
+                    + " logged the entry without its data: the object is missing here until recovered"));
         });
     }
 

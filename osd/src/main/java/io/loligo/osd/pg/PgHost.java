@@ -25,10 +25,26 @@ public interface PgHost {
 
     long nowMillis();
 
-    /** Whether the local store is at its full ratio: writes that add data are refused, deletes still work. */
-    default boolean isFull() {
+    /**
+     * Whether the local store is at the map's full ratio, or would pass the failsafe ratio with
+     * {@code addBytes} more (or the store refuses writes): a primary refuses writes that add data;
+     * deletes still work.
+     */
+    default boolean isFull(long addBytes) {
         return false;
     }
+
+    /**
+     * Whether the local store, with {@code addBytes} more, would pass {@code osd_failsafe_full_ratio}
+     * (or the store refuses writes): a replica then keeps only the log entry and records the object
+     * missing, so the PG's later entries (deletes) still apply.
+     */
+    default boolean failsafeFull(long addBytes) {
+        return false;
+    }
+
+    /** The store refused a write for lack of space ({@code full}) or took one again: shown in health as OSD_FULL. */
+    default void storeFull(boolean full) {}
 
     /** Whether {@code osd} is up in this OSD's current map. */
     boolean isUp(int osd);

@@ -137,6 +137,10 @@ public final class PgLog {
         return new ArrayList<>(missing.keySet());
     }
 
+    public boolean isMissing(ObjectRef ref) {
+        return missing.containsKey(ref);
+    }
+
     /** Records {@code refs} as missing (durably, in {@code txn}). */
     public void addMissing(java.util.Collection<ObjectRef> refs, CollectionId coll, Transaction txn) {
         TreeMap<String, byte[]> set = new TreeMap<>();

@@ -116,7 +116,61 @@ final class PgRecovery {
     }
 
     boolean backfillWait() {
-        return !backfills.isEmpty() && !backfillReserved;
+        return !backfills.isEmpty() && !backfillReserved && !backfillTooFull();
+    }
+
+    /**
+     * Whether {@code osd} is too full to take recovered or backfilled data (Ceph's backfill_toofull /
+     * recovery_toofull): the map marks it backfillfull. Its pushes wait until the map says otherwise.
+     */
+    private boolean tooFull(int osd) {
+        io.loligo.maps.OsdState st = pg.osdmap == null ? null : pg.osdmap.osd(osd);
+        return st != null && st.isBackfillFull();
+    }
+
+    /** Every backfill target is too full (Ceph's backfill_toofull). */
+    boolean backfillTooFull() {
+        return !backfills.isEmpty() && backfills.keySet().stream().allMatch(this::tooFull);
+    }
+
+    /** A member that lacks objects is too full to take them (Ceph's recovery_toofull). */
+    boolean recoveryTooFull() {
+        return missing.keySet().stream().anyMatch(this::tooFull);
+    }
+
+    /**
+     * A member logged a write without its data (past its failsafe ratio): the object is missing there,
+     * recorded durably on that member; recover it like any missing object once the member has room.
+     */
+    void addMissing(int osd, ObjectRef ref) {
+        if (seq < 0 || seq != pg.intervalSeq) {
+            return;   // the next peering learns it from the member's own missing set
+        }
+        missing.computeIfAbsent(osd, k -> new LinkedHashSet<>()).add(ref);
+        reportedIdle = false;
+        pg.host.pgStateChanged(pg.pgid);
+        pg.host.onShardBackground(pg.pgid, () -> {   // after the write that made it missing is acknowledged
+            if (seq == pg.intervalSeq) {
+                kick();
+            }
+        });
+    }
+
+    /**
+     * Whether a delete of degraded {@code ref} may run now: no push of it is in flight and it is not in
+     * a backfill chunk being copied (deleting must work on a full cluster; members that lack the object
+     * take the delete as a log entry, and recovery later confirms the object is gone there).
+     */
+    boolean mayRemoveDegraded(ObjectRef ref) {
+        if (recovering.contains(ref)) {
+            return false;
+        }
+        for (Backfill b : backfills.values()) {
+            if (b.inFlight && after(ref, b.cursor) && b.chunkEnd.map(end -> !after(ref, Optional.of(end))).orElse(true)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String summary() {
@@ -152,7 +206,7 @@ final class PgRecovery {
     /** Parks a write to a degraded object and recovers that object first. */
     void waitFor(Pg.OpCtx ctx) {
         waiting.computeIfAbsent(ctx.ref(), k -> new ArrayList<>()).add(ctx);
-        if (!recovering.contains(ctx.ref()) && membersMissing(ctx.ref()).size() > 0) {
+        if (!recovering.contains(ctx.ref()) && !membersMissing(ctx.ref()).isEmpty()) {
             recoverObject(ctx.ref(), false);
         }
     }
@@ -189,7 +243,7 @@ final class PgRecovery {
             recoverObject(next, true);
         }
         for (Map.Entry<Integer, Backfill> e : backfills.entrySet()) {
-            if (e.getValue().inFlight) {
+            if (e.getValue().inFlight || tooFull(e.getKey())) {
                 continue;
             }
             if (!backfillReserved && !(backfillReserved = pg.host.tryReserveBackfill())) {
@@ -216,9 +270,12 @@ final class PgRecovery {
     }
 
     private ObjectRef nextMissing() {
-        for (LinkedHashSet<ObjectRef> refs : missing.values()) {
-            for (ObjectRef r : refs) {
-                if (!recovering.contains(r)) {
+        for (Map.Entry<Integer, LinkedHashSet<ObjectRef>> e : missing.entrySet()) {
+            if (tooFull(e.getKey())) {
+                continue;
+            }
+            for (ObjectRef r : e.getValue()) {
+                if (!recovering.contains(r) && !pg.writing(r::equals)) {
                     return r;
                 }
             }
@@ -228,11 +285,28 @@ final class PgRecovery {
 
     /** Pushes {@code ref}'s state to every member that lacks it; {@code throttled}: holds a recovery op slot. */
     private void recoverObject(ObjectRef ref, boolean throttled) {
-        List<Integer> to = membersMissing(ref);
+        if (pg.writing(ref::equals)) {
+            // A member logged a write to it without the data, and our own commit of that write may not be
+            // durable yet: reading now could push a state older than the write. Kick picks it up after.
+            if (throttled) {
+                pg.host.endRecoveryOp();
+            }
+            return;
+        }
+        List<ObjectState> states = PgObjects.readFamily(pg.host.store(), pg.coll, ref);   // with its snapshot clones
+        List<Integer> to = new ArrayList<>(membersMissing(ref));
+        if (states.stream().anyMatch(ObjectState::exists)) {
+            to.removeIf(this::tooFull);   // a deletion frees space: it goes to full members too
+        }
+        if (to.isEmpty()) {
+            if (throttled) {
+                pg.host.endRecoveryOp();
+            }
+            return;   // every member lacking it is too full: the next kick after the map changes
+        }
         recovering.add(ref);
         active++;
         slots += throttled ? 1 : 0;
-        List<ObjectState> states = PgObjects.readFamily(pg.host.store(), pg.coll, ref);   // with its snapshot clones
         int s = seq;
         Set<Integer> pending = new HashSet<>(to);
         for (int osd : to) {
