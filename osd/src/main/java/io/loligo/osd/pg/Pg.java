@@ -598,11 +598,28 @@ public final class Pg {
         return n;
     }
 
-    /** Whether a transaction only takes away (a replica past its failsafe ratio still applies it). */
-    static boolean onlyRemoves(Transaction txn) {
+    /**
+     * Whether a replicated transaction only takes away from its objects (a replica past its failsafe
+     * ratio still applies it). The PG meta object's ops (the primary's log entry, written again by
+     * the replica) do not count: without that, every delete looked like a write and a failsafe-full
+     * replica never freed space (found by the full-osd scenario).
+     */
+    static boolean onlyRemoves(Transaction txn, CollectionId coll) {
+        ObjectId meta = PgLog.metaOid(coll);
         return txn.ops().stream().allMatch(op -> op instanceof Transaction.Remove || op instanceof Transaction.RmAttr
                 || op instanceof Transaction.OmapRmKeys || op instanceof Transaction.OmapRmRange
-                || op instanceof Transaction.OmapClear || op instanceof Transaction.Truncate);
+                || op instanceof Transaction.OmapClear || op instanceof Transaction.Truncate
+                || meta.equals(objectOf(op)));
+    }
+
+    private static ObjectId objectOf(Transaction.Op op) {
+        return switch (op) {
+            case Transaction.Touch o -> o.oid();
+            case Transaction.SetAttr o -> o.oid();
+            case Transaction.OmapSet o -> o.oid();
+            case Transaction.OmapSetHeader o -> o.oid();
+            default -> null;
+        };
     }
 
     /** Whether the op deletes its object (and writes nothing else). */
@@ -745,14 +762,14 @@ public final class Pg {
             reply.complete(repReply(m, OsdResult.EINVAL, "bad transaction: " + e.getMessage()));
             return;
         }
-        if (!onlyRemoves(txn) && host.failsafeFull(bytesAdded(txn))) {
+        if (!onlyRemoves(txn, coll) && host.failsafeFull(bytesAdded(txn))) {
             logWithoutData(m, reply, OsdResult.ENOSPC);
             return;
         }
         if (pglog.isMissing(m.entry().object())) {
             // Our copy is missing (logged earlier without data): a write would apply to a stale copy, and a
             // delete of a copy we never got would fail. The log entry only; recovery brings the object.
-            boolean removal = onlyRemoves(txn);
+            boolean removal = onlyRemoves(txn, coll);
             if (!removal || !host.store().exists(coll, PgObjects.oid(coll, m.entry().object()))) {
                 logWithoutData(m, reply, removal ? OsdResult.OK : OsdResult.ENOSPC);
                 return;

@@ -202,4 +202,20 @@ class PgUnitTest {
             assertThat(selected).as("seed %d pg_num %d hash %08x", seed, pgNum, hash).isEqualTo(bits == 0 ? 0 : pg);
         }
     }
+
+    /** A replica past its failsafe ratio must still apply deletes: the log entry on the PG meta object is not a write. */
+    @Test
+    void replicatedDeleteWithItsLogEntryOnlyRemoves() {
+        CollectionId coll = new CollectionId(1, 3);
+        ObjectId oid = new ObjectId(1, "", "victim", 3);
+        ObjectId meta = PgLog.metaOid(coll);
+        Transaction delete = new Transaction().remove(coll, oid).touch(coll, meta).omapSet(coll, meta, "log.1.7", new byte[8]);
+        assertThat(Pg.onlyRemoves(delete, coll)).isTrue();
+        Transaction write = new Transaction().writeFull(coll, oid, new byte[4096]).touch(coll, meta)
+                .omapSet(coll, meta, "log.1.8", new byte[8]);
+        assertThat(Pg.onlyRemoves(write, coll)).isFalse();
+        assertThat(Pg.bytesAdded(write)).isEqualTo(4096);
+        Transaction setAttr = new Transaction().setAttr(coll, oid, "u.x", new byte[1]);
+        assertThat(Pg.onlyRemoves(setAttr, coll)).as("an xattr on the object is a write").isFalse();
+    }
 }
