@@ -137,6 +137,8 @@ class ChaosScenariosTest {
      * cluster stayed HEALTH_ERR OSD_FULL for good. Fixed as Ceph does it: the monitors mark full OSDs
      * in the map and primaries refuse writes that add data before logging them; a replica past
      * osd_failsafe_full_ratio logs the entry without its data (object missing, recovered later).
+     * Passes run alone; tagged until a whole-suite run passes with it (two suite runs each found a
+     * further bug, both fixed: see docs/reliability.md).
      */
     @Test
     @Order(9)

@@ -293,7 +293,18 @@ final class PgRecovery {
             }
             return;
         }
-        List<ObjectState> states = PgObjects.readFamily(pg.host.store(), pg.coll, ref);   // with its snapshot clones
+        List<ObjectState> states;
+        try {
+            states = PgObjects.readFamily(pg.host.store(), pg.coll, ref);   // with its snapshot clones
+        } catch (io.loligo.osd.objectstore.ObjectNotFoundException e) {
+            // The object changed between the family's reads (a commit landed in between): not an error,
+            // the next kick reads it again (found by FullOsdTest after snapshots landed).
+            log.debug("{} recovery read of {} raced a commit ({}); retrying", pg.who(), ref.name(), e.getMessage());
+            if (throttled) {
+                pg.host.endRecoveryOp();
+            }
+            return;
+        }
         List<Integer> to = new ArrayList<>(membersMissing(ref));
         if (states.stream().anyMatch(ObjectState::exists)) {
             to.removeIf(this::tooFull);   // a deletion frees space: it goes to full members too
