@@ -66,7 +66,10 @@ public final class PgObjects {
         out.put(oid, read(store, coll, ref));
         out.putIfAbsent(head, read(store, coll, ref(head)));
         out.putIfAbsent(dir, read(store, coll, ref(dir)));
-        if (!out.get(dir).exists() && store.getattr(coll, head, SnapSet.ATTR).isEmpty()) {
+        // A head that does not exist has no attrs to ask (getattr would throw ObjectNotFound): with no
+        // snapdir either, the object is simply absent, which recovery pushes as a deletion.
+        if (!out.get(dir).exists()
+                && (!out.get(head).exists() || store.getattr(coll, head, SnapSet.ATTR).isEmpty())) {
             return List.copyOf(out.values());   // no snapshots of this object (the common case)
         }
         String prefix = head.name() + "\u0000";

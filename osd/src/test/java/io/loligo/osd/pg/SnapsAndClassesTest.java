@@ -184,4 +184,19 @@ class SnapsAndClassesTest {
                 .containsExactly(1, 10);
         assertThat(call(true, "bucket_index", "link", utf8("garbage")).result()).isEqualTo(OsdResult.EINVAL);
     }
+
+    /**
+     * Recovery of a deleted object reads its family to push the deletion: an absent head with no
+     * snapdir is an absent object, not ObjectNotFound (which left a PG degraded for good in
+     * FullOsdTest: the full replica's missing object had been deleted meanwhile).
+     */
+    @Test
+    void familyOfAnAbsentObjectIsOneAbsentState() {
+        List<io.loligo.messages.ObjectState> never = PgObjects.readFamily(store, COLL, PgObjects.ref(A));
+        assertThat(never).allMatch(st -> !st.exists());
+        write(0, List.of(), "x");
+        run(0, List.of(), 0, new OsdOp.Remove());
+        List<io.loligo.messages.ObjectState> deleted = PgObjects.readFamily(store, COLL, PgObjects.ref(A));
+        assertThat(deleted).isNotEmpty().allMatch(st -> !st.exists());
+    }
 }
