@@ -629,10 +629,15 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         OsdMap m = map;
         double used = store.usedFraction();
         noteFullness(used);
-        // At the full ratio already (the map lags a fast writer by a report), or a write so large it
-        // would take the store past the failsafe ratio by itself.
-        return storeRefusals.get() > 0 || (m != null && used >= m.fullRatio())
-                || used + (double) addBytes / storeBytes >= config.failsafeFullRatio();
+        // At the full ratio already (the map lags a fast writer by a report), or a write that would take
+        // the store past its failsafe ratio: then the OSD is reported full like a replica past it, or
+        // a primary refusing below the map's full ratio (a low failsafe) left health at OK with every
+        // write refused (FullOsdTest, final CI run of session 3). A single huge write that alone passes
+        // the failsafe reports full until the next tick finds usage below the clear ratio.
+        if (storeRefusals.get() > 0 || (m != null && used >= m.fullRatio())) {
+            return true;
+        }
+        return failsafeFull(addBytes);
     }
 
     @Override
@@ -648,7 +653,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
             // full_ratio): reported so, the map marks it FULL and primaries stop accepting writes, instead
             // of every new write being acknowledged with a copy fewer. Cleared below failsafeClearRatio().
             failsafeRefusing = true;
-            log.warn("{} past osd_failsafe_full_ratio {}: logging writes without their data; reporting the OSD full",
+            log.warn("{} past osd_failsafe_full_ratio {}: taking no more data (as a replica, logging writes without it); reporting the OSD full",
                     who(), config.failsafeFullRatio());
             storeFull(true);
         }
