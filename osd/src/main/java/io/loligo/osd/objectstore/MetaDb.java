@@ -19,7 +19,7 @@ import org.rocksdb.WriteOptions;
  */
 final class MetaDb implements AutoCloseable {
     static {
-        RocksDB.loadLibrary();
+        RocksNative.load();
     }
 
     final RocksDB db;
