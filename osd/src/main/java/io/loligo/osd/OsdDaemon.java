@@ -637,7 +637,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         if (storeRefusals.get() > 0 || (m != null && used >= m.fullRatio())) {
             return true;
         }
-        return failsafeFull(addBytes);
+        return failsafeFull(addBytes, used);
     }
 
     @Override
@@ -645,7 +645,17 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         if (storeRefusals.get() > 0) {
             return true;
         }
-        if (projected(addBytes) < config.failsafeFullRatio()) {
+        double used = store.usedFraction();
+        noteFullness(used);
+        return failsafeFull(addBytes, used);
+    }
+
+    /** Whether a write of {@code addBytes} would take the store, {@code used} full now, past its failsafe ratio. */
+    private boolean failsafeFull(long addBytes, double used) {
+        if (storeRefusals.get() > 0) {
+            return true;
+        }
+        if (used + (double) addBytes / storeBytes < config.failsafeFullRatio()) {
             return false;
         }
         if (!failsafeRefusing) {
@@ -673,13 +683,6 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         if (n == (full ? 1 : 0)) {
             background.execute(this::reportStats);   // health shows it now, not at the next report
         }
-    }
-
-    /** The store's used fraction with {@code addBytes} more; notes (and reports) a change of fullness. */
-    private double projected(long addBytes) {
-        double used = store.usedFraction();
-        noteFullness(used);
-        return used + (double) addBytes / storeBytes;
     }
 
     /**
