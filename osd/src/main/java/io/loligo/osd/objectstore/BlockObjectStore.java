@@ -98,6 +98,9 @@ public final class BlockObjectStore implements ObjectStore {
     /** Looked up once: Files.getFileStore parses /proc/mounts, too slow for every batch. */
     private final java.nio.file.FileStore metaFileStore;
     private long lastReclaimNanos = System.nanoTime() - 2_000_000_000L;
+    /** Since open (tests check they happen): batches too large for the commit log, and records that found it full. */
+    private final AtomicLong oversizedBatches = new AtomicLong();
+    private final AtomicLong logWraps = new AtomicLong();
 
     private BlockObjectStore(Path dir, StoreOptions options, MetaDb meta, FileChannel data, long blockCount,
             BitSet used, long lastSeq, CommitLog commitLog, long logId) {
@@ -129,6 +132,14 @@ public final class BlockObjectStore implements ObjectStore {
 
     /** Creates an empty store in {@code dir} (which must not hold one) with a data file of {@code options.blockFileBytes()}. */
     public static void mkfs(Path dir, StoreOptions options) throws IOException {
+        mkfs(dir, options, CommitLog.sizeFor(options));
+    }
+
+    /**
+     * mkfs with a commit log of {@code logBytes} (a multiple of 512, 2 KiB+): tests use tiny logs so
+     * that checkpoints and the oversized-batch fallback happen often.
+     */
+    static void mkfs(Path dir, StoreOptions options, long logBytes) throws IOException {
         Files.createDirectories(dir);
         Path dbDir = dir.resolve(DB_DIR);
         if (Files.exists(dbDir.resolve("CURRENT"))) {
@@ -138,7 +149,6 @@ public final class BlockObjectStore implements ObjectStore {
         if (bytes == 0) {
             bytes = Files.getFileStore(dir).getUsableSpace() - 2 * options.metadataReserveBytes();
         }
-        long logBytes = CommitLog.sizeFor(options);
         if (options.blockFileBytes() == 0) {
             bytes -= logBytes;
         }
@@ -467,10 +477,12 @@ public final class BlockObjectStore implements ObjectStore {
         }
         if (f.payload != null && f.payload.length > commitLog.payloadMax()) {
             f.viaWal = true;
+            oversizedBatches.incrementAndGet();
             checkpoint();
         } else if (f.payload != null) {
             f.logOffset = commitLog.reserve(seq, f.payload.length);
             if (f.logOffset < 0) {
+                logWraps.incrementAndGet();
                 checkpoint();
                 f.logOffset = commitLog.reserve(seq, f.payload.length);
                 Invariants.check(f.logOffset >= 0, "batch %d: no room in an empty commit log", seq);
@@ -995,6 +1007,14 @@ public final class BlockObjectStore implements ObjectStore {
 
     Path dir() {
         return dir;
+    }
+
+    long logWrapCount() {
+        return logWraps.get();
+    }
+
+    long oversizedBatchCount() {
+        return oversizedBatches.get();
     }
 
     MetaDb meta() {

@@ -24,6 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * transaction is lost and no unacknowledged one is partly visible), and that fsck is clean. The
  * next round's child continues from that prefix on the same store, so replay follows replay.
  * Seeded: replay with LOLIGO_SEED; LOLIGO_CRASH_ROUNDS sets the number of random-kill rounds.
+ * Two more configurations give the store small commit logs (the default one never fills up within
+ * a round): in a 512 KiB log the records fill it (a checkpoint, then the log wraps) one to four
+ * times a round; in a 64 KiB log a batch whose record would take more than a quarter of it goes through
+ * RocksDB's synced WAL instead, after a checkpoint (the oversized-batch fallback). The test
+ * requires each to happen many times.
  * This kills processes, not power: the page cache survives, so it proves ordering and atomicity of
  * the commit protocol, not that each fsync reached the platter.
  */
@@ -31,6 +36,12 @@ class CrashConsistencyTest {
     static final StoreOptions OPTIONS = StoreOptions.small(64L << 20);
     static final int WINDOW = 8;
     static final int TXNS_PER_ROUND = 300;
+    /** The store's default: two memtables' worth; 300 transactions per round do not wrap it. */
+    static final long LOG_BYTES_DEFAULT = CommitLog.sizeFor(OPTIONS);
+    /** 64 KiB: a batch whose record is over 16 KiB (a few small writes) falls back to the WAL, often. */
+    static final long LOG_BYTES_TINY = 64 << 10;
+    /** 512 KiB: fallbacks are rare, and the log fills up (a checkpoint, then it wraps) 1-4 times a round. */
+    static final long LOG_BYTES_SMALL = 512 << 10;
     static final List<String> FAULT_POINTS = List.of(
             "objectstore.commit.before_data_write",
             "objectstore.commit.after_data_write",
@@ -53,11 +64,39 @@ class CrashConsistencyTest {
         return TestStores.seeds(7);
     }
 
-    private record Outcome(int reported, List<String> lines, int exitCode) {}
+    static List<Long> smallLogSeeds() {
+        return TestStores.seeds(11);
+    }
+
+    static List<Long> tinyLogSeeds() {
+        return TestStores.seeds(13);
+    }
+
+    /** What a child did: the next transaction after the last acknowledged one, its lines, exit code, log work. */
+    private record Outcome(int reported, List<String> lines, int exitCode, long wraps, long oversized) {}
 
     @ParameterizedTest
     @MethodSource("seeds")
     void everyAcknowledgedTransactionSurvivesAndNoPartialOneIsVisible(long seed) throws Exception {
+        crashRounds(seed, LOG_BYTES_DEFAULT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("smallLogSeeds")
+    void aCommitLogThatWrapsManyTimesLosesNothing(long seed) throws Exception {
+        long[] logWork = crashRounds(seed, LOG_BYTES_SMALL);
+        assertThat(logWork[0]).as("seed %d: records that found the log full (wraps) over all rounds", seed).isGreaterThan(10);
+    }
+
+    @ParameterizedTest
+    @MethodSource("tinyLogSeeds")
+    void batchesTooLargeForTheLogGoThroughTheWalAndLoseNothing(long seed) throws Exception {
+        long[] logWork = crashRounds(seed, LOG_BYTES_TINY);
+        assertThat(logWork[1]).as("seed %d: batches too large for the log, written through the WAL", seed).isGreaterThan(20);
+    }
+
+    /** Runs the crash rounds on a store whose commit log has {@code logBytes}; returns {log wraps, oversized batches}. */
+    private long[] crashRounds(long seed, long logBytes) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
         int randomKills = Integer.parseInt(System.getenv().getOrDefault("LOLIGO_CRASH_ROUNDS", "4"));
         List<String> rounds = new ArrayList<>(FAULT_POINTS);
@@ -70,6 +109,8 @@ class CrashConsistencyTest {
         List<Transaction> txns = new ArrayList<>();
         int applied = 0;
         int halts = 0;
+        long wraps = 0;
+        long oversized = 0;
         for (String faultPoint : rounds) {
             int end = applied + TXNS_PER_ROUND;
             while (txns.size() < end) {
@@ -79,18 +120,22 @@ class CrashConsistencyTest {
             }
             String fault = faultPoint == null ? null : faultPoint + ":halt:" + (1 + random.nextInt(12));
             int killAfter = faultPoint == null ? 1 + random.nextInt(TXNS_PER_ROUND) : Integer.MAX_VALUE;
-            Outcome out = runChild(seed, applied, end, fault, killAfter);
-            String what = String.format("seed %d round fault=%s killAfter=%d start=%d exit=%d reported=%d",
-                    seed, fault, killAfter, applied, out.exitCode(), out.reported());
+            Outcome out = runChild(seed, applied, end, fault, killAfter, logBytes);
+            String what = String.format("seed %d log %d round fault=%s killAfter=%d start=%d exit=%d reported=%d"
+                    + " wraps=%d oversized=%d", seed, logBytes, fault, killAfter, applied, out.exitCode(),
+                    out.reported(), out.wraps(), out.oversized());
             int recovered = verify(txns, applied, checkpoint.copy(), out, what);
             while (applied < recovered) {
                 checkpoint.apply(txns.get(applied++));
             }
             halts += out.exitCode() == Faults.HALT_EXIT_CODE ? 1 : 0;
+            wraps += out.wraps();
+            oversized += out.oversized();
             System.out.println(what + " -> recovered to " + applied);
         }
         assertThat(halts).as("seed %d: rounds that died at an armed fault point", seed).isGreaterThan(FAULT_POINTS.size() / 2);
         assertThat(applied).as("seed %d: transactions made durable over all rounds", seed).isGreaterThan(TXNS_PER_ROUND);
+        return new long[] {wraps, oversized};
     }
 
     /**
@@ -130,7 +175,7 @@ class CrashConsistencyTest {
         }
     }
 
-    private Outcome runChild(long seed, int start, int end, String fault, int killAfter) throws Exception {
+    private Outcome runChild(long seed, int start, int end, String fault, int killAfter, long logBytes) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
@@ -139,7 +184,7 @@ class CrashConsistencyTest {
             cmd.add("-Dloligo.faults=" + fault);
         }
         cmd.addAll(List.of(CrashChild.class.getName(), dir.toString(), Long.toString(seed), Integer.toString(start),
-                Integer.toString(end), Integer.toString(WINDOW)));
+                Integer.toString(end), Integer.toString(WINDOW), Long.toString(logBytes)));
         Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
@@ -153,6 +198,8 @@ class CrashConsistencyTest {
             lines.add("EOF");
         });
         List<String> commits = new ArrayList<>();
+        long wraps = 0;
+        long oversized = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try {
             while (true) {
@@ -162,6 +209,11 @@ class CrashConsistencyTest {
                 }
                 if (line.startsWith("EOF")) {
                     break;
+                }
+                if (line.startsWith("S ")) {
+                    String[] f = line.split(" ");
+                    wraps = Math.max(wraps, Long.parseLong(f[1]));
+                    oversized = Math.max(oversized, Long.parseLong(f[2]));
                 }
                 if (line.startsWith("C ")) {
                     commits.add(line);
@@ -176,7 +228,7 @@ class CrashConsistencyTest {
             reader.join(TimeUnit.SECONDS.toMillis(10));
         }
         int reported = commits.isEmpty() ? start : Integer.parseInt(commits.getLast().split(" ")[1]) + 1;
-        return new Outcome(reported, commits, child.exitValue());
+        return new Outcome(reported, commits, child.exitValue(), wraps, oversized);
     }
 
     private static List<String> tail(List<String> lines) {
