@@ -279,8 +279,14 @@ final class OsdCommands {
      * Marks OSDs down. With {@code report_timeout} (the leader's tick), only those whose last beacon
      * is older than mon_osd_report_timeout at the command's stamp, and never under nodown.
      */
+    /**
+     * Marks OSDs down; with {@code out} (`osd down --out`: the operator knows the daemon is dead and
+     * wants its data re-replicated) also out, in the same epoch: the PGs re-peer once, not once for
+     * down and again for out (two CLI calls were two epochs and two peerings of every PG it held).
+     */
     private static MonReply down(MonState s, Cmd c) throws CommandException {
         boolean timeout = c.bool("report_timeout");
+        boolean alsoOut = c.bool("out");
         if (timeout && s.osdmap.isSet(ClusterFlag.NODOWN)) {
             return MonReply.ok("nodown set", null, s.epoch());
         }
@@ -292,8 +298,12 @@ final class OsdCommands {
             if (timeout && c.stamp() - s.pgStats.beacons.getOrDefault(id, 0L) < timeoutMillis) {
                 outs.append("osd.").append(id).append(" reported recently. ");
             } else if (o.up()) {
-                inc.newOsds.put(id, o.withDown(inc.epoch, c.stamp()));
-                outs.append("marked down osd.").append(id).append(". ");
+                OsdState next = o.withDown(inc.epoch, c.stamp());
+                inc.newOsds.put(id, alsoOut && o.in() ? next.withWeight(OsdState.WEIGHT_OUT) : next);
+                outs.append(alsoOut && o.in() ? "marked down and out osd." : "marked down osd.").append(id).append(". ");
+            } else if (alsoOut && o.in()) {
+                inc.newOsds.put(id, o.withWeight(OsdState.WEIGHT_OUT));
+                outs.append("osd.").append(id).append(" is already down; marked out. ");
             } else {
                 outs.append("osd.").append(id).append(" is already down. ");
             }

@@ -108,6 +108,22 @@ class MonStateTest {
     }
 
     @Test
+    void downWithOutMarksBothInOneEpoch() {
+        boot(0, "h0");
+        boot(1, "h1");
+        long before = s.epoch();
+        MonReply r = run("osd down", "ids", List.of("0"), "out", true);
+        assertThat(r.code()).as(r.outs()).isZero();
+        assertThat(s.epoch()).as("one map change").isEqualTo(before + 1);
+        assertThat(s.osdmap().osd(0).up()).isFalse();
+        assertThat(s.osdmap().osd(0).in()).isFalse();
+        assertThat(s.osdmap().osd(1).in()).isTrue();
+        run("osd down", "ids", List.of("1"));
+        run("osd down", "ids", List.of("1"), "out", true);
+        assertThat(s.osdmap().osd(1).in()).as("already down: marked out").isFalse();
+    }
+
+    @Test
     void poolsFollowCephRules() {
         assertThat(run("osd pool create", "pool", "rbd").code()).isZero();
         var p = s.osdmap().poolByName("rbd");

@@ -62,6 +62,9 @@ public abstract class AdminCommand implements Callable<Integer> {
     @Option(names = "--rule", description = "osd pool create: CRUSH rule name.")
     String rule;
 
+    @Option(names = "--out", description = "osd down: also mark the OSDs out, in the same map epoch (their PGs re-peer once).")
+    boolean out;
+
     @Parameters(arity = "0..*", description = "The command's words, as Ceph's CLI takes them.")
     protected List<String> words = new ArrayList<>();
 
@@ -118,6 +121,12 @@ public abstract class AdminCommand implements Callable<Integer> {
             if (rule != null) {
                 cmd.put("rule", rule);
             }
+        }
+        if (out && !prefix.equals("osd down")) {
+            throw new IOException("--out goes with osd down only (osd down --out IDS: down and out in one epoch)");
+        }
+        if (out) {
+            cmd.put("out", true);
         }
         if (prefix.equals("osd pool rm") || prefix.equals("osd pool delete")) {
             cmd.put("yes_i_really_really_mean_it", yes);
