@@ -15,24 +15,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Within those limits the throttle <b>adapts</b> to what the clients see (Ceph's mclock idea
  * without its knobs). The OSD reports every client op it serves as primary (dispatch to reply, in
  * two size classes: 4 KiB and 4 MiB ops differ 10-100x) and once per {@link #WINDOW} {@link #adapt}
- * compares the window's mean latency with the quiet baseline, learned while no recovery ran (while
- * recovery runs it only falls, or creeps up {@link #CREEP} per window so a lasting change of workload
- * is accepted eventually). Two levers: the pushes allowed in flight ({@link #limit}, 1..max_active)
- * and a pace, the least time between two push starts on this OSD ({@link #pace}, 0 or {@link
- * #PACE_MIN}..{@link #PACE_MAX}). Above {@link #HIGH} times the baseline the limit halves, then, at
- * one, the pace doubles; below {@link #LOW} times it the pace halves away first, then the limit grows
- * by one. Recovery that starts after a quiet window starts slow (one push, {@link #PACE_START}) and
- * speeds up while clients do not notice. Without client ops it runs at the limits. One push at a
- * time is always allowed, so recovery completes whatever the load.
+ * compares the clients' time in the window with what the same ops took in quiet windows: the sum of
+ * their latencies over the sum of their classes' quiet baselines (so one slow 4 KiB op among ten does
+ * not read as a 2x slowdown, and 4 MiB ops weigh by what they cost). The baseline is learned while no
+ * recovery runs; while it runs it only falls, or creeps up {@link #CREEP} per window so a lasting
+ * change of workload is accepted eventually. Two levers: the pushes allowed in flight ({@link #limit},
+ * 1..max_active) and a rate, pushes started per second on this OSD, applied as a pace between push
+ * starts ({@link #pace}: {@link #PACE_MIN}..{@link #PACE_MAX}, zero above 1/PACE_MIN). The rate moves
+ * AIMD, as TCP's congestion window does: above {@link #HIGH} times the baseline the limit drops to one,
+ * then the rate halves; below {@link #LOW} the rate grows by {@link #RATE_STEP} per window (the limit
+ * grows by one after {@link #LIMIT_AFTER} such windows at pace zero); in between it holds. The earlier
+ * controller halved and doubled the pace and swung between 15 and 320 ms within seconds (client p99
+ * 2.4x at 8 GiB, docs/benchmarks.md). Recovery that starts after a quiet window starts at {@link
+ * #RATE_START}; with no client ops at all the rate doubles each window, so it runs at the limits. One
+ * push at a time at {@link #PACE_MAX} is always allowed, so recovery completes whatever the load.
  */
 final class RecoveryThrottle {
     static final Duration WINDOW = Duration.ofSeconds(1);
-    static final double HIGH = 1.5;
+    static final double HIGH = 1.4;
     static final double LOW = 1.2;
-    static final double CREEP = 1.003;
+    static final double CREEP = 1.001;
     static final Duration PACE_MIN = Duration.ofMillis(10);
-    static final Duration PACE_START = Duration.ofMillis(80);
     static final Duration PACE_MAX = Duration.ofMillis(500);
+    /** Pushes per second when recovery starts after a quiet window (a 250 ms pace: ~16 MiB/s of 4 MiB objects). */
+    static final double RATE_START = 4;
+    /** Additive increase per window below {@link #LOW}: +1 push/s (+4 MiB/s of 4 MiB objects) every second. */
+    static final double RATE_STEP = 1;
+    /** Good windows at pace zero before one more push may be in flight. */
+    static final int LIMIT_AFTER = 5;
+    private static final double RATE_MIN = 1e9 / PACE_MAX.toNanos();
+    private static final double RATE_UNPACED = 1e9 / PACE_MIN.toNanos();
     /** A client op moving at least this many bytes is "large" (4 MiB vs. 4 KiB ops differ 10-100x in latency). */
     static final long LARGE_BYTES = 256 << 10;
     /** A size class's window counts once it has this many ops (fewer: they carry over into the next window). */
@@ -55,6 +67,10 @@ final class RecoveryThrottle {
     private final double[] baseline = {Double.NaN, Double.NaN};
     private volatile int limit;
     private volatile long paceNanos;
+    /** Pushes per second allowed (touched by {@link #adapt} only); {@link #paceNanos} follows from it. */
+    private double rate = RATE_START;
+    /** Good windows in a row at pace zero (for {@link #LIMIT_AFTER}). */
+    private int goodAtFullPace;
     /** System.nanoTime() before which no push may start (the pace). */
     private final java.util.concurrent.atomic.AtomicLong nextStart = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
     /** Whether the last window had recovery running (a quiet-to-busy edge restarts slow). */
@@ -65,7 +81,12 @@ final class RecoveryThrottle {
         this.maxBackfills = maxBackfills;
         this.sleep = sleep;
         this.limit = 1;
-        this.paceNanos = PACE_START.toNanos();
+        setRate(RATE_START);
+    }
+
+    private void setRate(double r) {
+        rate = Math.max(RATE_MIN, Math.min(RATE_UNPACED, r));
+        paceNanos = rate >= RATE_UNPACED ? 0 : (long) (1e9 / rate);
     }
 
     static RecoveryThrottle from(ClusterConf conf, String who) throws ClusterConf.ConfException {
@@ -144,49 +165,81 @@ final class RecoveryThrottle {
         return Duration.ofNanos(paceNanos);
     }
 
-    /** Once per {@link #WINDOW} (one thread): moves the limit and the pace by the clients' latency; returns the worst ratio to baseline (0: no signal). */
+    /**
+     * Once per {@link #WINDOW} (one thread): moves the limit and the rate by the clients' latency;
+     * returns the window's ratio to baseline (0: no signal).
+     */
     synchronized double adapt() {
         boolean recovering = startedInWindow.getAndSet(0) > 0 || ops.get() > 0;
-        double worst = 0;
+        double spent = 0;
+        double expected = 0;
+        long samples = 0;
         for (int c = 0; c < 2; c++) {
             long n = latencyCount[c].sum();
             if (n < MIN_SAMPLES) {
-                continue;
+                continue;   // carries over into the next window
             }
-            double mean = (double) latencySum[c].sumThenReset() / latencyCount[c].sumThenReset();
+            double sum = latencySum[c].sumThenReset();
+            n = latencyCount[c].sumThenReset();
+            double mean = sum / n;
+            samples += n;
             if (Double.isNaN(baseline[c])) {
                 baseline[c] = mean;
-            } else if (!recovering || mean < baseline[c]) {
+                continue;
+            }
+            if (recovering) {
+                spent += sum;
+                expected += n * baseline[c];
+            }
+            if (!recovering || mean < baseline[c]) {
                 baseline[c] = 0.8 * baseline[c] + 0.2 * mean;
             } else {
-                worst = Math.max(worst, mean / baseline[c]);
                 baseline[c] *= CREEP;
             }
         }
+        double ratio = expected > 0 ? spent / expected : 0;
         boolean started = recovering && !wasRecovering;
         wasRecovering = recovering;
         if (!recovering) {
             limit = 1;   // the next recovery starts slow
-            paceNanos = PACE_START.toNanos();
-            return worst;
+            setRate(RATE_START);
+            goodAtFullPace = 0;
+            return ratio;
         }
         if (started) {
-            return worst;   // this window's latency is mostly from before the slow start
+            return ratio;   // this window's latency is mostly from before the start
         }
-        if (worst > HIGH) {
+        boolean clientsSeen = samples > 0 || latencyCount[0].sum() > 0 || latencyCount[1].sum() > 0;
+        if (ratio > HIGH) {
+            goodAtFullPace = 0;
             if (limit > 1) {
-                limit = Math.max(1, limit / 2);
+                limit = 1;
             } else {
-                paceNanos = Math.min(PACE_MAX.toNanos(), Math.max(PACE_MIN.toNanos(), paceNanos * 2));
+                setRate(rate / 2);
             }
-        } else if (worst < LOW) {
-            if (paceNanos > 0) {
-                paceNanos = paceNanos / 2 < PACE_MIN.toNanos() ? 0 : paceNanos / 2;
-            } else if (limit < maxActive) {
+        } else if (!clientsSeen) {
+            setRate(rate * 2);   // nobody to disturb: run at the limits soon
+            if (paceNanos == 0 && limit < maxActive) {
                 limit++;
             }
+        } else if (expected == 0) {
+            return ratio;   // too few client ops to judge: they carry over, the throttle holds
+        } else if (ratio < LOW) {
+            setRate(rate + RATE_STEP);
+            growLimit();
+        } else {
+            goodAtFullPace = 0;
         }
-        return worst;
+        return ratio;
+    }
+
+    private void growLimit() {
+        if (paceNanos > 0) {
+            goodAtFullPace = 0;
+        } else if (++goodAtFullPace >= LIMIT_AFTER && limit < maxActive) {
+            limit++;
+            goodAtFullPace = 0;
+        }
     }
 
     void endOp() {
