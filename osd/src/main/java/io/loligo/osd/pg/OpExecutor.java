@@ -279,7 +279,7 @@ public final class OpExecutor {
                 yield created();
             }
             case OsdOp.Write w -> {
-                txn.write(coll, oid, w.offset(), w.data());
+                txn.writeOwned(coll, oid, w.offset(), w.data());   // decoded for this op; class methods pass copies
                 size = Math.max(size, w.offset() + w.data().length);
                 yield created();
             }
@@ -287,12 +287,12 @@ public final class OpExecutor {
                 if (exists) {
                     txn.truncate(coll, oid, 0);
                 }
-                txn.writeFull(coll, oid, w.data());
+                txn.writeFullOwned(coll, oid, w.data());
                 size = w.data().length;
                 yield created();
             }
             case OsdOp.Append a -> {
-                txn.write(coll, oid, size, a.data());   // physical offset, so replicas apply the same bytes
+                txn.writeOwned(coll, oid, size, a.data());   // physical offset, so replicas apply the same bytes
                 size += a.data().length;
                 yield created();
             }
@@ -424,8 +424,9 @@ public final class OpExecutor {
         }
 
         @Override public void create(boolean exclusive) throws ClassException { apply(new OsdOp.Create(exclusive)); }
-        @Override public void writeFull(byte[] data) throws ClassException { apply(new OsdOp.WriteFull(data)); }
-        @Override public void write(long offset, byte[] data) throws ClassException { apply(new OsdOp.Write(offset, data)); }
+        // Copies: the transaction keeps the array (writeOwned), and a class method may reuse its own.
+        @Override public void writeFull(byte[] data) throws ClassException { apply(new OsdOp.WriteFull(data.clone())); }
+        @Override public void write(long offset, byte[] data) throws ClassException { apply(new OsdOp.Write(offset, data.clone())); }
         @Override public void remove() throws ClassException { apply(new OsdOp.Remove()); }
 
         @Override

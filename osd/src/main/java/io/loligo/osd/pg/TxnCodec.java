@@ -146,8 +146,8 @@ public final class TxnCodec {
         CollectionId c = coll(in);
         switch (opcode) {
             case 1 -> t.touch(c, oid(in));
-            case 2 -> t.write(c, oid(in), in.getLong(), in.getBytes());
-            case 3 -> t.writeFull(c, oid(in), in.getBytes());
+            case 2 -> t.writeOwned(c, oid(in), in.getLong(), in.getBytes());   // fresh arrays: no second copy
+            case 3 -> t.writeFullOwned(c, oid(in), in.getBytes());
             case 4 -> t.append(c, oid(in), in.getBytes());
             case 5 -> t.zero(c, oid(in), in.getLong(), in.getLong());
             case 6 -> t.truncate(c, oid(in), in.getLong());
