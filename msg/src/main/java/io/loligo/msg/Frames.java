@@ -51,6 +51,9 @@ final class Frames {
 
     /** Encodes {@code message} into a new frame buffer; the caller owns (writes or releases) it. */
     static ByteBuf encode(ByteBufAllocator alloc, int kind, long correlationId, Message message, int maxFrameBytes) {
+        if (message instanceof EncodedMessage encoded) {
+            return encoded.frame(alloc, kind, correlationId, maxFrameBytes);
+        }
         ByteBuf frame = alloc.buffer(256);
         boolean ok = false;
         try {

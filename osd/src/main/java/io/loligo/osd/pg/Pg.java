@@ -12,6 +12,7 @@ import io.loligo.messages.MOSDPgPush;
 import io.loligo.messages.MOSDPgQuery;
 import io.loligo.messages.MOSDRepOp;
 import io.loligo.messages.MOSDRepOpReply;
+import io.loligo.msg.EncodedMessage;
 import io.loligo.messages.ObjectRef;
 import io.loligo.messages.OsdOp;
 import io.loligo.messages.OsdResult;
@@ -106,6 +107,8 @@ public final class Pg {
     final PgRecovery recovery = new PgRecovery(this);
     final SnapTrimmer snapTrimmer = new SnapTrimmer(this);
     private static final TxnCodec.Payload EMPTY_TXN = new TxnCodec.Payload(new Transaction());
+    /** Transactions carrying at least this much data are encoded once for all replicas ({@link EncodedMessage}). */
+    static final long SHARED_ENCODING_BYTES_MIN = 64 << 10;
     private final io.loligo.osd.scrub.PgScrubber scrubber;
     long objects;
     long bytes;
@@ -549,9 +552,18 @@ public final class Pg {
         int seq = intervalSeq;
         localCommitsPending++;
         commit(txn).whenComplete((x, err) -> host.onShard(pgid, () -> onLocalCommit(rep, seq, err)));
-        for (int osd : acting) {
-            if (osd != host.whoami()) {
-                sendRepOp(rep, osd);
+        // A large transaction is encoded once and the same bytes go to every replica (retries re-encode).
+        EncodedMessage shared = acting.size() > 1 && txn.dataBytes() >= SHARED_ENCODING_BYTES_MIN ? EncodedMessage.of(repOp(rep, rep.txn)) : null;
+        try {
+            for (int osd : acting) {
+                if (osd != host.whoami()) {
+                    boolean whole = !recovery.beyondBackfill(osd, rep.ctx.ref());
+                    sendRepOp(rep, osd, shared != null && whole ? shared : repOp(rep, whole ? rep.txn : EMPTY_TXN));
+                }
+            }
+        } finally {
+            if (shared != null) {
+                shared.release();
             }
         }
     }
@@ -667,11 +679,24 @@ public final class Pg {
         acked(rep, host.whoami());
     }
 
-    private void sendRepOp(RepOp rep, int osd) {
-        TxnCodec.Payload txn = recovery.beyondBackfill(osd, rep.ctx.ref()) ? EMPTY_TXN : rep.txn;   // the scan copies it later
-        MOSDRepOp m = new MOSDRepOp(rep.ctx.op().reqid(), pgid.pool(), pgid.seed(), epoch, host.whoami(), rep.entry,
+    private MOSDRepOp repOp(RepOp rep, TxnCodec.Payload txn) {
+        return new MOSDRepOp(rep.ctx.op().reqid(), pgid.pool(), pgid.seed(), epoch, host.whoami(), rep.entry,
                 txn, pglog.lastUpdate());
-        host.callOsd(osd, m, REPOP_TIMEOUT).whenComplete((reply, err) -> host.onShard(pgid, () -> {
+    }
+
+    private void sendRepOp(RepOp rep, int osd) {
+        // beyond the backfill position the scan copies the object later
+        sendRepOp(rep, osd, repOp(rep, recovery.beyondBackfill(osd, rep.ctx.ref()) ? EMPTY_TXN : rep.txn));
+    }
+
+    /** Sends {@code m} (an {@link EncodedMessage} is held until the call completes) and handles the reply. */
+    private void sendRepOp(RepOp rep, int osd, Message m) {
+        EncodedMessage held = m instanceof EncodedMessage e ? e.retain() : null;
+        host.callOsd(osd, m, REPOP_TIMEOUT).whenComplete((reply, err) -> {
+            if (held != null) {
+                held.release();
+            }
+        }).whenComplete((reply, err) -> host.onShard(pgid, () -> {
             if (rep.seq != intervalSeq || !inFlight.containsKey(rep.entry.version())) {
                 return;
             }
