@@ -50,21 +50,29 @@ final class BlockReader {
         if (runLen == 0) {
             return;
         }
-        byte[] buf = new byte[runLen * Keys.BLOCK_BYTES];
-        ByteBuffer bb = ByteBuffer.wrap(buf);
-        long pos = runP << Keys.BLOCK_SHIFT;
+        int bytes = runLen * Keys.BLOCK_BYTES;
+        long runStart = runLb << Keys.BLOCK_SHIFT;
+        // A run wholly inside the requested range is read straight into the result and verified
+        // there (nothing is returned before every block passed): no staging array, no second copy.
+        boolean inPlace = runStart >= offset && runStart + bytes <= offset + out.length;
+        byte[] buf = inPlace ? out : new byte[bytes];
+        int at = inPlace ? (int) (runStart - offset) : 0;
+        ByteBuffer bb = ByteBuffer.wrap(buf, at, bytes);
+        long pos = (runP << Keys.BLOCK_SHIFT) - at;
         try {
             while (bb.hasRemaining()) {
                 if (data.read(bb, pos + bb.position()) < 0) {
-                    throw new IOException("short read at block " + (runP + bb.position() / Keys.BLOCK_BYTES));
+                    throw new IOException("short read at block " + (runP + (bb.position() - at) / Keys.BLOCK_BYTES));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("read of object " + oid + " failed", e);
         }
         for (int i = 0; i < runLen; i++) {
-            verify(runLb + i, runP + i, runCrc[i], buf, i * Keys.BLOCK_BYTES);
-            copy(runLb + i, buf, i * Keys.BLOCK_BYTES);
+            verify(runLb + i, runP + i, runCrc[i], buf, at + i * Keys.BLOCK_BYTES);
+            if (!inPlace) {
+                copy(runLb + i, buf, i * Keys.BLOCK_BYTES);
+            }
         }
         runLen = 0;
     }
