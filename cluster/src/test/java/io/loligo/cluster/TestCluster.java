@@ -7,8 +7,10 @@ import io.loligo.maps.OsdMap;
 import io.loligo.maps.monc.ClusterConf;
 import io.loligo.maps.monc.MonConnection;
 import io.loligo.maps.monc.MonReply;
+import io.loligo.msg.SendDelay;
 import io.loligo.msg.auth.EntityKey;
 import io.loligo.msg.auth.Keyring;
+import io.loligo.osd.objectstore.StoreOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -76,14 +78,36 @@ final class TestCluster implements AutoCloseable {
     /** Bytes of the small OSD's object store (see {@link #TestCluster(int, int, int, int)}). */
     static final long SMALL_OSD_STORE_BYTES = 24L << 20;
 
+    /**
+     * Free space the small OSD's file system keeps above the store's metadata reserve once the store
+     * is made and open: room for RocksDB to grow through a whole suite (flushes, compactions, the
+     * replays after restarts) without ever reaching the reserve, below which the store refuses all but
+     * deletes. {@link SmallDiskTest} checks it.
+     */
+    static final long SMALL_OSD_METADATA_ROOM_BYTES = 64L << 20;
+
+    /** What an open store's RocksDB takes at once (its WAL preallocated to ~1.1 write buffers: 18 MiB measured), with slack. */
+    static final long SMALL_OSD_ROCKSDB_OPEN_BYTES = 32L << 20;
+
+    /**
+     * The small OSD's tmpfs: its data file, its commit log (preallocated at mkfs: twice the default
+     * memtable budget, {@code CommitLog.sizeFor}), RocksDB's files at open, the metadata reserve, and
+     * {@value #SMALL_OSD_METADATA_ROOM_BYTES} bytes of room above it: 312 MiB. It was a flat 224 MiB
+     * until the commit log (64 MiB) came: that left the store at or under its reserve, RocksDB grew
+     * over a whole suite run, and the OSD refused writes and stopped FATAL on a recovery push
+     * (rolling-restart, seed 9112786996990713401).
+     */
+    static final long SMALL_OSD_DISK_BYTES = SMALL_OSD_STORE_BYTES + 2 * StoreOptions.defaults().memtableBytes()
+            + SMALL_OSD_ROCKSDB_OPEN_BYTES + StoreOptions.defaults().metadataReserveBytes() + SMALL_OSD_METADATA_ROOM_BYTES;
+
     TestCluster(int hosts, int mons, int osdsPerHost) throws IOException {
         this(hosts, mons, osdsPerHost, -1);
     }
 
     /**
      * {@code smallOsd} (or -1): that OSD gets a {@value #SMALL_OSD_STORE_BYTES}-byte store on a
-     * 224 MiB tmpfs of its own where mounts are possible (the store keeps 128 MiB of the file system
-     * free for its metadata), so filling it is quick: a full disk.
+     * tmpfs of its own ({@link #SMALL_OSD_DISK_BYTES}) where mounts are possible, so filling it is
+     * quick: a full disk.
      */
     TestCluster(int hosts, int mons, int osdsPerHost, int smallOsd) throws IOException {
         this.smallOsd = smallOsd;
@@ -107,7 +131,7 @@ final class TestCluster implements AutoCloseable {
         this.confPath = dir.resolve("loligo.conf");
         writeConf();
         if (smallOsd >= 0 && net != null) {
-            smallDisk("osd." + smallOsd, 224L << 20);   // the store keeps 128 MiB free for RocksDB
+            smallDisk("osd." + smallOsd, SMALL_OSD_DISK_BYTES);
         }
     }
 
@@ -237,6 +261,7 @@ final class TestCluster implements AutoCloseable {
                 java.nio.file.StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put(SendDelay.FILE_ENV, delayFile(d.host).toString());   // no file: no delay
         pb.environment().putAll(d.env);   // ip netns exec passes the environment on
         d.process = pb.start();
     }
@@ -429,6 +454,27 @@ final class TestCluster implements AutoCloseable {
         return dropped;
     }
 
+    /**
+     * Adds {@code delay} to every frame host {@code host}'s daemons send from now on (their messenger's
+     * {@link SendDelay}, read within 100 ms; the kernel has no sch_netem): a slow link out of the host.
+     * Works on loopback too.
+     */
+    void delay(int host, Duration delay) throws IOException {
+        Path tmp = delayFile(host).resolveSibling(delayFile(host).getFileName() + ".tmp");
+        Files.writeString(tmp, String.valueOf(delay.toMillis()));
+        Files.move(tmp, delayFile(host), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Ends host {@code host}'s added latency. */
+    void clearDelay(int host) throws IOException {
+        Files.deleteIfExists(delayFile(host));
+    }
+
+    /** The file each of host {@code host}'s daemons reads its send delay from ({@value SendDelay#FILE_ENV}). */
+    private Path delayFile(int host) {
+        return dir.resolve("h" + host + ".net-delay-ms");
+    }
+
     /** Mounts a size-limited tmpfs as {@code name}'s data dir (before its first start): a small disk. */
     void smallDisk(String name, long bytes) throws IOException {
         Path data = dir.resolve(name);
@@ -573,6 +619,9 @@ final class TestCluster implements AutoCloseable {
 
     /** After a failed scenario: reconnects every host, resumes stopped daemons, starts dead ones, waits for health. */
     void restore() throws Exception {
+        for (int h = 0; h < hosts; h++) {
+            clearDelay(h);
+        }
         for (int h = 0; h < hosts && net != null; h++) {
             net.heal(h);
             net.clearLoss(h);

@@ -236,6 +236,9 @@ public final class Connection implements AutoCloseable {
                                 new FlushConsolidationHandler(256, true),
                                 new FrameDecoder(Handshake.FRAME_BYTES_MAX),
                                 handler);
+                        if (SendDelay.armed()) {
+                            ch.pipeline().addFirst(SendDelay.newHandler());   // next to the socket: fault injection only
+                        }
                     }
                 });
         ChannelFuture connecting = bootstrap.connect(address);

@@ -91,6 +91,9 @@ public final class MessengerServer implements AutoCloseable {
                                 new FlushConsolidationHandler(256, true),
                                 new FrameDecoder(Handshake.FRAME_BYTES_MAX),
                                 new ServerChannelHandler(MessengerServer.this));
+                        if (SendDelay.armed()) {
+                            ch.pipeline().addFirst(SendDelay.newHandler());   // next to the socket: fault injection only
+                        }
                     }
                 });
         ChannelFuture bound = bootstrap.bind(bind).await();

@@ -203,9 +203,13 @@ class PgUnitTest {
         }
     }
 
-    /** A replica past its failsafe ratio must still apply deletes: the log entry on the PG meta object is not a write. */
+    /**
+     * A replica past its failsafe ratio must still apply deletes: the log entry on the PG meta object
+     * is not a write. Found by full-osd in a whole-suite run whose seed was not recorded (the
+     * failsafe-full replica logged every delete without applying it and never freed space).
+     */
     @Test
-    void replicatedDeleteWithItsLogEntryOnlyRemoves() {
+    void fullOsdSeedUnknown_replicatedDeleteWithItsLogEntryOnlyRemoves() {
         CollectionId coll = new CollectionId(1, 3);
         ObjectId oid = new ObjectId(1, "", "victim", 3);
         ObjectId meta = PgLog.metaOid(coll);
