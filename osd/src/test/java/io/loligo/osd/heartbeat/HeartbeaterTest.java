@@ -17,6 +17,72 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class HeartbeaterTest {
+    private static OsdMap threeUp() {
+        OsdMap genesis = OsdMap.genesis("f", 1, new CrushMap());
+        OsdMap.Incremental inc = genesis.newIncremental(2);
+        inc.newMaxOsd = 3;
+        for (int i = 0; i < 3; i++) {
+            inc.newOsds.put(i, OsdState.created(i, "u" + i).withUp("127.0.0.1:" + (6800 + i), "h" + i, 2));
+        }
+        return genesis.apply(inc);
+    }
+
+    /**
+     * Regression, slow-network (seed 6070906697516831098): with the chaos suite's heartbeat conf
+     * (0.5 s interval, 4 s grace) and 1 s added to every frame osd.2 sent, each ping's reply came
+     * just after the ping's 1 s timeout (two intervals): the connection was reset, the late reply
+     * lost with it, and osd.2 was reported failed and marked down twice within 10 s. A reply that
+     * takes 1.2 s (well within the grace) must now arrive: no reset, the peer heard. The fake
+     * answers within the ping's own timeout or times it out, as the messenger would.
+     */
+    @Test
+    void slowNetwork6070906697516831098_aReplySlowerThanTwoIntervalsButWithinTheGraceIsHeard() {
+        OsdMap map = threeUp();
+        Duration replyAfter = Duration.ofMillis(1200);
+        List<Integer> reset = new CopyOnWriteArrayList<>();
+        List<Integer> heard = new CopyOnWriteArrayList<>();
+        Heartbeater hb = new Heartbeater(new Heartbeater.Env() {
+            @Override public int whoami() { return 0; }
+            @Override public OsdMap map() { return map; }
+            @Override public Set<Integer> peers() { return Set.of(2); }
+            @Override public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) {
+                if (timeout.compareTo(replyAfter) < 0) {
+                    return CompletableFuture.failedFuture(new Timeout("osd." + osd + ": no reply within " + timeout));
+                }
+                heard.add(osd);
+                return CompletableFuture.completedFuture(new MOSDPingReply(osd, 2, 0));
+            }
+            @Override public void resetConnection(int osd) { reset.add(osd); }
+            @Override public MonConnection mon() { return null; }
+            @Override public Duration interval() { return Duration.ofMillis(500); }
+            @Override public Duration grace() { return Duration.ofSeconds(4); }
+        });
+        hb.tick();
+        hb.tick();
+        assertThat(reset).as("connections reset").isEmpty();
+        assertThat(heard).containsExactly(2, 2);
+    }
+
+    /** The ping timeout: two intervals, at least half the grace. */
+    @Test
+    void pingTimeoutIsTwoIntervalsButAtLeastHalfTheGrace() {
+        assertThat(Heartbeater.pingTimeout(env(Duration.ofMillis(500), Duration.ofSeconds(4)))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(Heartbeater.pingTimeout(env(Duration.ofSeconds(1), Duration.ofSeconds(20)))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Heartbeater.pingTimeout(env(Duration.ofSeconds(6), Duration.ofSeconds(20)))).isEqualTo(Duration.ofSeconds(12));
+    }
+
+    private static Heartbeater.Env env(Duration interval, Duration grace) {
+        return new Heartbeater.Env() {
+            @Override public int whoami() { return 0; }
+            @Override public OsdMap map() { return null; }
+            @Override public Set<Integer> peers() { return Set.of(); }
+            @Override public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) { return null; }
+            @Override public MonConnection mon() { return null; }
+            @Override public Duration interval() { return interval; }
+            @Override public Duration grace() { return grace; }
+        };
+    }
+
     /**
      * Regression, mon-leader-partition (seed 480225805509269605): after the heal, pings to the healed
      * host's OSD went over connections stuck in TCP's retransmission backoff, so it was reported
