@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -160,9 +161,16 @@ class ChaosScenariosTest {
         scenarios.run("clock-skew", seed(11), ClockSkew.skewedMonitorLeader(Duration.ofSeconds(90)));
     }
 
-    /** 30 % random loss both ways on one host, then one-way loss (it hears but cannot speak), under load. */
+    /**
+     * 30 % random loss both ways on one host, then one-way loss (it hears but cannot speak), under load.
+     * Open (seed 7611029335041956332, run seed 7611029335041956320): after host h2 went silent one
+     * way, IO had not resumed on every key after 90 s, though osd.2 was marked down; the one-way phase
+     * took 43.5 s and 49.2 s in this session's other two whole-suite runs (4.3 s a session earlier).
+     * Not diagnosed yet: docs/reliability.md.
+     */
     @Test
     @Order(12)
+    @Tag("known-bug")
     void packetLossThenOneWayLoss() throws Exception {
         assumeTrue(cluster.netns(), "skipped: needs network namespaces (" + Net.unavailableReason() + ")");
         String nft = Net.nftUnavailableReason();
@@ -173,6 +181,10 @@ class ChaosScenariosTest {
     /**
      * One host's daemons send every frame 200 ms late, then 1 s late (their messenger's send delay:
      * this kernel has no sch_netem), under load: IO continues, no OSD is marked down, nothing lost.
+     * Found (seed 6070906697516831098): every heartbeat ping timed out at two intervals (1 s), just
+     * before its delayed reply, and the reset lost the reply: the slow host's OSD was marked down
+     * again and again. Fixed in Heartbeater.pingTimeout (at least half the grace); regression test
+     * HeartbeaterTest#slowNetwork6070906697516831098_*.
      */
     @Test
     @Order(13)
