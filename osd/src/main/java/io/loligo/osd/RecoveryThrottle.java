@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * compares the clients' time in the window with what the same ops took in quiet windows: the sum of
  * their latencies over the sum of their classes' quiet baselines (so one slow 4 KiB op among ten does
  * not read as a 2x slowdown, and 4 MiB ops weigh by what they cost). The baseline is learned while no
- * recovery runs; while it runs it only falls, or creeps up {@link #CREEP} per window so a lasting
- * change of workload is accepted eventually. Two levers: the pushes allowed in flight ({@link #limit},
+ * recovery runs; while it runs it only creeps up {@link #CREEP} per window so a lasting change of
+ * workload is accepted eventually. (It used to fall to any lower window mean as well: with 1 s
+ * windows of ~13 ops that ratchets it to the low envelope of the noise, and at 10 GiB the throttle
+ * sat at its slowest pace while the clients' p99 was below its baseline, recovery ~6 minutes.) Two levers: the pushes allowed in flight ({@link #limit},
  * 1..max_active) and a rate, pushes started per second on this OSD, applied as a pace between push
  * starts ({@link #pace}: {@link #PACE_MIN}..{@link #PACE_MAX}, zero above 1/PACE_MIN). The rate moves
  * AIMD, as TCP's congestion window does: above {@link #HIGH} times the baseline the limit drops to one,
@@ -191,10 +193,10 @@ final class RecoveryThrottle {
                 spent += sum;
                 expected += n * baseline[c];
             }
-            if (!recovering || mean < baseline[c]) {
+            if (!recovering) {
                 baseline[c] = 0.8 * baseline[c] + 0.2 * mean;
             } else {
-                baseline[c] *= CREEP;
+                baseline[c] *= CREEP;   // never down while recovering: noisy windows would ratchet it below the truth
             }
         }
         double ratio = expected > 0 ? spent / expected : 0;
