@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One placement group on this OSD (Ceph's PG + PrimaryLogPG, much reduced). Every method runs on
- * the PG's shard thread; completions from other threads come back through {@link PgHost#onShard}.
+ * the PG's shard thread; completions from other threads come back through {@link PgHost#onShard},
+ * except a write's acks (its own store commit and each replica's reply), which are counted where
+ * they arrive so that only the last one hops to the shard.
  *
  * <p>As primary it orders the client's writes: each gets the next version, its log entry and change
  * go into one local transaction and, in parallel, to every other member of the acting set as an
@@ -70,7 +72,13 @@ public final class Pg {
         final List<SubOpResult> results;
         /** What each replica applies; encoded into each replica's frame (no copy of its own). */
         final TxnCodec.Payload txn;
-        final Set<Integer> waitingOn = new HashSet<>();
+        /**
+         * Members whose durable copy is still awaited. Acks are counted on the thread that learns of
+         * them (the store's completion thread, the messenger's I/O thread): only the last one hops to
+         * the shard, so a write wakes its shard twice (start, finish), not once per member.
+         */
+        final Set<Integer> waitingOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger();
         /** Members that logged the entry without the data (past their failsafe ratio): recovered later. */
         final Set<Integer> missingOn = new HashSet<>();
         final int seq;
@@ -96,7 +104,6 @@ public final class Pg {
     int primary = -1;
     State state = State.INITIAL;
     int intervalSeq;
-    private int localCommitsPending;
     private CompletableFuture<Void> lastCommit = CompletableFuture.completedFuture(null);
     private final Deque<OpCtx> waiting = new ArrayDeque<>();
     private final Map<ObjectRef, Integer> writesInFlight = new HashMap<>();
@@ -350,10 +357,9 @@ public final class Pg {
     }
 
     private void startPeeringWhenCommitted() {
-        if (localCommitsPending > 0) {
-            return;   // onLocalCommit starts it when the last one lands
-        }
-        int s = intervalSeq;   // and everything else (a split creating our collection) must be durable too
+        // Store commits complete in submission order: the last one covers every client write of the old
+        // interval and everything else (a split creating our collection).
+        int s = intervalSeq;
         lastCommit.whenComplete((x, e) -> host.onShard(pgid, () -> {
             if (s == intervalSeq && state == State.PEERING) {
                 peering.start(s);
@@ -549,9 +555,8 @@ public final class Pg {
         inFlightByReqid.put(ctx.op().reqid(), rep);
         writesInFlight.merge(ctx.ref(), 1, Integer::sum);
         rep.waitingOn.addAll(acting);
-        int seq = intervalSeq;
-        localCommitsPending++;
-        commit(txn).whenComplete((x, err) -> host.onShard(pgid, () -> onLocalCommit(rep, seq, err)));
+        rep.remaining.set(rep.waitingOn.size());
+        commit(txn).whenComplete((x, err) -> onLocalCommit(rep, err));
         // A large transaction is encoded once and the same bytes go to every replica (retries re-encode).
         EncodedMessage shared = acting.size() > 1 && txn.dataBytes() >= SHARED_ENCODING_BYTES_MIN ? EncodedMessage.of(repOp(rep, rep.txn)) : null;
         try {
@@ -658,8 +663,8 @@ public final class Pg {
         return lastCommit;
     }
 
-    private void onLocalCommit(RepOp rep, int seq, Throwable err) {
-        localCommitsPending--;
+    /** On the store's completion thread: our own copy of {@code rep} is durable. */
+    private void onLocalCommit(RepOp rep, Throwable err) {
         if (err != null) {
             host.fatal(who() + " local commit of " + rep.entry.version() + " failed", err);
             return;
@@ -670,13 +675,7 @@ public final class Pg {
             host.fatal(who() + " fault point osd.replicate.after_local_commit", e);
             return;
         }
-        if (seq != intervalSeq) {
-            if (localCommitsPending == 0 && state == State.PEERING) {
-                startPeeringWhenCommitted();
-            }
-            return;
-        }
-        acked(rep, host.whoami());
+        durableOn(rep, host.whoami());
     }
 
     private MOSDRepOp repOp(RepOp rep, TxnCodec.Payload txn) {
@@ -696,38 +695,53 @@ public final class Pg {
             if (held != null) {
                 held.release();
             }
-        }).whenComplete((reply, err) -> host.onShard(pgid, () -> {
-            if (rep.seq != intervalSeq || !inFlight.containsKey(rep.entry.version())) {
-                return;
-            }
             if (reply instanceof MOSDRepOpReply r && r.result() == OsdResult.OK) {
-                acked(rep, osd);
-                return;
+                durableOn(rep, osd);   // on the I/O thread: no shard hop unless it is the last ack
+            } else {
+                host.onShard(pgid, () -> repOpFailed(rep, osd, reply, err));
             }
-            if (reply instanceof MOSDRepOpReply r && r.result() == OsdResult.ENOSPC) {
-                // Past its failsafe ratio the member logged the entry without the data and recorded the
-                // object missing (durably): recovery copies it once the member has room again.
-                log.warn("{} osd.{} is past its failsafe ratio: it logged {} without the data of {}; recovering it later",
-                        who(), osd, rep.entry.version(), rep.ctx.ref().name());
-                rep.missingOn.add(osd);
-                recovery.addMissing(osd, rep.ctx.ref());
-                acked(rep, osd);
-                return;
-            }
-            log.debug("{} repop {} to osd.{} failed ({}); retrying", who(), rep.entry.version(), osd,
-                    err != null ? err.toString() : reply);
-            host.onShardLater(pgid, RETRY_DELAY, () -> {
-                if (rep.seq == intervalSeq && inFlight.containsKey(rep.entry.version())) {
-                    sendRepOp(rep, osd);
-                }
-            });
-        }));
+        });
     }
 
-    private void acked(RepOp rep, int osd) {
-        rep.waitingOn.remove(osd);
-        if (!rep.waitingOn.isEmpty()) {
+    /** On the shard: a member did not take {@code rep} (full, refused, unreachable). */
+    private void repOpFailed(RepOp rep, int osd, Message reply, Throwable err) {
+        if (rep.seq != intervalSeq || inFlight.get(rep.entry.version()) != rep) {
             return;
+        }
+        if (reply instanceof MOSDRepOpReply r && r.result() == OsdResult.ENOSPC) {
+            // Past its failsafe ratio the member logged the entry without the data and recorded the
+            // object missing (durably): recovery copies it once the member has room again.
+            log.warn("{} osd.{} is past its failsafe ratio: it logged {} without the data of {}; recovering it later",
+                    who(), osd, rep.entry.version(), rep.ctx.ref().name());
+            rep.missingOn.add(osd);
+            recovery.addMissing(osd, rep.ctx.ref());
+            durableOn(rep, osd);
+            return;
+        }
+        log.debug("{} repop {} to osd.{} failed ({}); retrying", who(), rep.entry.version(), osd,
+                err != null ? err.toString() : reply);
+        host.onShardLater(pgid, RETRY_DELAY, () -> {
+            if (rep.seq == intervalSeq && inFlight.get(rep.entry.version()) == rep) {
+                sendRepOp(rep, osd);
+            }
+        });
+    }
+
+    /**
+     * On any thread: {@code osd} holds {@code rep} durably (or logged it without the data, see
+     * {@code missingOn}). Each member counts once, however often it answers; the last one finishes
+     * the write on the shard.
+     */
+    private void durableOn(RepOp rep, int osd) {
+        if (rep.waitingOn.remove(osd) && rep.remaining.decrementAndGet() == 0) {
+            host.onShard(pgid, () -> allDurable(rep));
+        }
+    }
+
+    /** On the shard: every acting member made {@code rep} durable; answers the client unless the interval moved on. */
+    private void allDurable(RepOp rep) {
+        if (rep.seq != intervalSeq || inFlight.get(rep.entry.version()) != rep) {
+            return;   // requeued by a new interval: answered from the log after peering
         }
         if (acting.size() - rep.missingOn.size() < pool.minSize()) {
             // Fewer than min_size members hold the data: never acknowledged; the client times out and the op
