@@ -65,7 +65,19 @@ public final class PgLog {
     }
 
     static String key(Eversion v) {
-        return String.format("log.%016x.%016x", v.epoch(), v.version());
+        // Two of these per write on every member: String.format's parsing showed in the OSD's profile.
+        char[] k = new char[4 + 16 + 1 + 16];
+        "log.".getChars(0, 4, k, 0);
+        hex16(v.epoch(), k, 4);
+        k[20] = '.';
+        hex16(v.version(), k, 21);
+        return new String(k);
+    }
+
+    private static void hex16(long value, char[] out, int at) {
+        for (int i = 15; i >= 0; i--, value >>>= 4) {
+            out[at + i] = Character.forDigit((int) (value & 0xf), 16);
+        }
     }
 
     /** Loads the log of {@code coll} from the store (empty when the PG is new). */

@@ -222,4 +222,16 @@ class PgUnitTest {
         Transaction setAttr = new Transaction().setAttr(coll, oid, "u.x", new byte[1]);
         assertThat(Pg.onlyRemoves(setAttr, coll)).as("an xattr on the object is a write").isFalse();
     }
+
+    /** Log keys sort by version, as the on-disk format says: 16 lower-case hex digits each, as %016x printed them. */
+    @Test
+    void logKeysAreFixedWidthHex() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 1000; i++) {
+            long epoch = i < 3 ? new long[] {0, 1, Long.MAX_VALUE}[i] : random.nextLong(1L << random.nextInt(1, 63));
+            long version = random.nextLong(Long.MAX_VALUE);
+            assertThat(PgLog.key(new Eversion(epoch, version)))
+                    .isEqualTo(String.format("log.%016x.%016x", epoch, version));
+        }
+    }
 }
