@@ -35,6 +35,16 @@ public record OsdMemory(long targetBytes) {
         return roundMib(targetBytes * 7 / 16);
     }
 
+    /**
+     * The young generation's ceiling (-XX:MaxNewSize): 3/7 of the heap (192 MiB at 1 GiB), survivors
+     * a sixth of it each (SurvivorRatio=4); it starts at the initial heap less a MiB. With the heap's default share, a heap shrunk to 64 MiB had
+     * ~17 MiB of eden: a young collection every few 4 MiB writes, each copying the in-flight
+     * arrays, which overflowed into the old generation and were then collected by full GCs.
+     */
+    public long youngBytes() {
+        return roundMib(heapBytes() * 3 / 7);
+    }
+
     /** Direct buffers (-XX:MaxDirectMemorySize; Netty's pools follow it): 5/32 of the target. */
     public long directBytes() {
         return roundMib(targetBytes * 5 / 32);
@@ -76,8 +86,12 @@ public record OsdMemory(long targetBytes) {
      * only touched pages are resident, and the OSD has ~30 platform threads.
      */
     public List<String> jvmFlags() {
-        return List.of("-Xmx" + heapBytes() / MIB + "m", "-Xms" + Math.min(64, heapBytes() / MIB) + "m",
+        long initialMib = Math.min(64, heapBytes() / MIB);
+        return List.of("-Xmx" + heapBytes() / MIB + "m", "-Xms" + initialMib + "m",
                 "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+                // the young generation starts at all of the initial heap but a MiB (more draws a JVM warning)
+                "-XX:NewSize=" + Math.min(youngBytes() / MIB, initialMib - 1) + "m",
+                "-XX:MaxNewSize=" + youngBytes() / MIB + "m", "-XX:SurvivorRatio=4",
                 "-XX:MaxDirectMemorySize=" + directBytes() / MIB + "m",
                 "-XX:ReservedCodeCacheSize=" + codeCacheBytes() / MIB + "m",
                 "-XX:MaxMetaspaceSize=" + metaspaceBytes() / MIB + "m",
