@@ -108,6 +108,9 @@ public final class RgwServer implements AutoCloseable {
                 + "# HELP loligo_rgw_index_lost_races_total Guarded bucket index changes re-planned after another writer changed the lane.\n"
                 + "# TYPE loligo_rgw_index_lost_races_total counter\n"
                 + "loligo_rgw_index_lost_races_total " + gateway.index.lostRaces() + "\n"
+                + "# HELP loligo_rgw_index_inserts_total New keys written with one index write (rgw_index.insert), no read first.\n"
+                + "# TYPE loligo_rgw_index_inserts_total counter\n"
+                + "loligo_rgw_index_inserts_total " + gateway.index.inserts() + "\n"
                 + "# HELP loligo_rgw_access_log_dropped_total Access log lines dropped because the writer fell behind.\n"
                 + "# TYPE loligo_rgw_access_log_dropped_total counter\n"
                 + "loligo_rgw_access_log_dropped_total " + accessLog.dropped() + "\n";

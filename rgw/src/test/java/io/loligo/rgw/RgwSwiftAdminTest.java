@@ -293,7 +293,8 @@ class RgwSwiftAdminTest extends S3ClusterTest {
     @Test
     void accessLogAndPrometheusCounters() throws Exception {
         s3.createBucket(b -> b.bucket("logged"));
-        s3.putObject(b -> b.bucket("logged").key("k"), RequestBody.fromString("12345"));
+        s3.putObject(b -> b.bucket("logged").key("k"), RequestBody.fromString("1234"));   // a new key: one insert
+        s3.putObject(b -> b.bucket("logged").key("k"), RequestBody.fromString("12345"));  // an overwrite: a guarded write
         s3.getObjectAsBytes(b -> b.bucket("logged").key("k"));
         assertThatThrownBy(() -> s3.getObjectAsBytes(b -> b.bucket("logged").key("missing"))).isInstanceOf(S3Exception.class);
         Path logFile = c.dir.resolve("log").resolve("rgw.t.access.log");
@@ -320,6 +321,7 @@ class RgwSwiftAdminTest extends S3ClusterTest {
         assertThat(text).containsPattern("loligo_rgw_received_bytes_total\\{op=\"PutObject\"\\} [1-9]");
         assertThat(text).contains("loligo_rgw_request_seconds_bucket{op=\"GetObject\",le=\"+Inf\"} ");
         assertThat(text).containsPattern("loligo_rgw_request_seconds_count\\{op=\"PutObject\"\\} [1-9]");
+        assertThat(text).containsPattern("loligo_rgw_index_inserts_total [1-9]");
         assertThat(text).containsPattern("loligo_rgw_index_guarded_writes_total [1-9]").contains("loligo_rgw_access_log_dropped_total 0");
     }
 }

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * rather than loaded from .so files): class name → method name → {@link Method}. A method is
  * registered as reading or writing (Ceph's CLS_METHOD_RD/WR); a writing method must be called in
  * a write op. Class names starting with "_" are reserved for the OSD. The built-in registry
- * ({@link #builtin()}) holds {@link NumOps}, {@link Lock} and {@link BucketIndex}.
+ * ({@link #builtin()}) holds {@link NumOps}, {@link Lock}, {@link BucketIndex} and {@link RgwIndex}.
  */
 public final class ObjectClasses {
     /** A registered method and whether it may write. */
@@ -24,6 +24,7 @@ public final class ObjectClasses {
         NumOps.register(BUILTIN);
         Lock.register(BUILTIN);
         BucketIndex.register(BUILTIN);
+        RgwIndex.register(BUILTIN);
     }
 
     /** The classes every OSD serves. */

@@ -6,6 +6,7 @@ import io.loligo.messages.OpOutput;
 import io.loligo.messages.OsdOp;
 import io.loligo.messages.OsdResult;
 import io.loligo.osd.cls.BucketIndex;
+import io.loligo.osd.cls.RgwIndex;
 import io.loligo.osd.objectstore.BlockObjectStore;
 import io.loligo.osd.objectstore.CollectionId;
 import io.loligo.osd.objectstore.ObjectId;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -183,6 +185,32 @@ class SnapsAndClassesTest {
         assertThat(BucketIndex.decodeStats(((OpOutput.Data) stats.results().get(0).output()).bytes()))
                 .containsExactly(1, 10);
         assertThat(call(true, "bucket_index", "link", utf8("garbage")).result()).isEqualTo(OsdResult.EINVAL);
+    }
+
+    /**
+     * rgw_index.insert (the gateway's one-write PUT of a new key): applies only under the bucket
+     * guard and while the key has no head; bumps the usage lane's sequence and counts; a refusal
+     * changes nothing.
+     */
+    @Test
+    void rgwIndexInsertAddsANewHeadAndItsUsageAtomically() {
+        byte[] guard = utf8("b1");
+        assertThat(call(true, "rgw_index", "insert", RgwIndex.insertInput("bucket", guard, "ok", "q.3", 1, 10, Map.of("ok", utf8("h"))))
+                .result()).as("no shard object yet").isEqualTo(OsdResult.ECANCELED);
+        assertThat(run(0, List.of(), 0, new OsdOp.SetXattr("bucket", guard)).result()).isZero();
+        assertThat(call(true, "rgw_index", "insert", RgwIndex.insertInput("bucket", utf8("b0"), "ok", "q.3", 1, 10, Map.of("ok", utf8("h"))))
+                .result()).as("another bucket id").isEqualTo(OsdResult.ECANCELED);
+        assertThat(call(true, "rgw_index", "insert", RgwIndex.insertInput("bucket", guard, "ok", "q.3", 1, 10,
+                Map.of("ok", utf8("h1"), "vk", utf8("v1")))).result()).isZero();
+        assertThat(call(true, "rgw_index", "insert", RgwIndex.insertInput("bucket", guard, "ok2", "q.3", 1, 5, Map.of("ok2", utf8("h2"))))
+                .result()).isZero();
+        assertThat(call(true, "rgw_index", "insert", RgwIndex.insertInput("bucket", guard, "ok", "q.3", 1, 7, Map.of("ok", utf8("h3"))))
+                .result()).as("the key has a head").isEqualTo(OsdResult.EEXIST);
+        assertThat(store.omapGet(COLL, A, List.of("ok", "ok2", "vk"))).containsOnlyKeys("ok", "ok2", "vk");
+        assertThat(store.omapGet(COLL, A, List.of("ok")).get("ok")).as("the refused insert changed nothing").isEqualTo(utf8("h1"));
+        OpExecutor.Outcome lane = run(0, List.of(), 0, new OsdOp.GetXattr("q.3"));
+        assertThat(new String(((OpOutput.Data) lane.results().get(0).output()).bytes(), StandardCharsets.US_ASCII)).isEqualTo("2 2 15");
+        assertThat(call(true, "rgw_index", "insert", utf8("garbage")).result()).isEqualTo(OsdResult.EINVAL);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.loligo.client.ObjectWriteOperation;
 import io.loligo.client.RadosException;
 import io.loligo.client.ReadResult;
 import io.loligo.messages.OsdOp;
+import io.loligo.msg.Encoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -296,6 +297,61 @@ public final class BucketIndex {
             return p.result();
         }
         throw new Contended("bucket " + b.name() + " key " + key + ": " + MUTATE_ATTEMPTS_MAX + " attempts lost to concurrent writers");
+    }
+
+    /** False once an OSD answered that it has no {@code rgw_index} class (older OSDs): then every change reads first. */
+    private volatile boolean insertSupported = true;
+    private final java.util.concurrent.atomic.LongAdder inserts = new java.util.concurrent.atomic.LongAdder();
+
+    /** Changes applied by {@link #insert} in one write, without reading first (since start). */
+    public long inserts() {
+        return inserts.sum();
+    }
+
+    /**
+     * Applies {@code c} to {@code key}'s shard in one write, provided the shard holds no omap key
+     * {@code absentKey} (a new object: nothing to replace): the OSD's {@code rgw_index.insert}
+     * checks the bucket guard and the absence, adds the change's usage to the key's lane (bumping
+     * its sequence, so a concurrent {@link #mutate} of the lane re-plans) and sets the entries, all
+     * in one atomic step. Returns false, having changed nothing, when {@code absentKey} exists or the
+     * OSDs lack the class, or {@code gate} refuses (an overwrite adds less than a new object): the caller then plans with {@link #mutate}. The input is the class's
+     * struct v1 { string guard_name; bytes guard_value; string absent_key; string lane_name;
+     * s64 objects; s64 bytes; map&lt;string, bytes&gt; set } (see {@code io.loligo.osd.cls.RgwIndex}).
+     */
+    public boolean insert(BucketInfo b, String key, String absentKey, Change c, UsageGate gate) {
+        if (!insertSupported || !c.remove().isEmpty()) {
+            return false;
+        }
+        byte[] id = b.id().getBytes(StandardCharsets.UTF_8);
+        java.util.TreeMap<String, byte[]> set = new java.util.TreeMap<>(c.set());
+        byte[] input = Encoder.toBytes(out -> out.struct(1, 1, o -> o.putString(GUARD).putBytes(id)
+                .putString(absentKey).putString(laneName(laneOf(b, key))).putLong(c.objects()).putLong(c.bytes())
+                .putMap(set, Encoder::putString, Encoder::putBytes)));
+        Reservation reservation;
+        try {
+            reservation = gate.reserve(b, c.objects(), c.bytes());
+        } catch (RuntimeException refused) {
+            return false;   // counted as a new object; if the key exists its delta is smaller: the read-modify-write decides
+        }
+        try {
+            IoContextAwait.join(io.execAsync(shardOid(b, shardOf(b, key)), "rgw_index", "insert", input));
+        } catch (RadosException.ObjectExists exists) {
+            reservation.cancelled();
+            return false;
+        } catch (RadosException.NotSupported old) {
+            reservation.cancelled();
+            insertSupported = false;
+            return false;
+        } catch (RadosException.Canceled | RadosException.ObjectNotFound e) {
+            reservation.cancelled();
+            throw new BucketGone(b.name());
+        } catch (RuntimeException e) {
+            reservation.cancelled();
+            throw e;
+        }
+        reservation.committed();
+        inserts.increment();
+        return true;
     }
 
     private static void backoff(int attempt) {

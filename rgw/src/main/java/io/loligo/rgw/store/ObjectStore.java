@@ -161,6 +161,9 @@ public final class ObjectStore {
 
     /** {@link #commit}, also removing {@code alsoRemove} (index keys of the same shard) in the same atomic update. */
     public Optional<ObjectEntry> commitReplacing(BucketInfo b, ObjectEntry entry, byte[] inline, List<String> alsoRemove) {
+        if (!b.versioned() && alsoRemove.isEmpty() && insertNew(b, entry, inline)) {
+            return Optional.empty();
+        }
         return apply(b, entry.key(), old -> {
             List<ObjectEntry> replaced = new ArrayList<>();
             if (!b.versioned()) {
@@ -193,6 +196,25 @@ public final class ObjectStore {
             remove.removeIf(set::containsKey);
             return new BucketIndex.Planned<>(new BucketIndex.Change(set, remove, dObjects, dBytes), new Outcome(old, replaced));
         }).before();
+    }
+
+    /**
+     * The common case of an unversioned bucket, a key without a head: one write that sets the head,
+     * its version entry and any inline data, guarded on the OSD by the head's absence
+     * ({@link BucketIndex#insert}); false when the key has a head (then {@link #apply} replaces it).
+     * In an unversioned bucket an absent head means no version and no inline data of the key either:
+     * nothing is replaced, nothing goes to GC.
+     */
+    private boolean insertNew(BucketInfo b, ObjectEntry entry, byte[] inline) {
+        byte[] json = RgwPools.toJson(entry);
+        Map<String, byte[]> set = new HashMap<>();
+        set.put(BucketIndex.OBJECT + entry.key(), json);
+        set.put(versionKey(entry), json);
+        if (inline != null) {
+            set.put(dataKey(entry), inline);
+        }
+        BucketIndex.Change c = new BucketIndex.Change(set, List.of(), objects(entry), bytes(entry));
+        return index.insert(b, entry.key(), BucketIndex.OBJECT + entry.key(), c, gate);
     }
 
     /** Removes the current object of an unversioned bucket (its data goes to GC); returns it. */
