@@ -91,10 +91,8 @@ public final class BlockObjectStore implements ObjectStore {
     /** Applied deferred records whose 'D' keys the next batch deletes. */
     private final java.util.concurrent.ConcurrentLinkedQueue<DeferredApplier.Record> appliedDeletes =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.ExecutorService dataWriter = java.util.concurrent.Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().name("objectstore-data-writer").daemon().unstarted(r));
-    /** Data writes submitted for the batch being staged; commit thread only (a batch takes them along). */
-    private final List<java.util.concurrent.Future<Void>> directWrites = new ArrayList<>();
+    /** Writes each batch's copy-on-write extents, on the batch's log thread (O_DIRECT where the filesystem has it). */
+    private final DataWriter dataWriter;
     /** Looked up once: Files.getFileStore parses /proc/mounts, too slow for every batch. */
     private final java.nio.file.FileStore metaFileStore;
     private long lastReclaimNanos = System.nanoTime() - 2_000_000_000L;
@@ -111,8 +109,8 @@ public final class BlockObjectStore implements ObjectStore {
         this.data = data;
         this.blockCount = blockCount;
         this.allocator = new Allocator(blockCount, used);
-        this.executor = new TxnExecutor(new BlockWriter(this::readForStaging, this::submitDirect, allocator,
-                options.largeWriteBytes()));
+        this.executor = new TxnExecutor(new BlockWriter(this::readForStaging, allocator, options.largeWriteBytes()));
+        this.dataWriter = new DataWriter(dir.resolve(BLOCK_FILE), data);
         this.lastSeq = lastSeq;
         this.appliedSeq = lastSeq;
         this.commitLog = commitLog;
@@ -382,9 +380,9 @@ public final class BlockObjectStore implements ObjectStore {
         long bytes = 64;
         for (Transaction.Op op : p.ops()) {
             bytes += 256 + switch (op) {
-                case Transaction.Write w -> w.data().length + Keys.BLOCK_BYTES;
-                case Transaction.WriteFull w -> w.data().length + Keys.BLOCK_BYTES;
-                case Transaction.Append a -> a.data().length + Keys.BLOCK_BYTES;
+                case Transaction.Write w -> w.length() + Keys.BLOCK_BYTES;
+                case Transaction.WriteFull w -> w.length() + Keys.BLOCK_BYTES;
+                case Transaction.Append a -> a.length() + Keys.BLOCK_BYTES;
                 case Transaction.Zero z -> 2 * Keys.BLOCK_BYTES;
                 case Transaction.Truncate t -> Keys.BLOCK_BYTES;
                 case Transaction.SetAttr a -> a.value().length;
@@ -419,7 +417,6 @@ public final class BlockObjectStore implements ObjectStore {
         List<DeferredApplier.Record> records = List.of();
         List<DeferredApplier.Record> deletes = List.of();
         long[] freed = new long[0];
-        List<java.util.concurrent.Future<Void>> directs = List.of();
         long logOffset = -1;
         /** Too large for the commit log: written through RocksDB's synced WAL, alone. */
         boolean viaWal;
@@ -469,8 +466,6 @@ public final class BlockObjectStore implements ObjectStore {
         }
         InFlight f = new InFlight(writes ? seq : lastSeq, List.copyOf(group), errors);
         f.deletes = deletes;
-        f.directs = List.copyOf(directWrites);
-        directWrites.clear();
         if (writes) {
             f.batch = batch;
             buildWriteBatch(f, batch);
@@ -503,12 +498,12 @@ public final class BlockObjectStore implements ObjectStore {
         List<DeferredApplier.Record> records = new ArrayList<>(batch.deferred.size());
         int index = 0;
         for (long pblock : batch.deferred) {
-            Staging.BlockRef ref = batch.block(pblock);
-            Invariants.check(ref.offset() == 0 && ref.buf().length == Keys.BLOCK_BYTES,
+            byte[] block = batch.blocks.get(pblock);
+            Invariants.check(block != null && block.length == Keys.BLOCK_BYTES,
                     "deferred block %d is not a whole staged block", pblock);
             byte[] key = Keys.deferred(f.seq, index++);
-            wb.put(key, ByteBuffer.allocate(8 + Keys.BLOCK_BYTES).putLong(pblock).put(ref.buf()).array());
-            records.add(new DeferredApplier.Record(f.seq, key, pblock, ref.buf()));
+            wb.put(key, ByteBuffer.allocate(8 + Keys.BLOCK_BYTES).putLong(pblock).put(block).array());
+            records.add(new DeferredApplier.Record(f.seq, key, pblock, block));
         }
         for (DeferredApplier.Record r : f.deletes) {
             wb.delete(r.key());
@@ -541,7 +536,7 @@ public final class BlockObjectStore implements ObjectStore {
             InFlight f = it.next();
             Staging.BlockRef ref = f.batch == null ? null : f.batch.block(pblock);
             if (ref != null) {
-                return Arrays.copyOfRange(ref.buf(), ref.offset(), ref.offset() + Keys.BLOCK_BYTES);
+                return ref.copy();
             }
         }
         return readCommitted(pblock);
@@ -551,9 +546,13 @@ public final class BlockObjectStore implements ObjectStore {
     private void persist(InFlight f) {
         try {
             if (failure == null) {
-                if (!f.directs.isEmpty()) {
+                if (f.batch != null && !f.batch.directs.isEmpty()) {
+                    // Only the batch's own (merged) transactions' extents: a rolled-back one's blocks
+                    // may already be another batch's, so its data is never written.
                     Faults.point("objectstore.commit.before_data_write");
-                    awaitDirectWrites(f.directs);
+                    for (Staging.DirectWrite w : f.batch.directs) {
+                        dataWriter.write(w.pblock(), w.buf(), w.offset(), w.length());
+                    }
                     Faults.point("objectstore.commit.after_data_write");
                     data.force(false);
                     Faults.point("objectstore.commit.after_data_sync");
@@ -669,29 +668,11 @@ public final class BlockObjectStore implements ObjectStore {
     }
 
     /**
-     * Large writes go to new blocks that nothing committed references, so they are written as soon
-     * as they are staged, by one writer thread in submission order (a rolled-back transaction's
-     * blocks may be reallocated within the batch: the later write lands last), overlapping the
-     * staging of the rest of the batch. The batch's log thread waits for them before its data sync.
+     * A direct buffer whose memory starts at a 4 KiB boundary: written by a transaction's
+     * {@code ByteBuffer} methods, it goes from there to the data file with no copy (O_DIRECT).
      */
-    private void submitDirect(long pblock, byte[] buf, int offset, int length) {
-        directWrites.add(dataWriter.submit(() -> {
-            DeferredApplier.writeFully(data, ByteBuffer.wrap(buf, offset, length), pblock << Keys.BLOCK_SHIFT);
-            return null;
-        }));
-    }
-
-    private static void awaitDirectWrites(List<java.util.concurrent.Future<Void>> writes) throws IOException {
-        try {
-            for (java.util.concurrent.Future<Void> f : writes) {
-                f.get();
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException("data file write failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for data writes", e);
-        }
+    public static ByteBuffer allocateAligned(int bytes) {
+        return DataWriter.allocateAligned(bytes);
     }
 
     private void putPoolStats(WriteBatch wb, Map<Long, long[]> deltas) throws RocksDBException {
@@ -1054,12 +1035,11 @@ public final class BlockObjectStore implements ObjectStore {
             }
             logThreads.shutdown();
             logThreads.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
-            dataWriter.shutdown();
-            dataWriter.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             try {
+                dataWriter.close();
                 data.close();
                 commitLog.close();
             } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.loligo.osd.objectstore;
 
 import io.loligo.common.Invariants;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +25,13 @@ final class BlockWriter {
         byte[] readCommitted(long pblock);
     }
 
-    /** Starts writing new (copy-on-write) blocks to the data file while the batch is still being staged. */
-    interface DirectSink {
-        void submit(long pblock, byte[] buf, int offset, int length);
-    }
-
     private final BlockSource source;
-    private final DirectSink sink;
     private final Allocator allocator;
     private final int largeWriteBytes;
     private final CRC32C crc = new CRC32C();
 
-    BlockWriter(BlockSource source, DirectSink sink, Allocator allocator, int largeWriteBytes) {
+    BlockWriter(BlockSource source, Allocator allocator, int largeWriteBytes) {
         this.source = source;
-        this.sink = sink;
         this.allocator = allocator;
         this.largeWriteBytes = largeWriteBytes;
     }
@@ -45,6 +39,17 @@ final class BlockWriter {
     int crcOf(byte[] buf, int offset) {
         crc.reset();
         crc.update(buf, offset, Keys.BLOCK_BYTES);
+        return (int) crc.getValue();
+    }
+
+    /** CRC32C of {@code buf[offset, offset + 4096)}; {@code view} is a duplicate of it whose position and limit this moves. */
+    int crcOf(ByteBuffer view, int offset) {
+        if (view.hasArray()) {
+            return crcOf(view.array(), view.arrayOffset() + offset);
+        }
+        crc.reset();
+        view.limit(offset + Keys.BLOCK_BYTES).position(offset);
+        crc.update(view); // intrinsic over direct memory too: no copy
         return (int) crc.getValue();
     }
 
@@ -68,7 +73,12 @@ final class BlockWriter {
 
     /** Writes {@code data} at {@code offset}; the object grows to cover it. */
     void write(Staging st, ObjectId oid, Onode n, long offset, byte[] data) {
-        int len = data.length;
+        write(st, oid, n, offset, ByteBuffer.wrap(data));
+    }
+
+    /** Writes {@code data[0, limit)} (absolute indices; the buffer is not moved) at {@code offset}. */
+    void write(Staging st, ObjectId oid, Onode n, long offset, ByteBuffer data) {
+        int len = data.limit();
         if (len == 0) {
             return;
         }
@@ -77,21 +87,29 @@ final class BlockWriter {
         int nb = (int) (b1 - b0);
         int headSkip = (int) (offset & (Keys.BLOCK_BYTES - 1));
         boolean aligned = headSkip == 0 && (len & (Keys.BLOCK_BYTES - 1)) == 0;
-        // Transactions own their data (Transaction copies it in), so whole blocks are used as they are.
-        byte[] buf = aligned ? data : new byte[nb * Keys.BLOCK_BYTES];
-        if (!aligned) {
-            if (headSkip != 0) {
-                readBlockInto(st, oid, b0, buf, 0);
-            }
-            if (((offset + len) & (Keys.BLOCK_BYTES - 1)) != 0 && (nb > 1 || headSkip == 0)) {
-                readBlockInto(st, oid, b1 - 1, buf, (nb - 1) * Keys.BLOCK_BYTES);
-            }
-            System.arraycopy(data, 0, buf, headSkip, len);
-        }
-        if (len >= largeWriteBytes) {
-            placeNew(st, oid, b0, nb, buf);
+        if (aligned && len >= largeWriteBytes) {
+            // Transactions own their data, so a large aligned write goes to disk from the caller's
+            // buffer as it is: no copy here, and none at all for an aligned direct buffer.
+            placeNew(st, oid, b0, nb, data);
         } else {
-            placeDeferred(st, oid, b0, nb, buf);
+            byte[] buf;
+            if (aligned && data.hasArray() && data.arrayOffset() == 0 && data.array().length == len) {
+                buf = data.array();
+            } else {
+                buf = new byte[nb * Keys.BLOCK_BYTES];
+                if (headSkip != 0) {
+                    readBlockInto(st, oid, b0, buf, 0);
+                }
+                if (((offset + len) & (Keys.BLOCK_BYTES - 1)) != 0 && (nb > 1 || headSkip == 0)) {
+                    readBlockInto(st, oid, b1 - 1, buf, (nb - 1) * Keys.BLOCK_BYTES);
+                }
+                data.get(0, buf, headSkip, len);
+            }
+            if (len >= largeWriteBytes) {
+                placeNew(st, oid, b0, nb, ByteBuffer.wrap(buf));
+            } else {
+                placeDeferred(st, oid, b0, nb, buf);
+            }
         }
         if (offset + len > n.size) {
             setSize(st, oid, n, offset + len);
@@ -105,18 +123,17 @@ final class BlockWriter {
     }
 
     /** Copy-on-write: new blocks, written to the data file before the commit. */
-    private void placeNew(Staging st, ObjectId oid, long b0, int nb, byte[] buf) {
+    private void placeNew(Staging st, ObjectId oid, long b0, int nb, ByteBuffer buf) {
         long[] pblocks = new long[nb];
         int i = 0;
         for (Allocator.Run run : allocate(st, nb)) {
             st.stageDirect(run.start(), buf, i * Keys.BLOCK_BYTES, run.blocks());
-            sink.submit(run.start(), buf, i * Keys.BLOCK_BYTES, run.blocks() * Keys.BLOCK_BYTES);
             for (int k = 0; k < run.blocks(); k++) {
                 pblocks[i++] = run.start() + k;
             }
         }
         Invariants.check(i == nb, "allocated %d blocks, wanted %d", i, nb);
-        remap(st, oid, b0, pblocks, buf);
+        remap(st, oid, b0, pblocks, buf.duplicate());
     }
 
     /** Deferred: into the blocks already mapped (new ones for holes), through the WAL. */
@@ -144,13 +161,18 @@ final class BlockWriter {
             }
         }
         for (int i = 0; i < nb; i++) {
+            // A copy even of a whole-block buffer: the overlay serves it after the commit completes,
+            // when the caller may reuse its own buffer.
             st.stageDeferred(pblocks[i], Arrays.copyOfRange(buf, i * Keys.BLOCK_BYTES, (i + 1) * Keys.BLOCK_BYTES));
         }
-        remap(st, oid, b0, pblocks, buf);
+        remap(st, oid, b0, pblocks, ByteBuffer.wrap(buf));
     }
 
-    /** Points logical blocks [b0, b0 + pblocks.length) at {@code pblocks} with the CRCs of {@code buf}; frees replaced blocks. */
-    private void remap(Staging st, ObjectId oid, long b0, long[] pblocks, byte[] buf) {
+    /**
+     * Points logical blocks [b0, b0 + pblocks.length) at {@code pblocks} with the CRCs of {@code buf}
+     * (absolute indices from 0; its position and limit are moved); frees replaced blocks.
+     */
+    private void remap(Staging st, ObjectId oid, long b0, long[] pblocks, ByteBuffer buf) {
         int i = 0;
         long mapped = 0;
         while (i < pblocks.length) {
@@ -218,7 +240,7 @@ final class BlockWriter {
         readBlockInto(st, oid, lb, block, 0);
         Arrays.fill(block, from, to, (byte) 0);
         st.stageDeferred(p, block);
-        remap(st, oid, lb, new long[] {p}, block);
+        remap(st, oid, lb, new long[] {p}, ByteBuffer.wrap(block));
     }
 
     void zero(Staging st, ObjectId oid, Onode n, long offset, long length) {
@@ -265,13 +287,15 @@ final class BlockWriter {
             return;
         }
         Staging.BlockRef staged = st.block(p);
-        byte[] buf = staged != null ? staged.buf() : source.readCommitted(p);
-        int off = staged != null ? staged.offset() : 0;
-        int actual = crcOf(buf, off);
+        if (staged != null) {
+            staged.copyTo(dst, dstOffset);
+        } else {
+            System.arraycopy(source.readCommitted(p), 0, dst, dstOffset, Keys.BLOCK_BYTES);
+        }
+        int actual = crcOf(dst, dstOffset);
         if (actual != s.crc[j]) {
             throw new ChecksumMismatchException(oid, lb << Keys.BLOCK_SHIFT, p, s.crc[j], actual);
         }
-        System.arraycopy(buf, off, dst, dstOffset, Keys.BLOCK_BYTES);
     }
 
     /** Bytes [offset, offset + length) of the object as staged, zeros past its size. */

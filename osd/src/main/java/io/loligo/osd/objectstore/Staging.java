@@ -1,5 +1,6 @@
 package io.loligo.osd.objectstore;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -13,15 +14,29 @@ import java.util.Map;
  * whole transactions.
  */
 final class Staging {
-    /** Data bound for new space, written to the data file before the batch's metadata commits. */
-    record DirectWrite(long pblock, byte[] buf, int offset, int length) {}
+    /**
+     * Data bound for new space, {@code buf[offset, offset + length)} (absolute indices), written to the
+     * data file by the batch's log thread before the batch's record.
+     */
+    record DirectWrite(long pblock, ByteBuffer buf, int offset, int length) {}
 
-    /** A block's staged content: {@code buf[offset, offset + 4096)}. */
-    record BlockRef(byte[] buf, int offset) {}
+    /** A block's staged content: {@code buf[offset, offset + 4096)} (absolute indices; heap or direct). */
+    record BlockRef(ByteBuffer buf, int offset) {
+        void copyTo(byte[] dst, int dstOffset) {
+            buf.get(offset, dst, dstOffset, Keys.BLOCK_BYTES);
+        }
+
+        byte[] copy() {
+            byte[] out = new byte[Keys.BLOCK_BYTES];
+            copyTo(out, 0);
+            return out;
+        }
+    }
 
     final Staging parent;
     final KvView.Layer meta;
-    final Map<Long, BlockRef> blocks = new HashMap<>();
+    /** Whole 4 KiB blocks written in place (deferred), by physical block. */
+    final Map<Long, byte[]> blocks = new HashMap<>();
     final LinkedHashSet<Long> deferred = new LinkedHashSet<>();
     final List<DirectWrite> directs = new ArrayList<>();
     final List<Long> freed = new ArrayList<>();
@@ -45,9 +60,9 @@ final class Staging {
     /** The staged content of a physical block, or null when this batch has not written it. */
     BlockRef block(long pblock) {
         for (Staging s = this; s != null; s = s.parent) {
-            BlockRef ref = s.blocks.get(pblock);
-            if (ref != null) {
-                return ref;
+            byte[] block = s.blocks.get(pblock);
+            if (block != null) {
+                return new BlockRef(ByteBuffer.wrap(block), 0);
             }
             // Direct writes are few and large: found by range, the latest first.
             for (int i = s.directs.size() - 1; i >= 0; i--) {
@@ -62,7 +77,7 @@ final class Staging {
     }
 
     void stageDeferred(long pblock, byte[] block) {
-        blocks.put(pblock, new BlockRef(block, 0));
+        blocks.put(pblock, block);
         deferred.add(pblock);
     }
 
@@ -71,7 +86,7 @@ final class Staging {
      * other way round (a mapped block is not allocated again before a later batch), so {@link #block}
      * looks at deferred content before direct writes.
      */
-    void stageDirect(long pblock, byte[] buf, int offset, int blockCount) {
+    void stageDirect(long pblock, ByteBuffer buf, int offset, int blockCount) {
         directs.add(new DirectWrite(pblock, buf, offset, blockCount * Keys.BLOCK_BYTES));
         directBytes += (long) blockCount * Keys.BLOCK_BYTES;
     }

@@ -1,5 +1,6 @@
 package io.loligo.osd.objectstore;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,6 +14,11 @@ import java.util.TreeMap;
  * {@link ObjectStore#commit}. Operations that write to an object create it when it is missing;
  * operations that only take away (remove, truncate, rmattr, omap removals, clone sources) need it to
  * exist, and fail the whole transaction with {@link ObjectNotFoundException} otherwise.
+ *
+ * <p>Data: the {@code byte[]} methods copy the caller's array. The {@link ByteBuffer} methods take
+ * the buffer's remaining bytes as they are, without a copy: the caller must not change them until the
+ * commit completes. A direct buffer from {@link BlockObjectStore#allocateAligned} is written to the
+ * data file straight from its memory (O_DIRECT), with no copy at all.
  */
 public final class Transaction {
     /** Largest single write: bounds the memory one operation can pin. */
@@ -25,9 +31,51 @@ public final class Transaction {
     }
 
     public record Touch(CollectionId coll, ObjectId oid) implements Op {}
-    public record Write(CollectionId coll, ObjectId oid, long offset, byte[] data) implements Op {}
-    public record WriteFull(CollectionId coll, ObjectId oid, byte[] data) implements Op {}
-    public record Append(CollectionId coll, ObjectId oid, byte[] data) implements Op {}
+    /** {@code buffer}: the data, from index 0 to its limit; never moved (read it with absolute indices or a duplicate). */
+    public record Write(CollectionId coll, ObjectId oid, long offset, ByteBuffer buffer) implements Op {
+        public Write(CollectionId coll, ObjectId oid, long offset, byte[] data) {
+            this(coll, oid, offset, ByteBuffer.wrap(data));
+        }
+
+        /** The data as an array: the buffer's own array when it is exactly that, else a copy. */
+        public byte[] data() {
+            return bytes(buffer);
+        }
+
+        public int length() {
+            return buffer.limit();
+        }
+    }
+    /** {@code buffer}: the data, from index 0 to its limit; never moved (read it with absolute indices or a duplicate). */
+    public record WriteFull(CollectionId coll, ObjectId oid, ByteBuffer buffer) implements Op {
+        public WriteFull(CollectionId coll, ObjectId oid, byte[] data) {
+            this(coll, oid, ByteBuffer.wrap(data));
+        }
+
+        /** The data as an array: the buffer's own array when it is exactly that, else a copy. */
+        public byte[] data() {
+            return bytes(buffer);
+        }
+
+        public int length() {
+            return buffer.limit();
+        }
+    }
+    /** {@code buffer}: the data, from index 0 to its limit; never moved (read it with absolute indices or a duplicate). */
+    public record Append(CollectionId coll, ObjectId oid, ByteBuffer buffer) implements Op {
+        public Append(CollectionId coll, ObjectId oid, byte[] data) {
+            this(coll, oid, ByteBuffer.wrap(data));
+        }
+
+        /** The data as an array: the buffer's own array when it is exactly that, else a copy. */
+        public byte[] data() {
+            return bytes(buffer);
+        }
+
+        public int length() {
+            return buffer.limit();
+        }
+    }
     public record Zero(CollectionId coll, ObjectId oid, long offset, long length) implements Op {}
     public record Truncate(CollectionId coll, ObjectId oid, long size) implements Op {}
     public record Remove(CollectionId coll, ObjectId oid) implements Op {}
@@ -48,6 +96,16 @@ public final class Transaction {
     public record SplitCollection(CollectionId coll, int newBits, CollectionId dest) implements Op {}
     /** Merges {@code coll} into its sibling {@code dest}, which then has {@code newBits} hash bits; {@code coll} is removed. */
     public record MergeCollection(CollectionId coll, CollectionId dest, int newBits) implements Op {}
+
+    /** {@code b}'s bytes [0, limit) as an array: its backing array when that is exactly them, else a copy. */
+    static byte[] bytes(ByteBuffer b) {
+        if (b.hasArray() && b.arrayOffset() == 0 && b.limit() == b.array().length) {
+            return b.array();
+        }
+        byte[] out = new byte[b.limit()];
+        b.get(0, out);
+        return out;
+    }
 
     private final List<Op> ops = new ArrayList<>();
     private long dataBytes;
@@ -77,6 +135,15 @@ public final class Transaction {
             throw new BadRequestException("write of " + data.length + " bytes exceeds " + WRITE_BYTES_MAX);
         }
         return data;
+    }
+
+    /** The remaining bytes of {@code data} as a buffer indexed from 0, not copied. */
+    private static ByteBuffer checkData(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        if (data.remaining() > WRITE_BYTES_MAX) {
+            throw new BadRequestException("write of " + data.remaining() + " bytes exceeds " + WRITE_BYTES_MAX);
+        }
+        return data.slice();
     }
 
     private static void checkRange(long offset, long length) {
@@ -111,6 +178,28 @@ public final class Transaction {
     public Transaction writeFullOwned(CollectionId c, ObjectId oid, byte[] data) {
         dataBytes += checkData(data).length;
         return add(new WriteFull(c, oid, data));
+    }
+
+    /** Writes {@code data}'s remaining bytes at {@code offset}, without copying them (see the class comment). */
+    public Transaction write(CollectionId c, ObjectId oid, long offset, ByteBuffer data) {
+        ByteBuffer b = checkData(data);
+        checkRange(offset, b.limit());
+        dataBytes += b.limit();
+        return add(new Write(c, oid, offset, b));
+    }
+
+    /** Replaces the object's data with {@code data}'s remaining bytes, without copying them. */
+    public Transaction writeFull(CollectionId c, ObjectId oid, ByteBuffer data) {
+        ByteBuffer b = checkData(data);
+        dataBytes += b.limit();
+        return add(new WriteFull(c, oid, b));
+    }
+
+    /** Appends {@code data}'s remaining bytes, without copying them. */
+    public Transaction append(CollectionId c, ObjectId oid, ByteBuffer data) {
+        ByteBuffer b = checkData(data);
+        dataBytes += b.limit();
+        return add(new Append(c, oid, b));
     }
 
     public Transaction writeFull(CollectionId c, ObjectId oid, byte[] data) {

@@ -50,15 +50,15 @@ final class TxnExecutor {
     private void apply(Ctx x, Transaction.Op op) {
         switch (op) {
             case Transaction.Touch o -> forWrite(x, o.coll(), o.oid());
-            case Transaction.Write o -> blocks.write(x.st, o.oid(), forWrite(x, o.coll(), o.oid()), o.offset(), o.data());
+            case Transaction.Write o -> blocks.write(x.st, o.oid(), forWrite(x, o.coll(), o.oid()), o.offset(), o.buffer());
             case Transaction.WriteFull o -> {
                 Onode n = forWrite(x, o.coll(), o.oid());
                 blocks.truncate(x.st, o.oid(), n, 0);
-                blocks.write(x.st, o.oid(), n, 0, o.data());
+                blocks.write(x.st, o.oid(), n, 0, o.buffer());
             }
             case Transaction.Append o -> {
                 Onode n = forWrite(x, o.coll(), o.oid());
-                blocks.write(x.st, o.oid(), n, n.size, o.data());
+                blocks.write(x.st, o.oid(), n, n.size, o.buffer());
             }
             case Transaction.Zero o -> blocks.zero(x.st, o.oid(), forWrite(x, o.coll(), o.oid()), o.offset(), o.length());
             case Transaction.Truncate o -> blocks.truncate(x.st, o.oid(), existing(x, o.coll(), o.oid()), o.size());

@@ -63,6 +63,36 @@ class BlockObjectStoreTest {
         }
     }
 
+    /**
+     * The ByteBuffer methods take the caller's buffer without a copy: an aligned direct one (written
+     * with O_DIRECT as it is), an unaligned direct slice and a heap slice at an offset (bounced
+     * through an aligned buffer), a small write from a direct buffer (deferred), and an append; a
+     * partial overwrite inside a block the same batch wrote new reads the staged direct memory.
+     */
+    @Test
+    void byteBufferWritesFromDirectAndHeapBuffersReadBack() throws Exception {
+        byte[] big = pattern(256 << 10, 11);
+        java.nio.ByteBuffer aligned = BlockObjectStore.allocateAligned(big.length).put(big).flip();
+        java.nio.ByteBuffer unaligned = java.nio.ByteBuffer.allocateDirect(big.length + 100).position(100).slice().put(big).flip();
+        java.nio.ByteBuffer heap = java.nio.ByteBuffer.allocate(big.length + 7).position(7).slice().put(big).flip().position(0);
+        byte[] small = pattern(3000, 12);
+        java.nio.ByteBuffer smallDirect = java.nio.ByteBuffer.allocateDirect(small.length).put(small).flip();
+        TestStores.commitOk(store, new Transaction().writeFull(C, A, aligned).write(C, A, 1000, smallDirect));
+        TestStores.commitOk(store, new Transaction().write(C, B, 0, unaligned).append(C, B, heap));
+        byte[] expectedA = big.clone();
+        System.arraycopy(small, 0, expectedA, 1000, small.length);
+        byte[] expectedB = new byte[2 * big.length];
+        System.arraycopy(big, 0, expectedB, 0, big.length);
+        System.arraycopy(big, 0, expectedB, big.length, big.length);
+        assertThat(aligned.position()).as("the caller's buffer is not moved").isZero();
+        for (int pass = 0; pass < 2; pass++) {
+            assertThat(store.read(C, A, 0, 1 << 20)).isEqualTo(expectedA);
+            assertThat(store.read(C, B, 0, 1 << 20)).isEqualTo(expectedB);
+            assertThat(Fsck.run(store).errors()).isEmpty();
+            reopen();
+        }
+    }
+
     @Test
     void overwritesTruncateZeroAndAppend() throws Exception {
         byte[] data = pattern(100_000, 3);
