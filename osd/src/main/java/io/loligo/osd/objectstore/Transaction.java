@@ -30,50 +30,37 @@ public final class Transaction {
         CollectionId coll();
     }
 
+    /** An op that carries data: {@code buffer()} from index 0 to its limit, never moved. */
+    public sealed interface DataOp extends Op {
+        ByteBuffer buffer();
+
+        /** The data as an array: the buffer's own array when it is exactly that, else a copy. */
+        default byte[] data() {
+            return bytes(buffer());
+        }
+
+        default int length() {
+            return buffer().limit();
+        }
+    }
+
     public record Touch(CollectionId coll, ObjectId oid) implements Op {}
     /** {@code buffer}: the data, from index 0 to its limit; never moved (read it with absolute indices or a duplicate). */
-    public record Write(CollectionId coll, ObjectId oid, long offset, ByteBuffer buffer) implements Op {
+    public record Write(CollectionId coll, ObjectId oid, long offset, ByteBuffer buffer) implements DataOp {
         public Write(CollectionId coll, ObjectId oid, long offset, byte[] data) {
             this(coll, oid, offset, ByteBuffer.wrap(data));
         }
-
-        /** The data as an array: the buffer's own array when it is exactly that, else a copy. */
-        public byte[] data() {
-            return bytes(buffer);
-        }
-
-        public int length() {
-            return buffer.limit();
-        }
     }
     /** {@code buffer}: the data, from index 0 to its limit; never moved (read it with absolute indices or a duplicate). */
-    public record WriteFull(CollectionId coll, ObjectId oid, ByteBuffer buffer) implements Op {
+    public record WriteFull(CollectionId coll, ObjectId oid, ByteBuffer buffer) implements DataOp {
         public WriteFull(CollectionId coll, ObjectId oid, byte[] data) {
             this(coll, oid, ByteBuffer.wrap(data));
         }
-
-        /** The data as an array: the buffer's own array when it is exactly that, else a copy. */
-        public byte[] data() {
-            return bytes(buffer);
-        }
-
-        public int length() {
-            return buffer.limit();
-        }
     }
     /** {@code buffer}: the data, from index 0 to its limit; never moved (read it with absolute indices or a duplicate). */
-    public record Append(CollectionId coll, ObjectId oid, ByteBuffer buffer) implements Op {
+    public record Append(CollectionId coll, ObjectId oid, ByteBuffer buffer) implements DataOp {
         public Append(CollectionId coll, ObjectId oid, byte[] data) {
             this(coll, oid, ByteBuffer.wrap(data));
-        }
-
-        /** The data as an array: the buffer's own array when it is exactly that, else a copy. */
-        public byte[] data() {
-            return bytes(buffer);
-        }
-
-        public int length() {
-            return buffer.limit();
         }
     }
     public record Zero(CollectionId coll, ObjectId oid, long offset, long length) implements Op {}
