@@ -478,15 +478,18 @@ public final class Pg {
                     + ctx.ref().name() + " is not in pg " + pgid + " at pg_num " + pool.pgNum(), epoch));
             return;
         }
+        // A resend of a write still in flight waits for it: its log entry is already indexed, but the
+        // write is not yet durable on every member (answering from the log here acked writes a new
+        // interval then rolled back as divergent: chaos slow-network seed 779100742675337919).
+        RepOp running = inFlightByReqid.get(ctx.op().reqid());
+        if (running != null) {
+            running.resends.add(ctx);
+            return;
+        }
         PgLogEntry done = pglog.findReqid(ctx.op().reqid());
         if (done != null) {
             ctx.reply().complete(new MOSDOpReply(ctx.op().reqid(), done.result(), "", List.of(), done.version(),
                     epoch, true));
-            return;
-        }
-        RepOp running = inFlightByReqid.get(ctx.op().reqid());
-        if (running != null) {
-            running.resends.add(ctx);
             return;
         }
         if (scrubber.blocksWrite(ctx)) {
