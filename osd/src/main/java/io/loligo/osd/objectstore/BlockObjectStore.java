@@ -563,6 +563,7 @@ public final class BlockObjectStore implements ObjectStore {
                     Faults.point("objectstore.commit.after_log_write");
                 }
                 f.durable = true;
+                Faults.point("objectstore.commit.after_mark_durable");
             }
         } catch (Throwable t) {
             fail(t);
@@ -578,7 +579,22 @@ public final class BlockObjectStore implements ObjectStore {
     private void completeDurable() {
         synchronized (completeLock) {
             for (InFlight f; (f = inflight.peekFirst()) != null; ) {
-                if (failure == null && f.durable) {
+                // The flag is read once and everything below follows that one reading: the batch's
+                // log thread sets it without this lock, so a second read could find the batch
+                // durable after the first found it not, and the batch would leave the pipeline
+                // acknowledged but never applied (CompletionRaceTest).
+                boolean durable = f.durable;
+                if (failure == null && !durable) {
+                    try {
+                        Faults.point("objectstore.complete.head_not_durable");
+                    } catch (IOException e) {
+                        fail(e);
+                    }
+                    if (failure == null) {
+                        return;   // its own log thread comes here once it is durable
+                    }
+                }
+                if (failure == null) {
                     try {
                         if (f.wb != null) {
                             Faults.point("objectstore.commit.before_kv_commit");
@@ -594,9 +610,6 @@ public final class BlockObjectStore implements ObjectStore {
                     } catch (Throwable t) {
                         fail(t);
                     }
-                }
-                if (failure == null && !f.durable) {
-                    return;
                 }
                 inflight.pollFirst();
                 if (f.wb != null) {

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code loligo.faults}, a comma-separated list of {@code name:action:hit}, where action is
  * {@code halt} (the process dies at once, exit code {@link #HALT_EXIT_CODE}, as under kill -9) or
  * {@code ioerror} (the point throws an {@link IOException}) and hit is the 1-based hit that fires.
+ * An in-process test may also {@link #hook} a point: its code runs at every hit, on the thread that
+ * reached it, and may block there (how a test puts two threads in the order a race needs).
  */
 public final class Faults {
     /** Exit code of a process halted by an armed fault point. */
@@ -23,6 +25,7 @@ public final class Faults {
 
     private static final Map<String, Arm> ARMED = new ConcurrentHashMap<>();
     private static final Map<String, AtomicLong> HITS = new ConcurrentHashMap<>();
+    private static final Map<String, Runnable> HOOKS = new ConcurrentHashMap<>();
     private static volatile boolean anyArmed;
 
     static {
@@ -57,8 +60,16 @@ public final class Faults {
         anyArmed = true;
     }
 
+    /** Runs {@code hook} at every hit of {@code name} from now (in-process tests only). */
+    public static void hook(String name, Runnable hook) {
+        HITS.computeIfAbsent(name, n -> new AtomicLong()).set(0);
+        HOOKS.put(name, hook);
+        anyArmed = true;
+    }
+
     public static void disarmAll() {
         ARMED.clear();
+        HOOKS.clear();
         anyArmed = false;
     }
 
@@ -74,6 +85,10 @@ public final class Faults {
             return;
         }
         long hit = HITS.computeIfAbsent(name, n -> new AtomicLong()).incrementAndGet();
+        Runnable hook = HOOKS.get(name);
+        if (hook != null) {
+            hook.run();
+        }
         Arm arm = ARMED.get(name);
         if (arm == null || hit != arm.fireOnHit()) {
             return;
