@@ -58,7 +58,8 @@ class ChaosLongTest {
         List<Scenarios.Row> rows = new ArrayList<>();
         try (TestCluster cluster = new TestCluster(3, 3, 1, 0)) {
             cluster.start();
-            Scenarios scenarios = new Scenarios(cluster, Duration.ofSeconds(Long.getLong("loligo.chaos.phase", 20)));
+            Scenarios scenarios = new Scenarios(cluster, Duration.ofSeconds(Long.getLong("loligo.chaos.phase", 20)),
+                    "./loligo-test chaos --minutes " + minutes + " --seed " + seed);
             boolean nft = Net.nftUnavailableReason() == null;
             List<Named> usable = catalogue().stream().filter(n -> cluster.netns() || !n.needsNetns())
                     .filter(n -> nft || !n.name().equals("packet-loss")).toList();

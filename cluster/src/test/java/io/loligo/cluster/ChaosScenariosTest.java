@@ -38,7 +38,8 @@ class ChaosScenariosTest {
         cluster = new TestCluster(3, 3, 1, 0);   // osd.0 has a small disk for the full-OSD scenario
         try {
             cluster.start();
-            scenarios = new Scenarios(cluster, Duration.ofSeconds(Long.getLong("loligo.chaos.phase", 4)));
+            scenarios = new Scenarios(cluster, Duration.ofSeconds(Long.getLong("loligo.chaos.phase", 4)),
+                    "LOLIGO_SEED=" + seed + " on the whole ChaosScenariosTest class");
         } catch (Throwable t) {
             String logs = cluster.logs(60);
             cluster.close();

@@ -47,10 +47,16 @@ final class Scenarios {
     final TestCluster cluster;
     final Cluster client;
     final Duration phase;
+    private final String replay;
 
-    Scenarios(TestCluster cluster, Duration phase) throws Exception {
+    /**
+     * {@code replay} says how to run the same sequence again (a scenario's seed alone does not: it is
+     * derived from its suite's, and the scenarios before it shaped the cluster).
+     */
+    Scenarios(TestCluster cluster, Duration phase, String replay) throws Exception {
         this.cluster = cluster;
         this.phase = phase;
+        this.replay = replay;
         this.client = cluster.client(OP_TIMEOUT);
         if (!client.listPools().contains(POOL)) {
             cluster.createPool(POOL, 8, 3, 2);
@@ -137,7 +143,7 @@ final class Scenarios {
     }
 
     Row run(String name, long seed, Fault fault) throws Exception {
-        System.out.println("[chaos] scenario " + name + " seed " + seed + " (replay: LOLIGO_SEED=" + seed + ")");
+        System.out.println("[chaos] scenario " + name + " seed " + seed + " (replay: " + replay + ")");
         IoContext io = client.ioContext(POOL, name + "-" + Long.toHexString(seed));
         Run run = new Run(name, seed, io);
         double healthOk;
@@ -172,7 +178,7 @@ final class Scenarios {
         record(row);
         System.out.println("[chaos] " + row.markdown());
         if (!report.ok()) {
-            throw new AssertionError("scenario " + name + " seed " + seed + " (replay: LOLIGO_SEED=" + seed + "): " + report
+            throw new AssertionError("scenario " + name + " seed " + seed + " (replay: " + replay + "): " + report
                     + "\n" + cluster.logs(40));
         }
         return row;
