@@ -58,6 +58,8 @@ class ScrubCliProcessTest {
         random.nextBytes(data);
         String pgid;
         int bad;
+        // Settled first: a PG still backfilling a member would give it the object only later.
+        awaitJson(conf, h -> h.path("status").asText().equals("HEALTH_OK"), "health", "detail", "--format", "json");
         try (Cluster cluster = Cluster.connect(conf)) {
             IoContext io = cluster.ioContext("rbd");
             io.writeFull("victim", data);
@@ -66,7 +68,17 @@ class ScrubCliProcessTest {
             var mapping = map.placement().mapObject(pool, "", "victim");
             pgid = mapping.pg().toString();
             bad = mapping.acting()[1];
-            flipByte(dir.resolve("osd." + bad).resolve("store").resolve("block"), data, 9000);
+            Path block = dir.resolve("osd." + bad).resolve("store").resolve("block");
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            while (!flipByte(block, data, 9000)) {   // a member being recovered or backfilled gets it later
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("block of offset 9000 of victim (pg " + pgid + ", acting "
+                            + Arrays.toString(mapping.acting()) + ") not found in " + block + " within " + SETTLE
+                            + "; pg stat: " + cli(conf, "pg", "stat").out() + "\nosd." + bad + " log:\n"
+                            + tail(dir.resolve("log").resolve("osd." + bad + ".log")));
+                }
+                Thread.sleep(250);   // polling interval of a deadline-bounded wait
+            }
             assertThat(io.read("victim", 0, data.length)).as("read before repair").isEqualTo(data);
         }
 
@@ -189,8 +201,16 @@ class ScrubCliProcessTest {
         }
     }
 
-    /** Flips one byte of the unique 4 KiB block of {@code data} holding {@code offset}, found by content. */
-    static void flipByte(Path blockFile, byte[] data, int offset) throws IOException {
+    private static String tail(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "(no " + log + ")";
+        }
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+    }
+
+    /** Flips one byte of the unique 4 KiB block of {@code data} holding {@code offset}, found by content; false if absent. */
+    static boolean flipByte(Path blockFile, byte[] data, int offset) throws IOException {
         int blockStart = offset / 4096 * 4096;
         byte[] block = Arrays.copyOfRange(data, blockStart, blockStart + 4096);
         try (RandomAccessFile f = new RandomAccessFile(blockFile.toFile(), "rw")) {
@@ -207,11 +227,11 @@ class ScrubCliProcessTest {
                         f.seek(at);
                         f.write(old ^ 0x5a);
                         f.getFD().sync();
-                        return;
+                        return true;
                     }
                 }
             }
         }
-        throw new AssertionError("block of offset " + offset + " not found in " + blockFile);
+        return false;
     }
 }
