@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class ResendInFlightTest {
 
     @Test
-    void resendOfAnInFlightWriteWaitsUntilEveryMemberHasIt() throws Exception {
+    void slowNetwork779100742675337919_resendOfAnInFlightWriteWaitsUntilEveryMemberHasIt() throws Exception {
         try (OsdCluster cluster = new OsdCluster(3, Map.of())) {
             try {
                 run(cluster);
