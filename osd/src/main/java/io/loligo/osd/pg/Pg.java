@@ -661,6 +661,70 @@ public final class Pg {
         return f;
     }
 
+    /** Set while this PG's memory is re-read from the store after the store refused a transaction. */
+    private boolean resyncing;
+    private final List<Runnable> afterResync = new ArrayList<>();
+
+    /** Whether {@code err} is the store refusing a transaction for space (it then applied none of it). */
+    static boolean storeFull(Throwable err) {
+        return cause(err) instanceof io.loligo.osd.objectstore.StoreFullException;
+    }
+
+    static Throwable cause(Throwable err) {
+        Throwable c = err;
+        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    /**
+     * On the shard: defers {@code again} (a message that reads or changes this PG's log) while its
+     * memory is being re-read from the store; true when deferred.
+     */
+    boolean deferWhileResyncing(Runnable again) {
+        if (resyncing) {
+            afterResync.add(again);
+        }
+        return resyncing;
+    }
+
+    /**
+     * On the shard: the store refused {@code what} for space. Nothing of it applied, but this PG's
+     * log, missing set and counts had already been changed for it; once every transaction submitted
+     * before has completed they are re-read from the store (messages that would use them wait), then
+     * {@code then} runs. A refusal is the store being full, not a bug: the daemon keeps serving.
+     */
+    void storeRefused(String what, Throwable err, Runnable then) {
+        log.warn("{} store refused {} ({}): nothing applied; re-reading the pg's log from the store", who(), what,
+                cause(err).getMessage());
+        afterResync.add(then);
+        if (!resyncing) {
+            resyncing = true;
+            resyncWhenSettled();
+        }
+    }
+
+    private void resyncWhenSettled() {
+        CompletableFuture<Void> last = lastCommit;
+        last.whenComplete((x, e) -> host.onShard(pgid, () -> {
+            if (last != lastCommit) {
+                resyncWhenSettled();   // something committed meanwhile (a delete): wait for it too
+                return;
+            }
+            pglog.reloadFrom(host.store(), coll);
+            long[] counts = PgObjects.count(host.store(), coll);
+            objects = counts[0];
+            bytes = counts[1];
+            resyncing = false;
+            log.info("{} pg state re-read from the store: last_update={} missing={}", who(), pglog.lastUpdate(),
+                    pglog.missing().size());
+            List<Runnable> again = new ArrayList<>(afterResync);
+            afterResync.clear();
+            again.forEach(Runnable::run);
+        }));
+    }
+
     /** Completes after every transaction submitted so far is durable. */
     public CompletableFuture<Void> lastCommit() {
         return lastCommit;
@@ -778,6 +842,9 @@ public final class Pg {
     // ---- replica ----
 
     public void handleRepOp(MOSDRepOp m, CompletableFuture<Message> reply) {
+        if (deferWhileResyncing(() -> handleRepOp(m, reply))) {
+            return;
+        }
         if (m.fromOsd() != primary || role() != Role.REPLICA) {
             reply.complete(repReply(m, OsdResult.EMISDIRECTED, "osd." + m.fromOsd() + " is not primary of pg "
                     + pgid + " at e" + epoch + " (acting " + acting + ")"));
@@ -795,6 +862,13 @@ public final class Pg {
         if (m.entry().version().version() != pglog.lastUpdate().version() + 1) {
             reply.complete(repReply(m, OsdResult.EAGAIN, "out of order: have " + pglog.lastUpdate() + ", got "
                     + m.entry().version()));   // an earlier write is being retried: take it first
+            return;
+        }
+        if (host.store().metadataSpaceLow()) {
+            // The store takes nothing but pure deletes, and even a delete's log entry is a write: not
+            // logged, the primary retries (this member holds the PG's later entries until space returns).
+            reply.complete(repReply(m, OsdResult.EAGAIN, "osd." + host.whoami()
+                    + " store's file system is below its metadata reserve (reported full); retry later"));
             return;
         }
         Transaction txn;
@@ -823,11 +897,33 @@ public final class Pg {
         pglog.append(m.entry(), coll, txn);
         objects += m.entry().op() == PgLogEntry.Op.DELETE ? -1 : m.entry().priorVersion().equals(Eversion.ZERO) ? 1 : 0;
         commit(txn).whenComplete((x, err) -> {
+            if (err != null && storeFull(err)) {
+                host.onShard(pgid, () -> repOpRefused(m, reply, err));
+                return;
+            }
             if (err != null) {
                 host.fatal(who() + " replica commit of " + m.entry().version() + " failed", err);
                 return;
             }
             reply.complete(repReply(m, OsdResult.OK, ""));
+        });
+    }
+
+    /**
+     * The store refused a replicated entry for space after the checks let it through (a race with
+     * other PGs' writes): nothing of it applied. Once the PG's memory is re-read, the primary is
+     * told to retry. A later entry of this PG that the store took meanwhile would leave a hole in
+     * this copy's history that no retry can fill: that stops the OSD, as any failed commit did.
+     */
+    private void repOpRefused(MOSDRepOp m, CompletableFuture<Message> reply, Throwable err) {
+        storeRefused("replicated entry " + m.entry().version(), err, () -> {
+            if (!m.entry().version().isNewerThan(pglog.lastUpdate())) {
+                host.fatal(who() + " store refused " + m.entry().version() + " but took a later entry (now "
+                        + pglog.lastUpdate() + ")", err);
+                return;
+            }
+            reply.complete(repReply(m, OsdResult.EAGAIN, "osd." + host.whoami() + " store full: "
+                    + cause(err).getMessage() + "; retry later"));
         });
     }
 
@@ -844,6 +940,10 @@ public final class Pg {
         log.warn("{} past osd_failsafe_full_ratio: logged {} without the data of {} (recorded missing)", who(),
                 m.entry().version(), m.entry().object().name());
         commit(txn).whenComplete((x, err) -> {
+            if (err != null && storeFull(err)) {
+                host.onShard(pgid, () -> repOpRefused(m, reply, err));
+                return;
+            }
             if (err != null) {
                 host.fatal(who() + " replica commit of " + m.entry().version() + " (log only) failed", err);
                 return;

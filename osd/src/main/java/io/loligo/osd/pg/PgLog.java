@@ -122,6 +122,25 @@ public final class PgLog {
         return log;
     }
 
+    /**
+     * Replaces this log's in-memory state with what the store holds: after the store refused a
+     * transaction this log had already been changed for (a full store), memory and disk agree again.
+     * The caller waits until no transaction of the PG is in flight.
+     */
+    public void reloadFrom(ObjectStore store, CollectionId coll) {
+        PgLog disk = load(store, coll, entriesMax);
+        entries.clear();
+        entries.addAll(disk.entries);
+        byReqid.clear();
+        byReqid.putAll(disk.byReqid);
+        missing.clear();
+        missing.putAll(disk.missing);
+        lastUpdate = disk.lastUpdate;
+        tail = disk.tail;
+        lastEpochStarted = disk.lastEpochStarted;
+        backfilling = disk.backfilling;
+    }
+
     private void index(PgLogEntry e) {
         entries.addLast(e);
         byReqid.put(e.reqid(), e);

@@ -396,6 +396,16 @@ final class PgPeering {
                 pg.pglog.reset(logFrom.log(), logFrom.lastUpdate(), logFrom.logTail(), pg.coll, txn);
             }
             pg.commit(txn).whenComplete((y, err) -> {
+                if (err != null && Pg.storeFull(err)) {
+                    // Our own store cannot take what peering pulled: re-read the log, peer again later.
+                    pg.host.onShard(pg.pgid, () -> pg.storeRefused("objects pulled for peering", err, () ->
+                            pg.host.onShardLater(pg.pgid, Pg.CREATE_RETRY, () -> {
+                                if (!stale(s)) {
+                                    pg.restartPeering("the store had no room for what peering pulled");
+                                }
+                            })));
+                    return;
+                }
                 if (err != null) {
                     pg.host.fatal(pg.who() + " recovery commit failed", err);
                     return;
@@ -477,7 +487,7 @@ final class PgPeering {
                 log.info("{} osd.{} will be backfilled (its last_update {} < my log tail {})", pg.who(), osd,
                         info.lastUpdate(), me.logTail());
             }
-            push(osd, List.of(), flags, missing, s, () -> {
+            push(osd, List.of(), flags, missing, s, 0, () -> {
                 pushing.remove(osd);
                 if (pushing.isEmpty() && !stale(s)) {
                     activate(s, missingBy, backfill);
@@ -497,7 +507,12 @@ final class PgPeering {
         pg.activate(s, missingBy, backfill);
     }
 
-    private void push(int to, List<ObjectState> states, int flags, List<ObjectRef> missing, int s, Runnable next) {
+    /**
+     * Sends the activation push; {@code refusals}: how often {@code to} refused it for space so far
+     * (its store is full: retried after {@link PgRecovery#refusedBackoff}, not every 0.5 s).
+     */
+    private void push(int to, List<ObjectState> states, int flags, List<ObjectRef> missing, int s, int refusals,
+                      Runnable next) {
         PgLog l = pg.pglog;
         boolean withLog = (flags & MOSDPgPush.FLAG_LOG) != 0;
         MOSDPgPush m = new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, states,
@@ -505,8 +520,17 @@ final class PgPeering {
         callThen(to, m, s, reply -> {
             if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.OK) {
                 next.run();
+            } else if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.ENOSPC) {
+                Duration backoff = PgRecovery.refusedBackoff(refusals + 1);
+                log.warn("{} osd.{} refused the activation push: {}; retrying in {} ms", pg.who(), to, r.message(),
+                        backoff.toMillis());
+                pg.host.onShardLater(pg.pgid, backoff, () -> {
+                    if (!stale(s)) {
+                        push(to, states, flags, missing, s, refusals + 1, next);
+                    }
+                });
             } else {
-                retry(s, () -> push(to, states, flags, missing, s, next));
+                retry(s, () -> push(to, states, flags, missing, s, refusals, next));
             }
         });
     }
@@ -530,11 +554,18 @@ final class PgPeering {
     // ---- any member: answering the primary ----
 
     void handleQuery(MOSDPgQuery m, CompletableFuture<Message> reply) {
-        pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> reply.complete(localInfo())));
+        pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> {
+            if (!pg.deferWhileResyncing(() -> handleQuery(m, reply))) {
+                reply.complete(localInfo());
+            }
+        }));
     }
 
     void handlePull(MOSDPgPull m, CompletableFuture<Message> reply) {
         pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> {
+            if (pg.deferWhileResyncing(() -> handlePull(m, reply))) {
+                return;
+            }
             PgLog l = pg.pglog;
             if (m.scan()) {
                 PgObjects.Scan scan = PgObjects.scan(pg.host.store(), pg.coll, m.after(), m.maxObjects());
@@ -558,6 +589,18 @@ final class PgPeering {
             return;
         }
         pg.lastCommit().whenComplete((x, e) -> pg.host.onShard(pg.pgid, () -> {
+            if (pg.deferWhileResyncing(() -> handlePush(m, reply))) {
+                return;
+            }
+            String full = refusesPush(m);
+            if (full != null) {   // refused before anything changes: the primary retries later, backing off
+                pushRefusals++;
+                log.warn("{} refused a push of {} objects from osd.{}: {} (refusal {})", pg.who(), m.objects().size(),
+                        m.fromOsd(), full, pushRefusals);
+                reply.complete(new MOSDPgPushReply(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(),
+                        OsdResult.ENOSPC, "osd." + pg.host.whoami() + " " + full + "; push refused, retry later"));
+                return;
+            }
             Transaction txn = new Transaction();
             boolean reset = (m.flags() & MOSDPgPush.FLAG_RESET) != 0;
             applyStates(m.objects(), reset, txn);
@@ -581,7 +624,15 @@ final class PgPeering {
             if ((m.flags() & MOSDPgPush.FLAG_ACTIVATE) != 0) {
                 pg.pglog.setLastEpochStarted(m.mapEpoch(), pg.coll, txn);
             }
-            pg.commit(txn).whenComplete((y, err) -> {
+            CompletableFuture<Void> injected = injectedStoreFull();
+            (injected != null ? injected : pg.commit(txn)).whenComplete((y, err) -> {
+                if (err != null && Pg.storeFull(err)) {
+                    pg.host.onShard(pg.pgid, () -> pg.storeRefused("a push from osd." + m.fromOsd(), err, () ->
+                            reply.complete(new MOSDPgPushReply(pg.pgid.pool(), pg.pgid.seed(), pg.epoch,
+                                    pg.host.whoami(), OsdResult.ENOSPC, "osd." + pg.host.whoami() + " store full: "
+                                    + Pg.cause(err).getMessage() + "; push refused, retry later"))));
+                    return;
+                }
                 if (err != null) {
                     pg.host.fatal(pg.who() + " push commit failed", err);
                     return;
@@ -590,5 +641,45 @@ final class PgPeering {
                         OsdResult.OK, ""));
             });
         }));
+    }
+
+    /**
+     * Fault point {@code osd.push.store_full}: when it fires, the push's transaction is not submitted
+     * and fails as the store fails one it refuses for space after the checks let it through (another
+     * PG's writes took the room), so a test can reach that path; null (commit normally) otherwise.
+     */
+    private static CompletableFuture<Void> injectedStoreFull() {
+        try {
+            io.loligo.osd.objectstore.Faults.point("osd.push.store_full");
+            return null;
+        } catch (java.io.IOException e) {
+            return CompletableFuture.failedFuture(new io.loligo.osd.objectstore.StoreFullException(e.getMessage()));
+        }
+    }
+
+    /** Pushes this member refused for space (a test asserts the branch was hit through the log). */
+    private long pushRefusals;
+
+    /**
+     * Why this OSD cannot take push {@code m} now, or null: its store's metadata space is below the
+     * reserve (the store would refuse every transaction but pure deletes; a push also writes the PG's
+     * meta object), or the push's data would take the store past its failsafe ratio. The map's
+     * backfillfull flag keeps most pushes away; this covers the report's lag (an OSD just started, a
+     * store that filled between reports).
+     */
+    private String refusesPush(MOSDPgPush m) {
+        long bytes = 0;
+        boolean writes = m.flags() != 0 || !m.missing().isEmpty();
+        for (ObjectState st : m.objects()) {
+            bytes += st.exists() ? st.data().length : 0;
+            writes |= st.exists();
+        }
+        if (writes && pg.host.store().metadataSpaceLow()) {   // a push of deletions only still frees space
+            return "store's file system is below its metadata reserve";
+        }
+        if (bytes > 0 && pg.host.failsafeFull(bytes)) {
+            return "store would pass osd_failsafe_full_ratio with " + bytes + " more bytes";
+        }
+        return null;
     }
 }

@@ -125,7 +125,31 @@ final class PgRecovery {
      */
     private boolean tooFull(int osd) {
         io.loligo.maps.OsdState st = pg.osdmap == null ? null : pg.osdmap.osd(osd);
-        return st != null && st.isBackfillFull();
+        Long until = refusedUntilNanos.get(osd);
+        return st != null && st.isBackfillFull() || until != null && System.nanoTime() - until < 0;
+    }
+
+    /**
+     * Members whose store refused a push for space (ENOSPC: the map's full flags lag a report):
+     * treated as too full until the time here, backing off on each refusal; forgotten on a push taken.
+     */
+    private final Map<Integer, Long> refusedUntilNanos = new HashMap<>();
+    private final Map<Integer, Integer> refusals = new HashMap<>();
+    static final java.time.Duration REFUSED_BACKOFF_MAX = java.time.Duration.ofSeconds(16);
+
+    /** Wait after the {@code n}th refusal in a row (1+): 0.5 s doubling, at most {@link #REFUSED_BACKOFF_MAX}. */
+    static java.time.Duration refusedBackoff(int n) {
+        long ms = Pg.RETRY_DELAY.toMillis() << Math.min(n - 1, 10);
+        return java.time.Duration.ofMillis(Math.min(ms, REFUSED_BACKOFF_MAX.toMillis()));
+    }
+
+    private void refused(int osd, MOSDPgPushReply r) {
+        int n = refusals.merge(osd, 1, Integer::sum);
+        java.time.Duration backoff = refusedBackoff(n);
+        refusedUntilNanos.put(osd, System.nanoTime() + backoff.toNanos());
+        log.warn("{} osd.{} refused a recovery push: {}; its pushes wait {} ms (refusal {} in a row)", pg.who(), osd,
+                r.message(), backoff.toMillis(), n);
+        pg.host.pgStateChanged(pg.pgid);
     }
 
     /** Every backfill target is too full (Ceph's backfill_toofull). */
@@ -321,6 +345,14 @@ final class PgRecovery {
         int s = seq;
         Set<Integer> pending = new HashSet<>(to);
         for (int osd : to) {
+            Runnable settled = () -> {
+                pending.remove(osd);
+                if (pending.isEmpty()) {
+                    recovering.remove(ref);
+                    opDone(throttled);
+                    wake(List.of(ref));
+                }
+            };
             push(osd, states, 0, s, () -> {
                 LinkedHashSet<ObjectRef> refs = missing.get(osd);
                 if (refs != null) {
@@ -329,13 +361,8 @@ final class PgRecovery {
                         missing.remove(osd);
                     }
                 }
-                pending.remove(osd);
-                if (pending.isEmpty()) {
-                    recovering.remove(ref);
-                    opDone(throttled);
-                    wake(List.of(ref));
-                }
-            });
+                settled.run();
+            }, settled);   // refused for space: still missing there, pushed again after the backoff
         }
     }
 
@@ -368,11 +395,16 @@ final class PgRecovery {
             }
             opDone(true);
             wake(List.copyOf(waiting.keySet()));
+        }, () -> {   // refused for space: the same chunk again after the backoff
+            b.inFlight = false;
+            b.chunkEnd = Optional.empty();
+            opDone(true);
         });
         return true;
     }
 
-    private void push(int to, List<ObjectState> states, int flags, int s, Runnable done) {
+    /** Pushes to {@code to}; {@code done} once it took them, {@code refusedForSpace} when its store is full (ENOSPC). */
+    private void push(int to, List<ObjectState> states, int flags, int s, Runnable done, Runnable refusedForSpace) {
         PgLog l = pg.pglog;
         MOSDPgPush m = new MOSDPgPush(pg.pgid.pool(), pg.pgid.seed(), pg.epoch, pg.host.whoami(), OsdResult.OK, states,
                 flags, List.of(), l.lastUpdate(), l.tail(), Optional.empty(), true);
@@ -381,12 +413,19 @@ final class PgRecovery {
                 return;
             }
             if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.OK) {
+                if (refusals.remove(to) != null) {
+                    refusedUntilNanos.remove(to);
+                    log.info("{} osd.{} takes recovery pushes again", pg.who(), to);
+                }
                 done.run();
+            } else if (reply instanceof MOSDPgPushReply r && r.result() == OsdResult.ENOSPC) {
+                refused(to, r);
+                refusedForSpace.run();
             } else {
                 log.debug("{} recovery push to osd.{} failed ({}); retrying", pg.who(), to, err != null ? err : reply);
                 pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
                     if (s == seq && s == pg.intervalSeq) {
-                        push(to, states, flags, s, done);
+                        push(to, states, flags, s, done, refusedForSpace);
                     }
                 });
             }
