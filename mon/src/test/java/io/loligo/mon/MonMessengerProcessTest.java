@@ -293,6 +293,41 @@ class MonMessengerProcessTest {
         }
     }
 
+    /**
+     * Regression, lose-one-host (seed 4593697621633603768), the monitor half: an OSD map subscription
+     * lives on one connection, and a session that hunted to another monitor did not renew it there,
+     * so it heard no more pushes (the client half, Objecter asking the monitors again when an OSD
+     * cannot be reached, is {@code LostMonitorClientTest} in the cluster module). Here the session's
+     * monitor stops answering, the session's next command moves it to another monitor, whose reply
+     * shows no newer epoch (so nothing else renews the subscription); a map made afterwards must
+     * still be pushed to it, with no further command from the session.
+     */
+    @Test
+    void loseOneHost4593697621633603768_aSessionThatHuntsToAnotherMonitorIsSubscribedThere() throws Exception {
+        try (MonConnection sub = admin()) {
+            sub.subscribe(m -> { });
+            MonCluster.await("initial map", Duration.ofSeconds(30), () -> sub.osdMap() != null);
+            Process first = cluster.procs.get(cluster.names.get(0));   // mon_host's first: where sub connected
+            signal(first, "STOP");
+            try {
+                assertThatThrownBy(() -> sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(3)))
+                        .isInstanceOf(IOException.class).hasMessageContaining("hunting for another");
+                MonCluster.retry(cluster.client(), MonClient.cmd("osd stat"), Duration.ofSeconds(90));   // a quorum without it
+                long held = sub.osdMap().epoch();
+                MonReply moved = sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(30));
+                assertThat(moved.ok()).as(moved.toString()).isTrue();
+                assertThat(moved.epoch()).as("the epoch the new monitor reports: no news to catch up on").isEqualTo(held);
+                long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "after-hunt",
+                        "pg_num", 8), Duration.ofSeconds(90)).epoch();
+                MonCluster.await("map e" + made + " pushed on the monitor the session hunted to", Duration.ofSeconds(30),
+                        () -> sub.osdMap().epoch() >= made);
+                assertThat(sub.osdMap().poolByName("after-hunt")).isNotNull();
+            } finally {
+                signal(first, "CONT");
+            }
+        }
+    }
+
     private static void signal(Process p, String sig) throws Exception {
         Process k = new ProcessBuilder("kill", "-s", sig, String.valueOf(p.pid())).inheritIO().start();
         assertThat(k.waitFor()).isZero();
