@@ -228,6 +228,10 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
         @Option(names = "--seconds", defaultValue = "10", description = "Seconds per measurement (default ${DEFAULT-VALUE}).")
         int seconds;
 
+        @Option(names = "--warmup", defaultValue = "3", description = "Seconds of uncounted writes before each"
+                + " measurement, for the store and (as --ramp_time) for fio (default ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Option(names = "--qd", split = ",", defaultValue = "1,16", description = "Queue depths (default ${DEFAULT-VALUE}).")
         List<Integer> queueDepths;
 
@@ -254,9 +258,10 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
             long sizeBytes = mode.equals("million") ? (long) objects * 4096 + (1L << 30) : 1L << 30;
             StoreOptions options = StoreOptions.defaults().withBlockFileBytes(sizeBytes);
             BlockObjectStore.mkfs(dir, options);
-            System.out.printf("store in %s (data file %d MiB, large-write threshold %d KiB, block cache %d MiB, memtables %d MiB); %d s per run%n",
+            System.out.printf("store in %s (data file %d MiB, large-write threshold %d KiB, block cache %d MiB, memtables %d MiB); %d s measured per run%n",
                     dir, sizeBytes >> 20, options.largeWriteBytes() >> 10, options.blockCacheBytes() >> 20,
                     options.memtableBytes() >> 20, seconds);
+            System.out.printf("each run: %d s of warm-up (not counted), then %d s measured%n", warmup, seconds);
             if (mode.equals("million")) {
                 StoreBench.MillionResult r = StoreBench.millionObjects(dir, options, objects);
                 System.out.printf("million: %d objects created in %.1f s; reopened in %.2f s; after open: RSS %d MiB, heap %d MiB,"
@@ -270,14 +275,15 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
                 if (!mode.equals("4m")) {
                     StoreBench.prefill(store, "rw", 64, 4 << 20);
                     for (int qd : queueDepths) {
-                        StoreBench.Result r = StoreBench.randomWrites4k(store, 64, 4 << 20, qd, Duration.ofSeconds(seconds));
-                        rows.add(row(r, noFio ? null : fio(dir, "randwrite", "4k", "256M", qd, seconds)));
+                        StoreBench.Result r = StoreBench.randomWrites4k(store, 64, 4 << 20, qd, Duration.ofSeconds(warmup),
+                                Duration.ofSeconds(seconds));
+                        rows.add(row(r, noFio ? null : fio(dir, "randwrite", "4k", "256M", qd, warmup, seconds)));
                     }
                 }
                 if (!mode.equals("4k")) {
                     for (int qd : queueDepths) {
-                        StoreBench.Result r = StoreBench.writes4m(store, 64, qd, Duration.ofSeconds(seconds));
-                        rows.add(row(r, noFio ? null : fio(dir, "write", "4M", "1G", qd, seconds)));
+                        StoreBench.Result r = StoreBench.writes4m(store, 64, qd, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
+                        rows.add(row(r, noFio ? null : fio(dir, "write", "4M", "1G", qd, warmup, seconds)));
                     }
                 }
             }
@@ -302,17 +308,18 @@ public final class ObjectstoreToolCommand implements Callable<Integer> {
          * sharing one file would rewrite the same pages, and one fsync would cover several writes);
          * returns {ops/s, MiB/s}, or null.
          */
-        private static double[] fio(Path dir, String rw, String bs, String totalSize, int qd, int seconds) {
+        private static double[] fio(Path dir, String rw, String bs, String totalSize, int qd, int warmup,
+                                    int seconds) {
             Path fioDir = dir.resolve("fio");
             long perJobMib = Math.max(16, parseMib(totalSize) / qd);
             List<String> cmd = List.of("fio", "--name=bench", "--directory=" + fioDir, "--size=" + perJobMib + "M",
                     "--rw=" + rw, "--bs=" + bs, "--fsync=1", "--ioengine=psync", "--numjobs=" + qd, "--thread",
-                    "--time_based", "--runtime=" + seconds, "--group_reporting", "--output-format=json");
+                    "--time_based", "--runtime=" + seconds, "--ramp_time=" + warmup, "--group_reporting", "--output-format=json");
             try {
                 Files.createDirectories(fioDir);
                 Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 byte[] out = p.getInputStream().readAllBytes();
-                if (!p.waitFor(seconds + 120L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                if (!p.waitFor(warmup + seconds + 120L, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     System.err.println("fio failed: " + String.join(" ", cmd));
                     return null;
                 }

@@ -73,32 +73,38 @@ public final class StoreBench {
         f.join();
     }
 
-    /** Durable 4 KiB overwrites at random 4 KiB-aligned offsets of {@code objects} objects of {@code objectBytes}. */
-    public static Result randomWrites4k(BlockObjectStore store, int objects, int objectBytes, int queueDepth, Duration time)
-            throws Exception {
+    /**
+     * Durable 4 KiB overwrites at random 4 KiB-aligned offsets of {@code objects} objects of
+     * {@code objectBytes}, measured for {@code time} after {@code warmup} of the same writes that are
+     * not counted (JIT compilation, the deferred-write queue and RocksDB's memtables reach their
+     * steady state first, as fio's --ramp_time does for fio).
+     */
+    public static Result randomWrites4k(BlockObjectStore store, int objects, int objectBytes, int queueDepth,
+            Duration warmup, Duration time) throws Exception {
         SplittableRandom random = new SplittableRandom(42);
         byte[][] payloads = new byte[64][4096];
         for (byte[] p : payloads) {
             random.nextBytes(p);
         }
         int blocksPerObject = objectBytes / 4096;
-        return run(store, "4k-randwrite", queueDepth, time, 4096, i -> new Transaction().write(COLL,
+        return run(store, "4k-randwrite", queueDepth, warmup, time, 4096, i -> new Transaction().write(COLL,
                 object("rw", random.nextInt(objects)), 4096L * random.nextInt(blocksPerObject), payloads[(int) (i & 63)]));
     }
 
     /**
      * Durable whole-object 4 MiB writes over {@code objects} objects in turn (each write replaces an
      * object), from one aligned direct buffer handed over without a copy, as an OSD hands over the
-     * buffer a message arrived in (fio too writes from its own buffer).
+     * buffer a message arrived in (fio too writes from its own buffer); {@code warmup} as above.
      */
-    public static Result writes4m(BlockObjectStore store, int objects, int queueDepth, Duration time) throws Exception {
+    public static Result writes4m(BlockObjectStore store, int objects, int queueDepth, Duration warmup, Duration time)
+            throws Exception {
         if (store.collectionBits(COLL).isEmpty()) { // --mode 4m: no 4 KiB prefill made it
             join(store.commit(new Transaction().createCollection(COLL, 0)));
         }
         byte[] bytes = new byte[4 << 20];
         new SplittableRandom(7).nextBytes(bytes);
         java.nio.ByteBuffer data = BlockObjectStore.allocateAligned(bytes.length).put(bytes).flip();
-        return run(store, "4m-write", queueDepth, time, bytes.length,
+        return run(store, "4m-write", queueDepth, warmup, time, bytes.length,
                 i -> new Transaction().writeFull(COLL, object("big", (int) (i % objects)), data));
     }
 
@@ -106,21 +112,38 @@ public final class StoreBench {
         Transaction make(long index);
     }
 
-    private static Result run(BlockObjectStore store, String name, int queueDepth, Duration time, int bytesPerOp,
-            TxnSource source) throws Exception {
+    private static Result run(BlockObjectStore store, String name, int queueDepth, Duration warmup, Duration time,
+            int bytesPerOp, TxnSource source) throws Exception {
+        long[] next = {0};
+        if (!warmup.isZero()) {
+            drive(store, name + " warm-up", queueDepth, warmup, source, next);
+        }
         store.drainDeferred();
-        Semaphore slots = new Semaphore(queueDepth);
-        AtomicLong done = new AtomicLong();
-        AtomicReference<Throwable> error = new AtomicReference<>();
         long io0 = processWriteBytes();
         long dev0 = deviceWriteBytes(store.dir());
         long cpu0 = processCpuNanos();
         long start = System.nanoTime();
-        long deadline = start + time.toNanos();
-        long submitted = 0;
+        long ops = drive(store, name, queueDepth, time, source, next);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        store.drainDeferred();
+        long cpu = processCpuNanos() - cpu0;
+        return new Result(name, queueDepth, ops, seconds, ops * bytesPerOp, processWriteBytes() - io0,
+                deviceWriteBytes(store.dir()) < 0 ? -1 : deviceWriteBytes(store.dir()) - dev0, cpu);
+    }
+
+    /**
+     * Keeps {@code queueDepth} commits in flight for {@code time}, taking transactions from
+     * {@code source} from index {@code next[0]} on (advanced); returns the commits completed.
+     */
+    private static long drive(BlockObjectStore store, String name, int queueDepth, Duration time, TxnSource source,
+            long[] next) throws Exception {
+        Semaphore slots = new Semaphore(queueDepth);
+        AtomicLong done = new AtomicLong();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        long deadline = System.nanoTime() + time.toNanos();
         while (System.nanoTime() < deadline && error.get() == null) {
             slots.acquire();
-            store.commit(source.make(submitted++)).whenComplete((ok, e) -> {
+            store.commit(source.make(next[0]++)).whenComplete((ok, e) -> {
                 if (e != null) {
                     error.compareAndSet(null, e);
                 }
@@ -131,15 +154,10 @@ public final class StoreBench {
         if (!slots.tryAcquire(queueDepth, 120, TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + ": writes did not complete within 120 s");
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         if (error.get() != null) {
             throw new IllegalStateException(name + ": a write failed", error.get());
         }
-        store.drainDeferred();
-        long cpu = processCpuNanos() - cpu0;
-        long ops = done.get();
-        return new Result(name, queueDepth, ops, seconds, ops * bytesPerOp, processWriteBytes() - io0,
-                deviceWriteBytes(store.dir()) < 0 ? -1 : deviceWriteBytes(store.dir()) - dev0, cpu);
+        return done.get();
     }
 
     /** Result of the million-object mode. */

@@ -20,8 +20,8 @@ class StoreBenchSmokeTest {
     void shortRunsOfEachPatternLeaveACleanStore() throws Exception {
         try (BlockObjectStore store = TestStores.create(dir, StoreOptions.small(128L << 20))) {
             StoreBench.prefill(store, "rw", 4, 1 << 20);
-            StoreBench.Result small = StoreBench.randomWrites4k(store, 4, 1 << 20, 4, Duration.ofMillis(300));
-            StoreBench.Result large = StoreBench.writes4m(store, 4, 2, Duration.ofMillis(300));
+            StoreBench.Result small = StoreBench.randomWrites4k(store, 4, 1 << 20, 4, Duration.ofMillis(100), Duration.ofMillis(300));
+            StoreBench.Result large = StoreBench.writes4m(store, 4, 2, Duration.ofMillis(100), Duration.ofMillis(300));
             for (StoreBench.Result r : new StoreBench.Result[] {small, large}) {
                 assertThat(r.ops()).as(r.name()).isPositive();
                 assertThat(r.processWriteBytes()).as(r.name() + ": bytes written").isGreaterThanOrEqualTo(r.clientBytes());
