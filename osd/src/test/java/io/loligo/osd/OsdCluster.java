@@ -238,7 +238,53 @@ public final class OsdCluster implements AutoCloseable {
             }
             Thread.sleep(100);   // polling interval of a deadline-bounded wait
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + pgs + " pgs " + state + "; last pg stat: " + last);
+        List<String> others = new ArrayList<>();
+        StringBuilder detail = new StringBuilder();
+        try {
+            MonReply dump = mon.command(MonReply.json().createObjectNode().put("prefix", "pg dump"));
+            for (var pg : dump.data().path("pg_map").path("pg_stats")) {
+                if (!pg.path("state").asText().equals(state)) {
+                    others.add(pg.path("pgid").asText());
+                    detail.append("\n  pg ").append(pg.path("pgid").asText()).append(' ').append(pg.path("state").asText())
+                            .append(" up ").append(pg.path("up")).append(" acting ").append(pg.path("acting"));
+                }
+            }
+        } catch (Exception e) {
+            detail.append("\n  (pg dump failed: ").append(e).append(')');
+        }
+        throw new PgStatesTimeout("timed out after " + timeout + " waiting for " + pgs + " pgs " + state
+                + "; last pg stat: " + last + detail, others);
+    }
+
+    /** {@link #awaitPgStates} gave up: {@code pgids} are the PGs that were not in the state awaited. */
+    public static final class PgStatesTimeout extends AssertionError {
+        public final List<String> pgids;
+
+        PgStatesTimeout(String message, List<String> pgids) {
+            super(message);
+            this.pgids = List.copyOf(pgids);
+        }
+    }
+
+    /**
+     * For assertion messages: every OSD's log lines about {@code pgids} (the last 80 per OSD and PG),
+     * so a stuck PG's history is not cut off by the tail {@link #logs} keeps.
+     */
+    public String pgLogs(List<String> pgids) {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.getFileName().toString().matches("osd\\.\\d+\\.log")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(p);
+                for (String pgid : pgids) {
+                    List<String> hits = lines.stream().filter(l -> l.contains(" pg " + pgid + " ")).toList();
+                    out.append("==== ").append(p.getFileName()).append(" lines about pg ").append(pgid).append('\n');
+                    hits.subList(Math.max(0, hits.size() - 80), hits.size()).forEach(l -> out.append(l).append('\n'));
+                }
+            }
+        } catch (IOException e) {
+            out.append("(logs unreadable: ").append(e).append(")");
+        }
+        return out.toString();
     }
 
     public String log(String name) {

@@ -26,7 +26,8 @@ class RebalanceTest {
             try {
                 run(cluster);
             } catch (Throwable t) {
-                throw new AssertionError(t.getMessage() + "\n" + cluster.logs(), t);
+                String pgLogs = t instanceof OsdCluster.PgStatesTimeout stuck ? cluster.pgLogs(stuck.pgids) : "";
+                throw new AssertionError(t.getMessage() + "\n" + pgLogs + cluster.logs(), t);
             }
         }
     }

@@ -66,6 +66,10 @@ final class PgRecovery {
     /** Recovery slots (osd_recovery_max_active) held by pushes in flight; given back on reset. */
     private int slots;
     private boolean kickScheduled;
+    /** When recovery last moved (started, or a push settled); a long wait is logged with its cause. */
+    private long progressNanos = System.nanoTime();
+    private long stallLoggedNanos;
+    static final java.time.Duration STALL_LOG_AFTER = java.time.Duration.ofSeconds(15);
 
     PgRecovery(Pg pg) {
         this.pg = pg;
@@ -81,6 +85,7 @@ final class PgRecovery {
         });
         backfillTargets.forEach(osd -> backfills.put(osd, new Backfill()));
         reportedIdle = idle();
+        progressNanos = System.nanoTime();
         if (!idle()) {
             log.info("{} recovering: missing {} backfill {}", pg.who(), summary(), backfills.keySet());
         }
@@ -280,6 +285,9 @@ final class PgRecovery {
                 pg.host.endRecoveryOp();   // a write in the range is still replicating: next kick
             }
         }
+        if (!idle()) {
+            logIfStalled();
+        }
         if (!idle() && !kickScheduled) {
             kickScheduled = true;   // throttled: look again shortly
             int s = seq;
@@ -291,6 +299,32 @@ final class PgRecovery {
             });
         }
         finishIfIdle();
+    }
+
+    /**
+     * Logs, at most every {@link #STALL_LOG_AFTER}, why recovery has not moved for that long: per
+     * member what it lacks and what holds the first objects (a push in flight, a client write in
+     * flight, the member too full), the slots held and each backfill's cursor.
+     */
+    private void logIfStalled() {
+        long now = System.nanoTime();
+        if (now - progressNanos < STALL_LOG_AFTER.toNanos() || now - stallLoggedNanos < STALL_LOG_AFTER.toNanos()) {
+            return;
+        }
+        stallLoggedNanos = now;
+        StringBuilder why = new StringBuilder();
+        missing.forEach((osd, refs) -> {
+            why.append(" osd.").append(osd).append(" lacks ").append(refs.size()).append(tooFull(osd) ? " (too full)" : "")
+                    .append(':');
+            refs.stream().limit(3).forEach(r -> why.append(' ').append(r.name()).append(recovering.contains(r)
+                    ? "[push in flight]" : pg.writing(r::equals) ? "[write in flight]" : "[ready]"));
+            why.append(';');
+        });
+        backfills.forEach((osd, b) -> why.append(" backfill osd.").append(osd).append(" after ")
+                .append(b.cursor.map(ObjectRef::name).orElse("(start)")).append(b.inFlight ? " [chunk in flight]" : "")
+                .append(tooFull(osd) ? " (too full)" : "").append(';'));
+        log.warn("{} recovery has not moved for {} s:{} pushes in flight {}, recovery slots held {}, backfill reserved {}",
+                pg.who(), (now - progressNanos) / 1_000_000_000L, why, active, slots, backfillReserved);
     }
 
     private ObjectRef nextMissing() {
@@ -433,6 +467,7 @@ final class PgRecovery {
     }
 
     private void opDone(boolean throttled) {
+        progressNanos = System.nanoTime();
         active--;
         if (throttled) {
             slots--;
