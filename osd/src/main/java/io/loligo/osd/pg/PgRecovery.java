@@ -105,6 +105,7 @@ final class PgRecovery {
         }
         seq = -1;
         active = 0;
+        kickScheduled = false;   // a retry still pending belongs to the old interval: it will do nothing
         return ops;
     }
 
@@ -292,8 +293,8 @@ final class PgRecovery {
             kickScheduled = true;   // throttled: look again shortly
             int s = seq;
             pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
-                kickScheduled = false;
-                if (s == seq) {
+                if (s == seq) {   // only this interval's retry clears the flag (an older one may still fire)
+                    kickScheduled = false;
                     kick();
                 }
             });

@@ -1,0 +1,123 @@
+package io.loligo.osd.pg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loligo.maps.OsdMap;
+import io.loligo.maps.PgId;
+import io.loligo.messages.MOSDPgPush;
+import io.loligo.messages.ObjectRef;
+import io.loligo.msg.Message;
+import io.loligo.osd.objectstore.BlockObjectStore;
+import io.loligo.osd.objectstore.CollectionId;
+import io.loligo.osd.objectstore.ObjectStore;
+import io.loligo.osd.objectstore.StoreOptions;
+import io.loligo.osd.objectstore.Transaction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Recovery's retry kick across an interval change, on a real store with the shard's queues run by
+ * hand. CI of 698d1ef: after {@code osd out 0} one PG stayed active+recovering+degraded for good
+ * (RebalanceTest); reproduced by out/in cycles, where each OSD activates several PGs at once and
+ * the recovery throttle's pace turns away all but one. The first kick of an interval the throttle
+ * refused was never retried: a kick the previous interval had scheduled was still pending, so the
+ * new one scheduled none ({@code kickScheduled} survived the reset), and the old one, finding its
+ * interval gone, did nothing.
+ */
+class PgRecoveryKickTest {
+    static final PgId PGID = PastIntervalsTest.PG;
+    Path dir;
+    BlockObjectStore store;
+
+    /** A PgHost whose shard queues the test runs: {@code now} and {@code later} tasks, and a switchable throttle. */
+    final class Host implements PgHost {
+        final ArrayDeque<Runnable> now = new ArrayDeque<>();
+        final ArrayDeque<Runnable> later = new ArrayDeque<>();
+        final List<Integer> pushedTo = new ArrayList<>();
+        boolean throttleOpen;
+
+        @Override public int whoami() { return 0; }
+        @Override public ObjectStore store() { return store; }
+        @Override public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) {
+            if (request instanceof MOSDPgPush) {
+                pushedTo.add(osd);
+            }
+            return new CompletableFuture<>();   // never answered: the test looks only at what was sent
+        }
+        @Override public void onShard(PgId pg, Runnable task) { now.add(task); }
+        @Override public void onShardLater(PgId pg, Duration delay, Runnable task) { later.add(task); }
+        @Override public long nowMillis() { return System.currentTimeMillis(); }
+        @Override public boolean isUp(int osd) { return true; }
+        @Override public void fatal(String what, Throwable cause) { throw new AssertionError(what, cause); }
+        @Override public CompletableFuture<List<OsdMap>> maps(long from, long to) { return new CompletableFuture<>(); }
+        @Override public void requestUpThru(long epoch) {}
+        @Override public boolean tryStartRecoveryOp() { return throttleOpen; }
+
+        /** Runs queued shard tasks (and, with {@code andLater}, the delayed ones), {@code rounds} times over. */
+        void run(boolean andLater, int rounds) {
+            for (int i = 0; i < rounds; i++) {
+                while (!now.isEmpty()) {
+                    now.poll().run();
+                }
+                if (andLater) {
+                    List<Runnable> due = new ArrayList<>(later);
+                    later.clear();
+                    due.forEach(Runnable::run);
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (store != null) {
+            store.close();
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void rebalanceOutIn_698d1ef_aKickTheThrottleRefusedIsRetriedInTheNextInterval() throws Exception {
+        dir = Files.createTempDirectory("loligo-pg-kick");
+        BlockObjectStore.mkfs(dir, StoreOptions.small(4 << 20));
+        store = BlockObjectStore.open(dir, StoreOptions.small(4 << 20));
+        store.commit(new Transaction().createCollection(new CollectionId(PGID.pool(), PGID.seed()), 0)).join();
+        PastIntervalsTest.History h = new PastIntervalsTest.History(2);
+        Host host = new Host();
+        Pg pg = new Pg(PGID, host, new PgLog(PgLog.ENTRIES_MAX), 0, 0);
+        ObjectRef ref = new ObjectRef("", "obj", 0);
+
+        // Interval A: acting [0, 1]; osd.1 lacks the object; the throttle refuses: a retry is scheduled.
+        OsdMap a = h.last();
+        pg.advanceMap(a, a.pool(1), List.of(0, 1), 0);
+        host.run(false, 3);   // peering starts and waits for maps that never come: the test activates by hand
+        pg.activate(pg.intervalSeq, Map.of(1, List.of(ref)), Set.of());
+        host.run(false, 3);
+        assertThat(host.later).as("interval A's retry kick").isNotEmpty();
+        assertThat(host.pushedTo).isEmpty();
+
+        // Interval B before that retry ran: acting [0, 2]; osd.2 lacks it; the throttle still refuses.
+        OsdMap b = h.down(1).last();
+        pg.advanceMap(b, b.pool(1), List.of(0, 2), 0);
+        host.run(false, 3);
+        pg.activate(pg.intervalSeq, Map.of(2, List.of(ref)), Set.of());
+        host.run(false, 3);
+
+        // The throttle opens: recovery must go on without any other event (no map change, no op).
+        host.throttleOpen = true;
+        host.run(true, 5);
+        assertThat(host.pushedTo).as("recovery of osd.2 after the throttle opened").containsExactly(2);
+    }
+}
