@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# bench/lost-write-repro.sh [ROUNDS] — on demand, not in CI: reproduces the open "acknowledged write
-# not found" bug (docs/reliability.md, Open bugs). Each round: a fresh `loligo up --no-rgw
+# bench/lost-write-repro.sh [ROUNDS] — on demand, not in CI: checks for the "acknowledged write
+# not found" bug (docs/reliability.md, "Bugs found outside the suite"; fixed in 1f09440, 5 clean rounds after). Each round: a fresh `loligo up --no-rgw
 # --osd-size 2048` in a scratch LOLIGO_HOME, a 15 s 4 KiB write bench (--run-name warm), a 20 s
 # 4 KiB write bench, then a 20 s rand read bench over the second run's objects. A read of an object
 # the write bench counted as acknowledged that answers ENOENT is the bug: the round then restarts
 # the cluster (clearing every cache, replaying the commit logs) and stats the object again, and
-# keeps the logs in $OUT. Found in about half of the rounds on 2026-12-07, at 5k-17k writes.
+# keeps the logs in $OUT. Found in about half of the rounds on 2026-12-07 before the fix, at 5k-17k writes.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 export JAVA_HOME=${LOLIGO_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
