@@ -328,6 +328,35 @@ class MonMessengerProcessTest {
         }
     }
 
+    /**
+     * Regression, packet-loss (seed 7611029335041956332): a client whose monitor's host went silent
+     * one way (the monitor heard everything, every reply was dropped) renewed its subscription there
+     * again and again and never heard of the map that marked the silent host's OSD down, so its ops
+     * on that OSD's PGs stalled for the rest of the run. The client runs no commands, so only the
+     * subscription can notice. Here the first monitor is SIGSTOPped (sockets open, no replies), a
+     * map change is made through the others, and the session only renews its subscription: the new
+     * map must arrive through another monitor.
+     */
+    @Test
+    void packetLoss7611029335041956332_aSubscriptionLeavesAMonitorThatDoesNotAnswer() throws Exception {
+        try (MonConnection sub = admin()) {
+            sub.subscribe(m -> { });
+            MonCluster.await("initial map", Duration.ofSeconds(30), () -> sub.osdMap() != null);
+            Process first = cluster.procs.get(cluster.names.get(0));   // mon_host's first: where sub connected
+            signal(first, "STOP");
+            try {
+                long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "while-silent",
+                        "pg_num", 8), Duration.ofSeconds(90)).epoch();
+                sub.renew();   // a renewal, as the objecter asks when an OSD is ahead of it or does not answer
+                MonCluster.await("map e" + made + " through another monitor", Duration.ofSeconds(30),
+                        () -> sub.osdMap().epoch() >= made);
+                assertThat(sub.osdMap().poolByName("while-silent")).isNotNull();
+            } finally {
+                signal(first, "CONT");
+            }
+        }
+    }
+
     private static void signal(Process p, String sig) throws Exception {
         Process k = new ProcessBuilder("kill", "-s", sig, String.valueOf(p.pid())).inheritIO().start();
         assertThat(k.waitFor()).isZero();

@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * another when that one goes away or stops answering (a call without a reply: a monitor cut off
  * by a partition keeps its TCP connection open for minutes); any monitor forwards changes to the leader.
  *
- * A monitor that answers EAGAIN (it cannot reach the quorum) is left the same way.
+ * A monitor that answers EAGAIN (it cannot reach the quorum) is left the same way, and so is one
+ * that does not answer a subscription within {@link #SUBSCRIBE_TIMEOUT}.
  *
  * <p>The subscription does not rely on one monitor's pushes alone (Ceph's MonClient renews its
  * subscriptions the same way): every command reply carries the cluster's OSD map epoch, and a
@@ -239,18 +240,51 @@ public final class MonConnection implements AutoCloseable {
         c.close();   // hunt() sees it closed and connects to the next monitor (resubscribing there)
     }
 
+    /**
+     * How long a subscription (or its renewal) waits for the monitor's answer before the session
+     * leaves that monitor. A monitor answers a subscription from the maps it holds, without the
+     * quorum: one round trip and a lookup, so an answer this late (the connect timeout's budget) means
+     * the monitor cannot speak to us. Found by packet-loss (seed 7611029335041956332): a client whose
+     * monitor's host went silent one way (it still heard everything, its replies were all dropped)
+     * renewed its subscription there again and again, never heard of the map marking that host's OSD
+     * down, and kept sending to that OSD for the rest of the run; Ceph's MonClient hunts when its
+     * monitor stops answering (mon_client_ping_timeout).
+     */
+    static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
+
     private void resubscribe() {
         Connection c = conn;
         if (mapListener == null || c == null || closed) {
             return;
         }
         OsdMap m = map;
-        c.call(new MonSubscribe(m == null ? 0 : m.epoch()), Duration.ofSeconds(30))
+        c.call(new MonSubscribe(m == null ? 0 : m.epoch()), SUBSCRIBE_TIMEOUT)
                 .whenComplete((reply, err) -> {
                     if (reply instanceof OsdMapUpdate u) {
                         onPush(u);
+                    } else if (err != null && isTimeout(err)) {
+                        Thread.startVirtualThread(() -> leave(c));   // hunting connects: not on the I/O thread
                     }
                 });
+    }
+
+    /** {@code c} did not answer a subscription: move to another monitor and subscribe there. */
+    private void leave(Connection c) {
+        abandon(c);
+        try {
+            hunt();   // connecting anew resubscribes on the monitor found
+        } catch (IOException e) {
+            // No monitor reachable now: the next renewal or command hunts again.
+        }
+    }
+
+    private static boolean isTimeout(Throwable err) {
+        for (Throwable t = err; t != null; t = t.getCause()) {
+            if (t instanceof io.loligo.msg.Timeout) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private synchronized void onPush(Message message) {
