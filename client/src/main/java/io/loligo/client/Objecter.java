@@ -97,10 +97,11 @@ final class Objecter implements AutoCloseable {
         }
     }
 
-    /** What a reply means for the op: done, or resend after a map at least {@code minEpoch}. */
-    record Retry(boolean retry, long minEpoch) {
-        static final Retry DONE = new Retry(false, 0);
-    }
+    /**
+     * What a reply means for the op: done, or resend after a map at least {@code minEpoch}; either
+     * way {@code minEpoch} is the epoch the OSD answered at.
+     */
+    record Retry(boolean retry, long minEpoch) {}
 
     Objecter(String entity, byte[] key, ScheduledExecutorService timer) {
         this.entity = entity;
@@ -199,7 +200,7 @@ final class Objecter implements AutoCloseable {
                     : new MOSDOp(reqid, poolId, namespace, name, hash, pg.pg().seed(), m.epoch(), 0, ops,
                             writes ? snaps.seq() : 0, writes ? snaps.liveIdsDescending() : List.of(), snapId);
             return new Sendable<>(pg.actingPrimary(), pg.pg().seed(), msg, MOSDOpReply.class,
-                    r -> retryable(r.result()) ? new Retry(true, r.mapEpoch()) : Retry.DONE);
+                    r -> new Retry(retryable(r.result()), r.mapEpoch()));
         };
         return start(what, timeout, build);
     }
@@ -216,7 +217,7 @@ final class Objecter implements AutoCloseable {
             PgMapping pg = m.placement().mapPg(pool, pgSeed);
             MOSDPgLs msg = new MOSDPgLs(poolId, pgSeed, m.epoch(), java.util.Optional.ofNullable(namespace), after, max);
             return new Sendable<>(pg.actingPrimary(), pgSeed, msg, MOSDPgLsReply.class,
-                    r -> retryable(r.result()) ? new Retry(true, r.mapEpoch()) : Retry.DONE);
+                    r -> new Retry(retryable(r.result()), r.mapEpoch()));
         };
         return start(what, timeout, build);
     }
@@ -282,8 +283,11 @@ final class Objecter implements AutoCloseable {
                     return;
                 }
                 Retry verdict = s.verdict().apply(reply);
+                // An OSD ahead of us, even in a reply that completes the op, means our map is old (Ceph's
+                // OSDs share newer maps with such a client): a map may have marked down the primary of
+                // other ops, which wait on it for nothing (packet-loss, seed 7611029335041956332).
+                newerMapExists(verdict.minEpoch());
                 if (verdict.retry()) {
-                    newerMapExists(verdict.minEpoch());
                     op.minEpoch = Math.max(verdict.minEpoch(), m.epoch());
                     retryLater(op, op.minEpoch);
                 } else {

@@ -173,6 +173,50 @@ class ObjecterMapChangeTest {
         }
     }
 
+    /**
+     * Regression, packet-loss (seed 7611029335041956332): the primary of some ops goes silent (it
+     * hears, nobody hears it) and a new map moves its PGs, but no monitor push reaches the client.
+     * Other ops still complete on OSDs that did not move, and their replies carry the newer epoch:
+     * that alone must make the client ask for the map (as Ceph's OSDs share newer maps with a client
+     * behind them), so the op waiting on the silent OSD moves to its new primary long before its
+     * deadline. The old code asked only on EMISDIRECTED or a failed call, i.e. at the op's deadline.
+     */
+    @Test
+    void packetLoss7611029335041956332_aReplyFromAnOsdAheadOfUsAsksForTheNewMap() throws Exception {
+        ScheduledThreadPoolExecutor timer = timer();
+        try (FakeOsds osds = new FakeOsds(5, 7611029335041956332L);
+             Objecter objecter = new Objecter(FakeOsds.CLIENT, Base64.getDecoder().decode(osds.clientKey), timer)) {
+            OsdMap before = osds.truth.get();
+            objecter.onMap(before);
+            int silent = before.placement().mapObject(before.pool(1), "", "stuck").actingPrimary();
+            osds.blackHole = silent;
+            OsdMap after = osds.setIn(silent, false);   // the new map: its PGs have other primaries
+            String unmoved = null;
+            for (int i = 0; unmoved == null; i++) {
+                var b = before.placement().mapObject(before.pool(1), "", "other-" + i);
+                var a = after.placement().mapObject(after.pool(1), "", "other-" + i);
+                if (b.actingPrimary() == a.actingPrimary() && b.pg().seed() == a.pg().seed() && b.actingPrimary() != silent) {
+                    unmoved = "other-" + i;
+                }
+            }
+            java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
+            objecter.setMapRefresher(() -> {
+                refreshes.incrementAndGet();
+                objecter.onMap(osds.truth.get());   // the monitors answer with the newest map
+            });
+            var stuck = objecter.submit(1, "", "stuck", List.of(new OsdOp.Append("s;".getBytes(StandardCharsets.UTF_8))),
+                    Duration.ofSeconds(60));
+            var other = objecter.submit(1, "", unmoved, List.of(new OsdOp.Read(0, 0)), Duration.ofSeconds(60));
+            assertThat(other.get(10, TimeUnit.SECONDS).mapEpoch()).isEqualTo(after.epoch());
+            assertThat(stuck.get(10, TimeUnit.SECONDS).result()).as("the op on the silent osd.%d, its deadline 60 s away",
+                    silent).isEqualTo(OsdResult.OK);
+            assertThat(refreshes.get()).isPositive();
+            assertThat(objecter.map().epoch()).isEqualTo(after.epoch());
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
     @Test
     void anOpWhosePrimaryNeverAnswersTimesOutWithAClearError() throws Exception {
         ScheduledThreadPoolExecutor timer = timer();
