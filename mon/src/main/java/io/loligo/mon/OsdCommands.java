@@ -195,6 +195,20 @@ final class OsdCommands {
         if (!t.up() || target == reporter || !s.osdmap.osd(reporter).up()) {
             return MonReply.ok("report ignored", null, s.epoch());
         }
+        if (c.has("epoch")) {
+            // Sent at the reporter's map epoch. A report older than the reporter's current up_from comes
+            // from before it was marked down (it may have sat in a monitor's queue while the reporter was
+            // cut off), and one older than the target's up_from is about the target's previous life: Ceph
+            // ignores both (OSDMonitor::preprocess_failure, "from dead osd" and "dup/old"). Found by
+            // packet-loss (seed 7611029335041956332): after the heal, reports osd.2 had queued while its
+            // host was silent marked osd.0 and osd.1 down two and three times.
+            long sent = c.lng("epoch");
+            long reporterUpFrom = s.osdmap.osd(reporter).upFrom();
+            if (sent < reporterUpFrom || sent < t.upFrom()) {
+                return MonReply.ok("report ignored: sent at e" + sent + ", before osd." + (sent < reporterUpFrom
+                        ? reporter + " came up at e" + reporterUpFrom : target + " came up at e" + t.upFrom()), null, s.epoch());
+            }
+        }
         long now = c.stamp();
         TreeMap<Integer, Long> reps = s.failures.computeIfAbsent(target, k -> new TreeMap<>());
         reps.put(reporter, now);

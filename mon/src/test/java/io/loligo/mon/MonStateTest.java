@@ -89,6 +89,35 @@ class MonStateTest {
         assertThat(s.osdmap().osd(0).up()).as("a stale report does not count").isTrue();
     }
 
+    /**
+     * Regression, packet-loss (seed 7611029335041956332): osd.2's host went silent one way; its
+     * failure reports about osd.0 and osd.1 waited in its monitor's queue and reached the leader after
+     * the heal, when osd.2 had been marked down and booted again, and marked both down (one reporter
+     * is enough in the suite). A report sent before the reporter's or the target's current up_from
+     * must not count; a report sent since still does.
+     */
+    @Test
+    void packetLoss7611029335041956332_aFailureReportFromBeforeAReporterOrTargetBootDoesNotCount() {
+        run("config set", "who", "mon", "name", MonOptions.MIN_DOWN_REPORTERS, "value", "1");
+        boot(0, "h0");
+        boot(1, "h1");
+        boot(2, "h2");
+        long silentSince = s.epoch();   // osd.2's map when its host went silent
+        run("osd failure", "target", 2, "reporter", 1, "failed", true, "epoch", s.epoch());
+        assertThat(s.osdmap().osd(2).up()).isFalse();
+        boot(2, "h2");   // healed: it saw itself down and booted again
+        MonReply r = run("osd failure", "target", 0, "reporter", 2, "failed", true, "epoch", silentSince);
+        assertThat(r.outs()).contains("report ignored");
+        assertThat(s.osdmap().osd(0).up()).as("a report from osd.2's previous life").isTrue();
+        long before0Rebooted = s.epoch();
+        run("osd down", "ids", List.of("0"));
+        boot(0, "h0");
+        run("osd failure", "target", 0, "reporter", 1, "failed", true, "epoch", before0Rebooted);
+        assertThat(s.osdmap().osd(0).up()).as("a report about osd.0's previous life").isTrue();
+        run("osd failure", "target", 0, "reporter", 2, "failed", true, "epoch", s.epoch());
+        assertThat(s.osdmap().osd(0).up()).as("a current report").isFalse();
+    }
+
     @Test
     void silentOsdsAreMarkedDownOnlyAfterTheReportTimeout() {
         boot(0, "h0");

@@ -99,7 +99,7 @@ public final class Heartbeater {
                         if (reply instanceof MOSDPingReply) {
                             lastHeardNanos.put(peer, System.nanoTime());
                             if (reportedNanos.remove(peer) != null) {
-                                report(peer, false);
+                                report(peer, false, map.epoch());
                             }
                         }
                     });
@@ -109,7 +109,7 @@ public final class Heartbeater {
                 reportedNanos.put(peer, now);
                 log.warn("osd.{} e{}: no heartbeat reply from osd.{} for {} ms; reporting it failed", env.whoami(),
                         map.epoch(), peer, silent / 1_000_000);
-                report(peer, true);
+                report(peer, true, map.epoch());
             }
         }
     }
@@ -139,11 +139,16 @@ public final class Heartbeater {
         return false;
     }
 
-    private void report(int target, boolean failed) {
+    /**
+     * Sends a report stamped with {@code epoch}, our map's when we decided it: the monitors ignore a
+     * report older than our own or the target's up_from (it may reach them long after, e.g. queued on
+     * a monitor while our host could not send).
+     */
+    private void report(int target, boolean failed, long epoch) {
         reporter.execute(() -> {
             try {
                 MonReply r = env.mon().command(MonReply.json().createObjectNode().put("prefix", "osd failure")
-                        .put("target", target).put("reporter", env.whoami()).put("failed", failed));
+                        .put("target", target).put("reporter", env.whoami()).put("failed", failed).put("epoch", epoch));
                 log.info("osd.{} reported osd.{} {}: {}", env.whoami(), target, failed ? "failed" : "alive", r.outs());
             } catch (Exception e) {
                 log.warn("osd.{} could not report osd.{}: {}", env.whoami(), target, e.getMessage());
