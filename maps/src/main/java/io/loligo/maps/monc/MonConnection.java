@@ -271,6 +271,9 @@ public final class MonConnection implements AutoCloseable {
     /** {@code c} did not answer a subscription: move to another monitor and subscribe there. */
     private void leave(Connection c) {
         abandon(c);
+        if (closed) {
+            return;
+        }
         try {
             hunt();   // connecting anew resubscribes on the monitor found
         } catch (IOException e) {
