@@ -162,7 +162,22 @@ public final class MonQueries {
         n.put("num_osds", m.osds().size());
         n.put("num_up_osds", m.numUp());
         n.put("num_in_osds", m.numIn());
-        n.put("num_remapped_pgs", 0);
+        n.put("num_remapped_pgs", remappedPgs(m));
+        return n;
+    }
+
+    /** PGs whose acting set is not CRUSH's up set (pg_temp or primary_temp in the map), as Ceph counts them. */
+    static int remappedPgs(OsdMap m) {
+        java.util.Set<io.loligo.maps.PgId> pinned = new java.util.HashSet<>(m.pgTemp().keySet());
+        pinned.addAll(m.primaryTemp().keySet());
+        int n = 0;
+        for (io.loligo.maps.PgId pg : pinned) {
+            Pool pool = m.pool(pg.pool());
+            if (pool != null && pg.seed() < pool.pgNum()) {
+                var mapping = m.placement().mapPg(pool, pg.seed());
+                n += java.util.Arrays.equals(mapping.up(), mapping.acting()) && mapping.upPrimary() == mapping.actingPrimary() ? 0 : 1;
+            }
+        }
         return n;
     }
 

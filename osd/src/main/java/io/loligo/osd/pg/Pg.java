@@ -171,6 +171,9 @@ public final class Pg {
         if (undersized || !recovery.idle()) {
             b.append("+degraded");
         }
+        if (remapped()) {
+            b.append("+remapped");
+        }
         if (recovery.backfillWait()) {
             b.append("+backfill_wait");
         }
@@ -184,6 +187,18 @@ public final class Pg {
             b.append("+backfilling");
         }
         return b.toString();
+    }
+
+    /**
+     * Whether the acting set is not the one CRUSH chooses (a pg_temp holds it while a member is
+     * backfilled): Ceph's remapped. The primary clears the pg_temp once the PG is clean.
+     */
+    boolean remapped() {
+        if (osdmap == null || pool == null) {
+            return false;
+        }
+        io.loligo.crush.placement.PgMapping m = osdmap.placement().mapPg(pool, pgid.seed());
+        return !java.util.Arrays.equals(m.up(), m.acting());
     }
 
     public long objectCount() {
@@ -420,7 +435,11 @@ public final class Pg {
     static final int WAITING_MAX = 4096;
 
     /** Answers waiting ops whose deadline passed with EAGAIN (called periodically, on the shard). */
+    /** Every OSD tick, on the shard: expires ops that waited too long; a clean primary re-asks a lost pg_temp clear. */
     public void expireWaiting() {
+        if (state == State.ACTIVE) {
+            recovery.tick();
+        }
         if (waiting.isEmpty()) {
             return;
         }

@@ -513,13 +513,26 @@ final class PgRecovery {
 
     private boolean reportedIdle;
 
-    private int pgTempClearedSeq = -1;
+    /** When this interval last asked the monitors to clear the pg_temp (0: not yet). */
+    private long pgTempClearAskedNanos;
+    private int pgTempClearSeq = -1;
+    /** A clear the map does not show after this long is asked again (the request or its map was lost). */
+    static final java.time.Duration PG_TEMP_CLEAR_RETRY = java.time.Duration.ofSeconds(5);
+
+    /** Every OSD tick while active: asks again for a pg_temp clear the map still does not show. */
+    void tick() {
+        if (seq >= 0 && seq == pg.intervalSeq) {
+            finishIfIdle();
+        }
+    }
 
     private void finishIfIdle() {
-        if (idle() && active == 0 && seq >= 0 && pgTempClearedSeq != seq && pg.osdmap != null
-                && pg.osdmap.pgTemp().containsKey(pg.pgid)) {
-            pgTempClearedSeq = seq;   // clean: the OSDs CRUSH chose can take over
-            log.info("{} clean: clearing pg_temp {}", pg.who(), pg.osdmap.pgTemp().get(pg.pgid));
+        if (idle() && active == 0 && seq >= 0 && pg.osdmap != null && pg.osdmap.pgTemp().containsKey(pg.pgid)
+                && (pgTempClearSeq != seq || System.nanoTime() - pgTempClearAskedNanos > PG_TEMP_CLEAR_RETRY.toNanos())) {
+            log.info("{} clean: clearing pg_temp {}{}", pg.who(), pg.osdmap.pgTemp().get(pg.pgid),
+                    pgTempClearSeq == seq ? " (asked before; the map does not show it yet)" : "");
+            pgTempClearSeq = seq;   // clean: the OSDs CRUSH chose can take over
+            pgTempClearAskedNanos = System.nanoTime();
             pg.host.requestPgTemp(pg.pgid, List.of());
         }
         if (idle() && active == 0 && seq >= 0) {

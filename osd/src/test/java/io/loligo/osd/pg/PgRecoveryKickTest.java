@@ -44,6 +44,7 @@ class PgRecoveryKickTest {
         final ArrayDeque<Runnable> now = new ArrayDeque<>();
         final ArrayDeque<Runnable> later = new ArrayDeque<>();
         final List<Integer> pushedTo = new ArrayList<>();
+        final List<List<Integer>> pgTempAsked = new ArrayList<>();
         boolean throttleOpen;
 
         @Override public int whoami() { return 0; }
@@ -62,6 +63,7 @@ class PgRecoveryKickTest {
         @Override public CompletableFuture<List<OsdMap>> maps(long from, long to) { return new CompletableFuture<>(); }
         @Override public void requestUpThru(long epoch) {}
         @Override public boolean tryStartRecoveryOp() { return throttleOpen; }
+        @Override public void requestPgTemp(PgId pg, List<Integer> osds) { pgTempAsked.add(osds); }
 
         /** Runs queued shard tasks (and, with {@code andLater}, the delayed ones), {@code rounds} times over. */
         void run(boolean andLater, int rounds) {
@@ -119,5 +121,60 @@ class PgRecoveryKickTest {
         host.throttleOpen = true;
         host.run(true, 5);
         assertThat(host.pushedTo).as("recovery of osd.2 after the throttle opened").containsExactly(2);
+    }
+
+    /**
+     * A PG whose acting set a pg_temp pins is remapped (Ceph's state word); once clean its primary
+     * asks the monitors to clear the pg_temp, once per retry window however often the OSD ticks
+     * (a clear whose request or map was lost is asked again after PgRecovery.PG_TEMP_CLEAR_RETRY).
+     */
+    @Test
+    void aCleanPgUnderPgTempIsRemappedAndAsksOnceForTheClear() throws Exception {
+        dir = Files.createTempDirectory("loligo-pg-temp");
+        BlockObjectStore.mkfs(dir, StoreOptions.small(4 << 20));
+        store = BlockObjectStore.open(dir, StoreOptions.small(4 << 20));
+        store.commit(new Transaction().createCollection(new CollectionId(PGID.pool(), PGID.seed()), 0)).join();
+        PastIntervalsTest.History h = new PastIntervalsTest.History(2);
+        Host host = new Host();
+        host.throttleOpen = true;
+        Pg pg = new Pg(PGID, host, new PgLog(PgLog.ENTRIES_MAX), 0, 0);
+
+        OsdMap plain = h.last();
+        List<Integer> up = java.util.Arrays.stream(plain.placement().mapPg(plain.pool(1), PGID.seed()).up()).boxed().toList();
+        pg.advanceMap(plain, plain.pool(1), up, up.get(0));
+        host.run(false, 3);
+        pg.activate(pg.intervalSeq, Map.of(), Set.of());
+        host.run(false, 3);
+        assertThat(pg.stateName()).isEqualTo("active+clean");
+        assertThat(host.pgTempAsked).isEmpty();
+
+        // The monitors pin the acting set in another order (as for a primary being backfilled).
+        List<Integer> pinned = List.of(up.get(1), up.get(2), up.get(0));
+        OsdMap temp = h.change((m, inc) -> inc.newPgTemp.put(PGID, pinned)).last();
+        pg.advanceMap(temp, temp.pool(1), pinned, pinned.get(0));
+        host.run(false, 3);
+        assertThat(pg.role()).isNotEqualTo(Pg.Role.PRIMARY);   // osd.0 is the last member now, not primary
+        assertThat(pg.remapped()).isTrue();
+
+        // Then osd.0 first, the others in reverse order: never CRUSH's own order.
+        List<Integer> others = new ArrayList<>(up);
+        others.remove(Integer.valueOf(0));
+        java.util.Collections.reverse(others);
+        List<Integer> zeroFirst = new ArrayList<>(List.of(0));
+        zeroFirst.addAll(others);
+        assertThat(zeroFirst).isNotEqualTo(up);
+        OsdMap tempFirst = h.change((m, inc) -> inc.newPgTemp.put(PGID, zeroFirst)).last();
+        List<Integer> acting = tempFirst.pgTemp().get(PGID);
+        pg.advanceMap(tempFirst, tempFirst.pool(1), acting, 0);
+        host.run(false, 3);
+        pg.activate(pg.intervalSeq, Map.of(), Set.of());
+        host.run(false, 3);
+        assertThat(pg.stateName()).isEqualTo("active+clean+remapped");
+        assertThat(host.pgTempAsked).as("the clean primary asks for the clear").containsExactly(List.of());
+        for (int i = 0; i < 5; i++) {
+            pg.expireWaiting();   // OSD ticks within the retry window
+        }
+        host.run(false, 3);
+        assertThat(host.pgTempAsked).as("not again within the retry window").hasSize(1);
     }
 }
