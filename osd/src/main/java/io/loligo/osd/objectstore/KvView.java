@@ -71,31 +71,46 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
             return v;
         }
 
-        /** Forgets the cached records {@code batch} wrote; called right after the batch is in the database. */
+        /**
+         * Puts the records {@code batch} wrote into the caches (write-through); called right after the
+         * batch is in the database, inside the publication. Forgetting them instead made nearly every
+         * 4 KiB overwrite's shard lookup a RocksDB {@code get} (23 % of the store's CPU under random
+         * overwrites): a record written is the one most likely to be read next. The staged values are
+         * never written into after staging, so they are shared as they are.
+         */
         void written(Layer batch) {
-            java.util.Set<byte[]> colls = prefixed(batch, Keys.COLL);
-            java.util.Set<byte[]> onodes = prefixed(batch, Keys.ONODE);
-            java.util.Set<byte[]> shards = prefixed(batch, Keys.SHARD);
+            java.util.NavigableMap<byte[], byte[]> colls = prefixed(batch, Keys.COLL);
+            java.util.NavigableMap<byte[], byte[]> onodes = prefixed(batch, Keys.ONODE);
+            java.util.NavigableMap<byte[], byte[]> shards = prefixed(batch, Keys.SHARD);
             if (colls.isEmpty() && onodes.isEmpty() && shards.isEmpty()) {
                 return;
             }
             synchronized (bits) {
+                // Readers that fetched a record before this batch's write must not cache it now.
                 epoch++;
-                for (byte[] key : colls) {
-                    bits.remove(Keys.collectionOf(key));
+                for (Map.Entry<byte[], byte[]> e : colls.entrySet()) {
+                    Integer v = Layer.isTombstone(e.getValue()) ? null : decodeBits(e.getValue());
+                    bits.put(Keys.collectionOf(e.getKey()), v == null ? ABSENT : v);
                 }
-                for (byte[] key : onodes) {
-                    records.remove(java.nio.ByteBuffer.wrap(key));
+                if (records.size() + onodes.size() + shards.size() > RECORDS_MAX) {
+                    records.clear();
                 }
-                for (byte[] key : shards) {
-                    records.remove(java.nio.ByteBuffer.wrap(key));
+                for (Map.Entry<byte[], byte[]> e : onodes.entrySet()) {
+                    cache(e.getKey(), e.getValue());
+                }
+                for (Map.Entry<byte[], byte[]> e : shards.entrySet()) {
+                    cache(e.getKey(), e.getValue());
                 }
             }
         }
 
-        private static java.util.Set<byte[]> prefixed(Layer batch, byte prefix) {
+        private void cache(byte[] key, byte[] staged) {
+            records.put(java.nio.ByteBuffer.wrap(key), Layer.isTombstone(staged) ? NONE : staged);
+        }
+
+        private static java.util.NavigableMap<byte[], byte[]> prefixed(Layer batch, byte prefix) {
             byte[] from = {prefix};
-            return batch.writes.subMap(from, true, Keys.prefixEnd(from), false).keySet();
+            return batch.writes.subMap(from, true, Keys.prefixEnd(from), false);
         }
 
         @Override
@@ -170,6 +185,10 @@ abstract sealed class KvView permits KvView.Db, KvView.Layer {
 
         void delete(byte[] key) {
             writes.put(key, TOMBSTONE);
+        }
+
+        static boolean isTombstone(byte[] staged) {
+            return staged == TOMBSTONE;
         }
 
         boolean isEmpty() {
