@@ -39,6 +39,8 @@ final class DeferredApplier {
     private boolean draining;
     /** The thread stopped on an error: nothing more will be applied (the store has failed). */
     private boolean dead;
+    /** The thread waits for a first record (not gathering a round): only then does a commit wake it. */
+    private boolean idle;
     /** Longest a deferred write waits for others to share its round's fsync. */
     private static final long ROUND_GATHER_NANOS = 20_000_000L;
     private static final int ROUND_RECORDS_MAX = 4096;
@@ -70,7 +72,11 @@ final class DeferredApplier {
         }
         lastCommittedSeq = seq;
         releaseReady();
-        notifyAll();
+        // Wake the thread only when it needs it: while it gathers a round it wakes at the round's
+        // deadline anyway, and a wake-up per batch was a context switch per batch, for nothing.
+        if ((idle && !queue.isEmpty()) || queue.size() >= ROUND_RECORDS_MAX || draining) {
+            notifyAll();
+        }
     }
 
     private void releaseReady() {
@@ -113,9 +119,11 @@ final class DeferredApplier {
             while (true) {
                 List<Record> round;
                 synchronized (this) {
+                    idle = true;
                     while (queue.isEmpty() && !stopping) {
                         wait();
                     }
+                    idle = false;
                     if (queue.isEmpty()) {
                         return;
                     }
