@@ -51,6 +51,15 @@ final class Objecter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Objecter.class);
     private static final long RETRY_MS_MIN = 20;
     private static final long RETRY_MS_MAX = 1000;
+    /**
+     * An op whose attempt has had no reply for this long is laggy (Ceph's Objecter::tick): its OSD
+     * may hang with its connection open, which only a newer map shows, so the objecter renews its
+     * map subscription (and a monitor that does not answer the renewal is left for another, see
+     * MonConnection.SUBSCRIBE_TIMEOUT). 3 s: a healthy OSD answers in milliseconds, a renewal is one
+     * small message a second at most, and IO must resume within 25 s of an OSD hanging (issue 9).
+     */
+    private static final long LAGGY_NANOS = TimeUnit.SECONDS.toNanos(3);
+    private static final long TICK_MS = 1000;
 
     private final String entity;
     private final byte[] key;
@@ -66,6 +75,7 @@ final class Objecter implements AutoCloseable {
     /** Asks the monitors for maps newer than ours (an OSD told us of one); rate-limited. */
     private volatile Runnable mapRefresher = () -> {};
     private final AtomicLong lastRefreshNanos = new AtomicLong();
+    private final java.util.concurrent.ScheduledFuture<?> ticker;
 
     /** One connection to one OSD at one address; replaced when the OSD's address changes. */
     private record OsdSession(int osd, String addr, CompletableFuture<Connection> conn) {}
@@ -82,6 +92,8 @@ final class Objecter implements AutoCloseable {
         volatile long sentTarget = -1;
         /** No attempt outstanding: parked for a map with a primary, or backing off after a failure. */
         volatile boolean waiting = true;
+        /** When the last attempt was sent or the op parked; {@link #tick} finds laggy ops by it. */
+        volatile long sentNanos = System.nanoTime();
 
         Op(Supplier<String> what, long deadlineNanos, Function<OsdMap, Sendable<R>> build) {
             this.what = what;
@@ -107,6 +119,22 @@ final class Objecter implements AutoCloseable {
         this.entity = entity;
         this.key = key.clone();
         this.timer = timer;
+        this.ticker = timer.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Once a second: if any op has waited {@link #LAGGY_NANOS} for a reply or a map, ask the monitors
+     * for news. An OSD that hangs keeps its connection open, so its ops would otherwise wait out
+     * their whole deadline: a map marking it down moves them to the new primary ({@link #onMap}).
+     */
+    private void tick() {
+        long now = System.nanoTime();
+        for (Op<?> op : inflight.values()) {
+            if (now - op.sentNanos > LAGGY_NANOS) {
+                refreshMap();
+                return;
+            }
+        }
     }
 
     void setMapRefresher(Runnable refresher) {
@@ -259,6 +287,7 @@ final class Objecter implements AutoCloseable {
             op.result.completeExceptionally(e);
             return;
         }
+        op.sentNanos = System.nanoTime();
         if (s.osd() < 0) {
             op.waiting = true;
             op.minEpoch = m.epoch() + 1;   // no primary in this map: wait for the next one
@@ -266,11 +295,13 @@ final class Objecter implements AutoCloseable {
         }
         op.waiting = false;
         op.sentTarget = s.target();
-        op.attempts++;
+        int attempt = ++op.attempts;
         Message request = op.attempts > 1 && s.request() instanceof MOSDOp o ? o.resend(o.mapEpoch(), o.pgSeed()) : s.request();
         session(s.osd(), m).whenComplete((conn, err) -> {
             if (err != null) {
-                retryLater(op, m.epoch());
+                if (op.attempts == attempt) {
+                    retryLater(op, m.epoch());
+                }
                 return;
             }
             long remaining = op.deadlineNanos - System.nanoTime();
@@ -279,7 +310,11 @@ final class Objecter implements AutoCloseable {
             }
             conn.call(request, s.replyType(), Duration.ofNanos(remaining)).whenComplete((reply, callErr) -> {
                 if (callErr != null) {
-                    onCallError(op, callErr, m.epoch());
+                    // A later attempt (a new map moved the op) supersedes this one's failure: the
+                    // connection to a hung OSD that the map marked down is closed under it.
+                    if (op.attempts == attempt) {
+                        onCallError(op, callErr, m.epoch());
+                    }
                     return;
                 }
                 Retry verdict = s.verdict().apply(reply);
@@ -320,8 +355,13 @@ final class Objecter implements AutoCloseable {
             return;
         }
         op.waiting = true;
-        long delay = Math.min(RETRY_MS_MAX, RETRY_MS_MIN << Math.min(op.attempts, 6));
-        timer.schedule(() -> send(op), delay, TimeUnit.MILLISECONDS);
+        int attempts = op.attempts;
+        long delay = Math.min(RETRY_MS_MAX, RETRY_MS_MIN << Math.min(attempts, 6));
+        timer.schedule(() -> {
+            if (op.attempts == attempts) {   // else a new map has sent it meanwhile: no second copy
+                send(op);
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** The connection to {@code osd} at its address in {@code m}, connecting on a virtual thread if needed. */
@@ -362,6 +402,7 @@ final class Objecter implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        ticker.cancel(false);
         for (Op<?> op : inflight.values()) {
             op.result.completeExceptionally(new RadosException.Other(RadosException.EIO, op.what.get() + ": cluster handle closed"));
         }
