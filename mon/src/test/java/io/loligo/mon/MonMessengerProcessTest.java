@@ -273,24 +273,16 @@ class MonMessengerProcessTest {
      */
     @Test
     void monLeaderPartition5539159055794412226_aSessionLeavesAMonitorThatStopsAnswering() throws Exception {
-        try (MonConnection sub = admin()) {
-            sub.subscribe(m -> { });
-            MonCluster.await("initial map", Duration.ofSeconds(30), () -> sub.osdMap() != null);
-            Process first = cluster.procs.get(cluster.names.get(0));   // mon_host's first: where sub connected
-            signal(first, "STOP");
-            try {
-                assertThatThrownBy(() -> sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(3)))
-                        .isInstanceOf(IOException.class).hasMessageContaining("hunting for another");
-                long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "while-stopped",
-                        "pg_num", 8), Duration.ofSeconds(90)).epoch();
-                assertThat(sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(30)).ok()).isTrue();
-                MonCluster.await("map e" + made + " through another monitor", Duration.ofSeconds(30),
-                        () -> sub.osdMap().epoch() >= made);
-                assertThat(sub.osdMap().poolByName("while-stopped")).isNotNull();
-            } finally {
-                signal(first, "CONT");
-            }
-        }
+        withFirstMonitorStopped(sub -> {
+            assertThatThrownBy(() -> sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(3)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("hunting for another");
+            long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "while-stopped",
+                    "pg_num", 8), Duration.ofSeconds(90)).epoch();
+            assertThat(sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(30)).ok()).isTrue();
+            MonCluster.await("map e" + made + " through another monitor", Duration.ofSeconds(30),
+                    () -> sub.osdMap().epoch() >= made);
+            assertThat(sub.osdMap().poolByName("while-stopped")).isNotNull();
+        });
     }
 
     /**
@@ -304,28 +296,20 @@ class MonMessengerProcessTest {
      */
     @Test
     void loseOneHost4593697621633603768_aSessionThatHuntsToAnotherMonitorIsSubscribedThere() throws Exception {
-        try (MonConnection sub = admin()) {
-            sub.subscribe(m -> { });
-            MonCluster.await("initial map", Duration.ofSeconds(30), () -> sub.osdMap() != null);
-            Process first = cluster.procs.get(cluster.names.get(0));   // mon_host's first: where sub connected
-            signal(first, "STOP");
-            try {
-                assertThatThrownBy(() -> sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(3)))
-                        .isInstanceOf(IOException.class).hasMessageContaining("hunting for another");
-                MonCluster.retry(cluster.client(), MonClient.cmd("osd stat"), Duration.ofSeconds(90));   // a quorum without it
-                long held = sub.osdMap().epoch();
-                MonReply moved = sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(30));
-                assertThat(moved.ok()).as(moved.toString()).isTrue();
-                assertThat(moved.epoch()).as("the epoch the new monitor reports: no news to catch up on").isEqualTo(held);
-                long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "after-hunt",
-                        "pg_num", 8), Duration.ofSeconds(90)).epoch();
-                MonCluster.await("map e" + made + " pushed on the monitor the session hunted to", Duration.ofSeconds(30),
-                        () -> sub.osdMap().epoch() >= made);
-                assertThat(sub.osdMap().poolByName("after-hunt")).isNotNull();
-            } finally {
-                signal(first, "CONT");
-            }
-        }
+        withFirstMonitorStopped(sub -> {
+            assertThatThrownBy(() -> sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(3)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("hunting for another");
+            MonCluster.retry(cluster.client(), MonClient.cmd("osd stat"), Duration.ofSeconds(90));   // a quorum without it
+            long held = sub.osdMap().epoch();
+            MonReply moved = sub.command(MonClient.cmd("osd stat"), Duration.ofSeconds(30));
+            assertThat(moved.ok()).as(moved.toString()).isTrue();
+            assertThat(moved.epoch()).as("the epoch the new monitor reports: no news to catch up on").isEqualTo(held);
+            long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "after-hunt",
+                    "pg_num", 8), Duration.ofSeconds(90)).epoch();
+            MonCluster.await("map e" + made + " pushed on the monitor the session hunted to", Duration.ofSeconds(30),
+                    () -> sub.osdMap().epoch() >= made);
+            assertThat(sub.osdMap().poolByName("after-hunt")).isNotNull();
+        });
     }
 
     /**
@@ -339,18 +323,30 @@ class MonMessengerProcessTest {
      */
     @Test
     void packetLoss7611029335041956332_aSubscriptionLeavesAMonitorThatDoesNotAnswer() throws Exception {
+        withFirstMonitorStopped(sub -> {
+            long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "while-silent",
+                    "pg_num", 8), Duration.ofSeconds(90)).epoch();
+            sub.renew();   // a renewal, as the objecter asks when an OSD is ahead of it or does not answer
+            MonCluster.await("map e" + made + " through another monitor", Duration.ofSeconds(30),
+                    () -> sub.osdMap().epoch() >= made);
+            assertThat(sub.osdMap().poolByName("while-silent")).isNotNull();
+        });
+    }
+
+    /** A body run on a session subscribed to the maps while mon_host's first monitor (where the session connected) is SIGSTOPped. */
+    private interface StoppedMonitorBody {
+        void run(MonConnection sub) throws Exception;
+    }
+
+    /** Subscribes a session, stops its monitor (sockets open, no replies), runs {@code body}, resumes the monitor. */
+    private void withFirstMonitorStopped(StoppedMonitorBody body) throws Exception {
         try (MonConnection sub = admin()) {
             sub.subscribe(m -> { });
             MonCluster.await("initial map", Duration.ofSeconds(30), () -> sub.osdMap() != null);
             Process first = cluster.procs.get(cluster.names.get(0));   // mon_host's first: where sub connected
             signal(first, "STOP");
             try {
-                long made = MonCluster.retry(cluster.client(), MonClient.cmd("osd pool create", "pool", "while-silent",
-                        "pg_num", 8), Duration.ofSeconds(90)).epoch();
-                sub.renew();   // a renewal, as the objecter asks when an OSD is ahead of it or does not answer
-                MonCluster.await("map e" + made + " through another monitor", Duration.ofSeconds(30),
-                        () -> sub.osdMap().epoch() >= made);
-                assertThat(sub.osdMap().poolByName("while-silent")).isNotNull();
+                body.run(sub);
             } finally {
                 signal(first, "CONT");
             }

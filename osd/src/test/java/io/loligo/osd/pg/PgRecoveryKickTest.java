@@ -80,6 +80,14 @@ class PgRecoveryKickTest {
         }
     }
 
+    /** A store in a temp dir with the PG's collection. */
+    private void openStore() throws Exception {
+        dir = Files.createTempDirectory("loligo-pg-recovery");
+        BlockObjectStore.mkfs(dir, StoreOptions.small(4 << 20));
+        store = BlockObjectStore.open(dir, StoreOptions.small(4 << 20));
+        store.commit(new Transaction().createCollection(new CollectionId(PGID.pool(), PGID.seed()), 0)).join();
+    }
+
     @AfterEach
     void close() throws Exception {
         if (store != null) {
@@ -92,10 +100,7 @@ class PgRecoveryKickTest {
 
     @Test
     void rebalanceOutIn_698d1ef_aKickTheThrottleRefusedIsRetriedInTheNextInterval() throws Exception {
-        dir = Files.createTempDirectory("loligo-pg-kick");
-        BlockObjectStore.mkfs(dir, StoreOptions.small(4 << 20));
-        store = BlockObjectStore.open(dir, StoreOptions.small(4 << 20));
-        store.commit(new Transaction().createCollection(new CollectionId(PGID.pool(), PGID.seed()), 0)).join();
+        openStore();
         PastIntervalsTest.History h = new PastIntervalsTest.History(2);
         Host host = new Host();
         Pg pg = new Pg(PGID, host, new PgLog(PgLog.ENTRIES_MAX), 0, 0);
@@ -130,10 +135,7 @@ class PgRecoveryKickTest {
      */
     @Test
     void aCleanPgUnderPgTempIsRemappedAndAsksOnceForTheClear() throws Exception {
-        dir = Files.createTempDirectory("loligo-pg-temp");
-        BlockObjectStore.mkfs(dir, StoreOptions.small(4 << 20));
-        store = BlockObjectStore.open(dir, StoreOptions.small(4 << 20));
-        store.commit(new Transaction().createCollection(new CollectionId(PGID.pool(), PGID.seed()), 0)).join();
+        openStore();
         PastIntervalsTest.History h = new PastIntervalsTest.History(2);
         Host host = new Host();
         host.throttleOpen = true;
