@@ -144,6 +144,11 @@ public final class Heartbeater {
      * report older than our own or the target's up_from (it may reach them long after, e.g. queued on
      * a monitor while our host could not send).
      */
+    /** Whether {@code peer} is reported failed and not heard since (for tests). */
+    boolean reportedFailed(int peer) {
+        return reportedNanos.containsKey(peer);
+    }
+
     private void report(int target, boolean failed, long epoch) {
         reporter.execute(() -> {
             try {

@@ -116,4 +116,58 @@ class HeartbeaterTest {
         hb.tick();
         assertThat(reset).containsExactly(1, 1);
     }
+
+    /**
+     * Regression, mon-leader-partition (seed 5539159055794412226): after the partitioned leader's
+     * host was healed its OSD flapped: down, booted, then marked down again by a reporter whose
+     * silence timer predated the boot. A peer seen with a new up_from between two ticks booted
+     * again: its silence starts afresh. The control: the same silence with no reboot is reported.
+     */
+    @Test
+    void monLeaderPartition5539159055794412226_aPeersNewUpFromRestartsItsSilenceTimer() throws Exception {
+        OsdMap before = threeUp();
+        OsdMap.Incremental inc = before.newIncremental(3);
+        inc.newOsds.put(2, before.osd(2).withUp("127.0.0.1:6812", "h2", 3));   // osd.2 booted again at e3
+        OsdMap rebooted = before.apply(inc);
+        assertThat(rebooted.osd(2).upFrom()).isNotEqualTo(before.osd(2).upFrom());
+        Duration grace = Duration.ofMillis(50);
+
+        java.util.concurrent.atomic.AtomicReference<OsdMap> map = new java.util.concurrent.atomic.AtomicReference<>(before);
+        Heartbeater control = silentPeer2(map, grace);
+        control.tick();
+        awaitLonger(grace);
+        control.tick();
+        assertThat(control.reportedFailed(2)).as("silence past the grace, no reboot: reported").isTrue();
+
+        map.set(before);
+        Heartbeater hb = silentPeer2(map, grace);
+        hb.tick();
+        awaitLonger(grace);
+        map.set(rebooted);
+        hb.tick();
+        assertThat(hb.reportedFailed(2)).as("silence from before its boot does not count").isFalse();
+    }
+
+    /** A heartbeater of osd.0 watching osd.2, which never answers (no mon: reports are only recorded). */
+    private static Heartbeater silentPeer2(java.util.concurrent.atomic.AtomicReference<OsdMap> map, Duration grace) {
+        return new Heartbeater(new Heartbeater.Env() {
+            @Override public int whoami() { return 0; }
+            @Override public OsdMap map() { return map.get(); }
+            @Override public Set<Integer> peers() { return Set.of(2); }
+            @Override public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) {
+                return new CompletableFuture<>();
+            }
+            @Override public MonConnection mon() { return null; }
+            @Override public Duration interval() { return Duration.ofMillis(10); }
+            @Override public Duration grace() { return grace; }
+        });
+    }
+
+    /** Waits until more than {@code d} has passed on the clock the heartbeater reads. */
+    private static void awaitLonger(Duration d) throws InterruptedException {
+        long until = System.nanoTime() + d.toNanos() + 1_000_000;
+        while (System.nanoTime() - until < 0) {
+            Thread.sleep(1);
+        }
+    }
 }
