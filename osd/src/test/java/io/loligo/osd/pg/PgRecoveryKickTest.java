@@ -39,47 +39,6 @@ class PgRecoveryKickTest {
     Path dir;
     BlockObjectStore store;
 
-    /** A PgHost whose shard queues the test runs: {@code now} and {@code later} tasks, and a switchable throttle. */
-    final class Host implements PgHost {
-        final ArrayDeque<Runnable> now = new ArrayDeque<>();
-        final ArrayDeque<Runnable> later = new ArrayDeque<>();
-        final List<Integer> pushedTo = new ArrayList<>();
-        final List<List<Integer>> pgTempAsked = new ArrayList<>();
-        boolean throttleOpen;
-
-        @Override public int whoami() { return 0; }
-        @Override public ObjectStore store() { return store; }
-        @Override public CompletableFuture<Message> callOsd(int osd, Message request, Duration timeout) {
-            if (request instanceof MOSDPgPush) {
-                pushedTo.add(osd);
-            }
-            return new CompletableFuture<>();   // never answered: the test looks only at what was sent
-        }
-        @Override public void onShard(PgId pg, Runnable task) { now.add(task); }
-        @Override public void onShardLater(PgId pg, Duration delay, Runnable task) { later.add(task); }
-        @Override public long nowMillis() { return System.currentTimeMillis(); }
-        @Override public boolean isUp(int osd) { return true; }
-        @Override public void fatal(String what, Throwable cause) { throw new AssertionError(what, cause); }
-        @Override public CompletableFuture<List<OsdMap>> maps(long from, long to) { return new CompletableFuture<>(); }
-        @Override public void requestUpThru(long epoch) {}
-        @Override public boolean tryStartRecoveryOp() { return throttleOpen; }
-        @Override public void requestPgTemp(PgId pg, List<Integer> osds) { pgTempAsked.add(osds); }
-
-        /** Runs queued shard tasks (and, with {@code andLater}, the delayed ones), {@code rounds} times over. */
-        void run(boolean andLater, int rounds) {
-            for (int i = 0; i < rounds; i++) {
-                while (!now.isEmpty()) {
-                    now.poll().run();
-                }
-                if (andLater) {
-                    List<Runnable> due = new ArrayList<>(later);
-                    later.clear();
-                    due.forEach(Runnable::run);
-                }
-            }
-        }
-    }
-
     /** A store in a temp dir with the PG's collection. */
     private void openStore() throws Exception {
         dir = Files.createTempDirectory("loligo-pg-recovery");
@@ -102,7 +61,7 @@ class PgRecoveryKickTest {
     void rebalanceOutIn_698d1ef_aKickTheThrottleRefusedIsRetriedInTheNextInterval() throws Exception {
         openStore();
         PastIntervalsTest.History h = new PastIntervalsTest.History(2);
-        Host host = new Host();
+        FakePgHost host = new FakePgHost(store);
         Pg pg = new Pg(PGID, host, new PgLog(PgLog.ENTRIES_MAX), 0, 0);
         ObjectRef ref = new ObjectRef("", "obj", 0);
 
@@ -137,7 +96,7 @@ class PgRecoveryKickTest {
     void aCleanPgUnderPgTempIsRemappedAndAsksOnceForTheClear() throws Exception {
         openStore();
         PastIntervalsTest.History h = new PastIntervalsTest.History(2);
-        Host host = new Host();
+        FakePgHost host = new FakePgHost(store);
         host.throttleOpen = true;
         Pg pg = new Pg(PGID, host, new PgLog(PgLog.ENTRIES_MAX), 0, 0);
 
