@@ -351,6 +351,11 @@ public final class BlockObjectStore implements ObjectStore {
                     continue;
                 }
                 group.add(first);
+                // Take the rest of the queue only once a log thread is free: while all of them are
+                // busy, the transactions that arrive meanwhile join this batch instead of waiting
+                // behind it. Only this thread takes slots, so the one seen free stays free.
+                slots.acquire();
+                slots.release();
                 queue.drainTo(group, options.batchTxnsMax() - 1);
                 if (failure != null) {
                     group.forEach(p -> p.future().completeExceptionally(failure));
