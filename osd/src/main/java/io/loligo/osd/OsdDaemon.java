@@ -521,7 +521,7 @@ public final class OsdDaemon implements PgHost, AutoCloseable {
         maybeReboot();
         resendAlive();
         for (Pg pg : pgs.values()) {
-            shards.submit(pg.pgid(), pg::expireWaiting);
+            shards.submit(pg.pgid(), pg::tick);
         }
         try {
             boolean low = store.metadataSpaceLow();

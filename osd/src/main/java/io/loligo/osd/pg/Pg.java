@@ -434,9 +434,11 @@ public final class Pg {
     /** Most client ops a PG holds while it cannot serve them (peering, below min_size); more get EAGAIN. */
     static final int WAITING_MAX = 4096;
 
-    /** Answers waiting ops whose deadline passed with EAGAIN (called periodically, on the shard). */
-    /** Every OSD tick, on the shard: expires ops that waited too long; a clean primary re-asks a lost pg_temp clear. */
-    public void expireWaiting() {
+    /**
+     * Every OSD tick, on the shard: answers waiting ops whose deadline passed with EAGAIN; an active
+     * primary's recovery re-asks a pg_temp clear the map does not show ({@link PgRecovery#tick}).
+     */
+    public void tick() {
         if (state == State.ACTIVE) {
             recovery.tick();
         }

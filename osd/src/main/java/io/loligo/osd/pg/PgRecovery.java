@@ -288,16 +288,16 @@ final class PgRecovery {
         }
         if (!idle()) {
             logIfStalled();
-        }
-        if (!idle() && !kickScheduled) {
-            kickScheduled = true;   // throttled: look again shortly
-            int s = seq;
-            pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
-                if (s == seq) {   // only this interval's retry clears the flag (an older one may still fire)
-                    kickScheduled = false;
-                    kick();
-                }
-            });
+            if (!kickScheduled) {
+                kickScheduled = true;   // throttled: look again shortly
+                int s = seq;
+                pg.host.onShardLater(pg.pgid, Pg.RETRY_DELAY, () -> {
+                    if (s == seq) {   // only this interval's retry clears the flag (an older one may still fire)
+                        kickScheduled = false;
+                        kick();
+                    }
+                });
+            }
         }
         finishIfIdle();
     }

@@ -4,7 +4,11 @@ import io.loligo.maps.OsdMap;
 import io.loligo.maps.PgId;
 import io.loligo.messages.MOSDPgPush;
 import io.loligo.msg.Message;
+import io.loligo.osd.objectstore.BlockObjectStore;
 import io.loligo.osd.objectstore.ObjectStore;
+import io.loligo.osd.objectstore.StoreOptions;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,6 +55,13 @@ final class FakePgHost implements PgHost {
     @Override public void storeFull(boolean full) { storeFullReports.add(full); }
     @Override public boolean tryStartRecoveryOp() { return throttleOpen; }
     @Override public void requestPgTemp(PgId pg, List<Integer> osds) { pgTempAsked.add(osds); }
+
+    /** A new small store in {@code dir} (the tests' @TempDir) for a Pg to run on. */
+    static BlockObjectStore smallStore(Path dir) throws IOException {
+        StoreOptions options = StoreOptions.small(4 << 20);
+        BlockObjectStore.mkfs(dir, options);
+        return BlockObjectStore.open(dir, options);
+    }
 
     /** Runs queued shard tasks (and, with {@code andLater}, the delayed ones), {@code rounds} times over. */
     void run(boolean andLater, int rounds) {

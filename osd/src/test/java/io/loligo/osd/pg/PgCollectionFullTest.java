@@ -6,18 +6,16 @@ import io.loligo.osd.objectstore.BlockObjectStore;
 import io.loligo.osd.objectstore.CollectionId;
 import io.loligo.osd.objectstore.ObjectStore;
 import io.loligo.osd.objectstore.StoreFullException;
-import io.loligo.osd.objectstore.StoreOptions;
 import io.loligo.osd.objectstore.Transaction;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Regression, full-osd (the whole-suite run's seed was not recorded): an OSD whose file system had
@@ -26,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * stop: the OSD reports itself full, retries, and creates the collection once there is room.
  */
 class PgCollectionFullTest {
+    @TempDir
     Path dir;
     BlockObjectStore store;
 
@@ -33,17 +32,12 @@ class PgCollectionFullTest {
     void close() throws Exception {
         if (store != null) {
             store.close();
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
     @Test
     void fullOsdSeedUnknown_aCollectionTheStoreRefusesForSpaceIsRetriedNotFatal() throws Exception {
-        dir = Files.createTempDirectory("loligo-pg-coll-full");
-        BlockObjectStore.mkfs(dir, StoreOptions.small(4 << 20));
-        store = BlockObjectStore.open(dir, StoreOptions.small(4 << 20));
+        store = FakePgHost.smallStore(dir);
         AtomicInteger refusals = new AtomicInteger(2);   // the store refuses the first two commits, as one below its reserve does
         ObjectStore full = (ObjectStore) Proxy.newProxyInstance(ObjectStore.class.getClassLoader(),
                 new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {

@@ -10,20 +10,18 @@ import io.loligo.msg.Message;
 import io.loligo.osd.objectstore.BlockObjectStore;
 import io.loligo.osd.objectstore.CollectionId;
 import io.loligo.osd.objectstore.ObjectStore;
-import io.loligo.osd.objectstore.StoreOptions;
 import io.loligo.osd.objectstore.Transaction;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Recovery's retry kick across an interval change, on a real store with the shard's queues run by
@@ -36,14 +34,13 @@ import org.junit.jupiter.api.Test;
  */
 class PgRecoveryKickTest {
     static final PgId PGID = PastIntervalsTest.PG;
+    @TempDir
     Path dir;
     BlockObjectStore store;
 
-    /** A store in a temp dir with the PG's collection. */
+    /** A store with the PG's collection. */
     private void openStore() throws Exception {
-        dir = Files.createTempDirectory("loligo-pg-recovery");
-        BlockObjectStore.mkfs(dir, StoreOptions.small(4 << 20));
-        store = BlockObjectStore.open(dir, StoreOptions.small(4 << 20));
+        store = FakePgHost.smallStore(dir);
         store.commit(new Transaction().createCollection(new CollectionId(PGID.pool(), PGID.seed()), 0)).join();
     }
 
@@ -51,9 +48,6 @@ class PgRecoveryKickTest {
     void close() throws Exception {
         if (store != null) {
             store.close();
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -133,7 +127,7 @@ class PgRecoveryKickTest {
         assertThat(pg.stateName()).isEqualTo("active+clean+remapped");
         assertThat(host.pgTempAsked).as("the clean primary asks for the clear").containsExactly(List.of());
         for (int i = 0; i < 5; i++) {
-            pg.expireWaiting();   // OSD ticks within the retry window
+            pg.tick();   // OSD ticks within the retry window
         }
         host.run(false, 3);
         assertThat(host.pgTempAsked).as("not again within the retry window").hasSize(1);
