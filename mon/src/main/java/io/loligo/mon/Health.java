@@ -76,12 +76,15 @@ final class Health {
 
     private static void osdDown(OsdMap m, List<Check> checks) {
         List<String> detail = new ArrayList<>();
-        Map<String, int[]> hosts = new TreeMap<>();   // host -> {total, down}
+        // host -> {total, down, down and in}: as Ceph, a subtree is reported only from its down+in OSDs, so a
+        // host whose OSDs are all down but out (their data re-replicated) is no warning
+        Map<String, int[]> hosts = new TreeMap<>();
         for (OsdState o : m.osds().values()) {
             if (!o.host().isEmpty()) {
-                int[] h = hosts.computeIfAbsent(o.host(), k -> new int[2]);
+                int[] h = hosts.computeIfAbsent(o.host(), k -> new int[3]);
                 h[0]++;
                 h[1] += o.up() ? 0 : 1;
+                h[2] += !o.up() && o.in() ? 1 : 0;
             }
             if (!o.up() && o.in()) {
                 detail.add("osd." + o.id() + " (root=default,host=" + o.host() + ") is down; check its log and restart it,"
@@ -94,7 +97,7 @@ final class Health {
         List<String> hostDetail = new ArrayList<>();
         int osdsOnDownHosts = 0;
         for (var e : hosts.entrySet()) {
-            if (e.getValue()[0] > 0 && e.getValue()[0] == e.getValue()[1]) {
+            if (e.getValue()[0] > 0 && e.getValue()[0] == e.getValue()[1] && e.getValue()[2] > 0) {
                 hostDetail.add("host " + e.getKey() + " (root=default) (" + e.getValue()[0] + " osds) is down");
                 osdsOnDownHosts += e.getValue()[0];
             }

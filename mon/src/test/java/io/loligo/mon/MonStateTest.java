@@ -230,6 +230,23 @@ class MonStateTest {
     }
 
     @Test
+    void aDownHostWarnsUntilItsOsdsAreOutAsInCeph() {
+        boot(0, "h0");
+        boot(1, "h1");
+        boot(2, "h2");
+        boot(3, "h3");
+        run("osd down", "ids", List.of("3"));
+        var checks = query("health").data().path("checks");
+        assertThat(checks.path("OSD_DOWN").path("summary").path("message").asText()).isEqualTo("1 osds down");
+        assertThat(checks.path("OSD_HOST_DOWN").path("summary").path("message").asText()).isEqualTo("1 host (1 osds) down");
+        run("osd out", "ids", List.of("3"));
+        assertThat(s.osdmap().osd(3).in()).isFalse();
+        checks = query("health").data().path("checks");
+        assertThat(checks.has("OSD_DOWN")).as("down and out: its data is re-replicated, nothing to do").isFalse();
+        assertThat(checks.has("OSD_HOST_DOWN")).as("Ceph walks subtrees from down+in OSDs only").isFalse();
+    }
+
+    @Test
     void osdReportsFeedPgSummaryUsageAndHealth() throws Exception {
         for (int i = 0; i < 3; i++) {
             boot(i, "h" + i);
