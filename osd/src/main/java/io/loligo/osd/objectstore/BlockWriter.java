@@ -52,6 +52,42 @@ final class BlockWriter {
         return (int) crc.getValue();
     }
 
+    /**
+     * Per op, the CRC32Cs of the 4 KiB blocks of a write that may go to new space whole (data at
+     * least {@code largeWriteBytes} long, a multiple of 4 KiB), or null for other ops; null when no
+     * op has any. Called on the committing caller's thread, before the transaction is queued, so the
+     * one commit thread does not checksum large writes: they are used when the write turns out
+     * block-aligned ({@link #write}), and the data is not changed meanwhile (a transaction owns its
+     * buffers until the commit completes), so they are the CRCs of the bytes the data file gets.
+     */
+    static int[][] blockCrcs(List<Transaction.Op> ops, int largeWriteBytes) {
+        int[][] out = null;
+        CRC32C crc = null;
+        for (int i = 0; i < ops.size(); i++) {
+            if (!(ops.get(i) instanceof Transaction.DataOp op)) {
+                continue;
+            }
+            ByteBuffer data = op.buffer();
+            int len = data.limit();
+            if (len < largeWriteBytes || (len & (Keys.BLOCK_BYTES - 1)) != 0) {
+                continue;
+            }
+            if (out == null) {
+                out = new int[ops.size()][];
+                crc = new CRC32C();
+            }
+            ByteBuffer view = data.duplicate();
+            int[] crcs = new int[len >>> Keys.BLOCK_SHIFT];
+            for (int b = 0; b < crcs.length; b++) {
+                crc.reset();
+                crc.update(view.limit((b + 1) << Keys.BLOCK_SHIFT).position(b << Keys.BLOCK_SHIFT));
+                crcs[b] = (int) crc.getValue();
+            }
+            out[i] = crcs;
+        }
+        return out;
+    }
+
     static Shard loadShard(KvView meta, ObjectId oid, long shardIndex) {
         byte[] v = meta.get(Keys.shard(oid, shardIndex));
         return v == null ? new Shard() : Shard.decode(v);
@@ -77,6 +113,14 @@ final class BlockWriter {
 
     /** Writes {@code data[0, limit)} (absolute indices; the buffer is not moved) at {@code offset}. */
     void write(Staging st, ObjectId oid, Onode n, long offset, ByteBuffer data) {
+        write(st, oid, n, offset, data, null);
+    }
+
+    /**
+     * As above; {@code crcs}, when not null, are the CRC32Cs of {@code data}'s 4 KiB blocks
+     * ({@link #blockCrcs}), used if the whole buffer goes to new space as it is.
+     */
+    void write(Staging st, ObjectId oid, Onode n, long offset, ByteBuffer data, int[] crcs) {
         int len = data.limit();
         if (len == 0) {
             return;
@@ -89,7 +133,7 @@ final class BlockWriter {
         if (aligned && len >= largeWriteBytes) {
             // Transactions own their data, so a large aligned write goes to disk from the caller's
             // buffer as it is: no copy here, and none at all for an aligned direct buffer.
-            placeNew(st, oid, b0, nb, data);
+            placeNew(st, oid, b0, nb, data, crcs);
         } else {
             byte[] buf;
             if (aligned && data.hasArray() && data.arrayOffset() == 0 && data.array().length == len) {
@@ -105,7 +149,7 @@ final class BlockWriter {
                 data.get(0, buf, headSkip, len);
             }
             if (len >= largeWriteBytes) {
-                placeNew(st, oid, b0, nb, ByteBuffer.wrap(buf));
+                placeNew(st, oid, b0, nb, ByteBuffer.wrap(buf), null);
             } else {
                 placeDeferred(st, oid, b0, nb, buf);
             }
@@ -121,8 +165,8 @@ final class BlockWriter {
         return runs;
     }
 
-    /** Copy-on-write: new blocks, written to the data file before the commit. */
-    private void placeNew(Staging st, ObjectId oid, long b0, int nb, ByteBuffer buf) {
+    /** Copy-on-write: new blocks, written to the data file before the commit; {@code crcs}: of {@code buf}'s blocks, or null. */
+    private void placeNew(Staging st, ObjectId oid, long b0, int nb, ByteBuffer buf, int[] crcs) {
         long[] pblocks = new long[nb];
         int i = 0;
         for (Allocator.Run run : allocate(st, nb)) {
@@ -132,7 +176,8 @@ final class BlockWriter {
             }
         }
         Invariants.check(i == nb, "allocated %d blocks, wanted %d", i, nb);
-        remap(st, oid, b0, pblocks, buf.duplicate());
+        Invariants.check(crcs == null || crcs.length == nb, "%d block CRCs for a write of %d blocks", crcs == null ? 0 : crcs.length, nb);
+        remap(st, oid, b0, pblocks, buf.duplicate(), crcs);
     }
 
     /** Deferred: into the blocks already mapped (new ones for holes), through the WAL. */
@@ -164,14 +209,15 @@ final class BlockWriter {
             // when the caller may reuse its own buffer.
             st.stageDeferred(pblocks[i], Arrays.copyOfRange(buf, i * Keys.BLOCK_BYTES, (i + 1) * Keys.BLOCK_BYTES));
         }
-        remap(st, oid, b0, pblocks, ByteBuffer.wrap(buf));
+        remap(st, oid, b0, pblocks, ByteBuffer.wrap(buf), null);
     }
 
     /**
      * Points logical blocks [b0, b0 + pblocks.length) at {@code pblocks} with the CRCs of {@code buf}
-     * (absolute indices from 0; its position and limit are moved); frees replaced blocks.
+     * (absolute indices from 0; its position and limit are moved), or {@code crcs} when given (taken
+     * of the same bytes beforehand); frees replaced blocks.
      */
-    private void remap(Staging st, ObjectId oid, long b0, long[] pblocks, ByteBuffer buf) {
+    private void remap(Staging st, ObjectId oid, long b0, long[] pblocks, ByteBuffer buf, int[] crcs) {
         int i = 0;
         long mapped = 0;
         while (i < pblocks.length) {
@@ -188,7 +234,7 @@ final class BlockWriter {
                     mapped++;
                 }
                 s.pblock[j] = pblocks[i];
-                s.crc[j] = crcOf(buf, i * Keys.BLOCK_BYTES);
+                s.crc[j] = crcs != null ? crcs[i] : crcOf(buf, i * Keys.BLOCK_BYTES);
             }
             storeShard(st, oid, shardIndex, s);
         }
@@ -270,7 +316,7 @@ final class BlockWriter {
         readBlockInto(st, oid, lb, block, 0);
         Arrays.fill(block, from, to, (byte) 0);
         st.stageDeferred(p, block);
-        remap(st, oid, lb, new long[] {p}, ByteBuffer.wrap(block));
+        remap(st, oid, lb, new long[] {p}, ByteBuffer.wrap(block), null);
     }
 
     void zero(Staging st, ObjectId oid, Onode n, long offset, long length) {

@@ -31,9 +31,14 @@ final class TxnExecutor {
     }
 
     void execute(java.util.List<Transaction.Op> ops, Staging st) {
+        execute(ops, null, st);
+    }
+
+    /** {@code blockCrcs}: per op, the CRC32Cs of its data's 4 KiB blocks taken beforehand, or null (see {@link BlockWriter#blockCrcs}). */
+    void execute(java.util.List<Transaction.Op> ops, int[][] blockCrcs, Staging st) {
         Ctx x = new Ctx(st);
-        for (Transaction.Op op : ops) {
-            apply(x, op);
+        for (int i = 0; i < ops.size(); i++) {
+            apply(x, ops.get(i), blockCrcs == null ? null : blockCrcs[i]);
         }
         // Each object a transaction changed gets one new version.
         for (ObjectId oid : x.touched) {
@@ -47,18 +52,18 @@ final class TxnExecutor {
         }
     }
 
-    private void apply(Ctx x, Transaction.Op op) {
+    private void apply(Ctx x, Transaction.Op op, int[] crcs) {
         switch (op) {
             case Transaction.Touch o -> forWrite(x, o.coll(), o.oid());
-            case Transaction.Write o -> blocks.write(x.st, o.oid(), forWrite(x, o.coll(), o.oid()), o.offset(), o.buffer());
+            case Transaction.Write o -> blocks.write(x.st, o.oid(), forWrite(x, o.coll(), o.oid()), o.offset(), o.buffer(), crcs);
             case Transaction.WriteFull o -> {
                 Onode n = forWrite(x, o.coll(), o.oid());
                 blocks.truncate(x.st, o.oid(), n, 0);
-                blocks.write(x.st, o.oid(), n, 0, o.buffer());
+                blocks.write(x.st, o.oid(), n, 0, o.buffer(), crcs);
             }
             case Transaction.Append o -> {
                 Onode n = forWrite(x, o.coll(), o.oid());
-                blocks.write(x.st, o.oid(), n, n.size, o.buffer());
+                blocks.write(x.st, o.oid(), n, n.size, o.buffer(), crcs);
             }
             case Transaction.Zero o -> blocks.zero(x.st, o.oid(), forWrite(x, o.coll(), o.oid()), o.offset(), o.length());
             case Transaction.Truncate o -> blocks.truncate(x.st, o.oid(), existing(x, o.coll(), o.oid()), o.size());
