@@ -226,6 +226,9 @@ final class ScrubRepair {
                     continue;
                 }
             }
+            if (!cutsABlock(cuts)) {
+                continue;   // block-aligned: no partly kept block to check, no need to look the object up
+            }
             long size = sizes.computeIfAbsent(oid, o -> store.exists(coll, o) ? store.stat(coll, o).size() : -1L);
             for (long at : cuts) {
                 if (size >= 0 && cutBlockDamaged(store, coll, oid, size, at)) {
@@ -234,6 +237,15 @@ final class ScrubRepair {
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean cutsABlock(long[] cuts) {
+        for (long at : cuts) {
+            if (at > 0 && at % BLOCK_BYTES != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean cutBlockDamaged(ObjectStore store, CollectionId coll, ObjectId oid, long size, long at) {
