@@ -152,7 +152,7 @@ final class ScrubRepair {
      * Checked on the primary before the write is ordered, so such a write waits for a repair instead.
      */
     static boolean damagedUnderWrite(ObjectStore store, CollectionId coll, ObjectId oid, List<OsdOp> ops) {
-        if (!store.exists(coll, oid)) {
+        if (!mayCutABlock(ops) || !store.exists(coll, oid)) {
             return false;
         }
         long size = store.stat(coll, oid).size();
@@ -185,6 +185,41 @@ final class ScrubRepair {
                 }
                 case OsdOp.WriteFull f -> {
                     return false;   // the old data is replaced whole; later sub-ops work on the new
+                }
+                case OsdOp.Remove r -> {
+                    return false;
+                }
+                default -> { }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether any sub-op before a whole replacement may cut a block: an unaligned write or zero, an
+     * append or a truncate. If none does, {@link #damagedUnderWrite} is false without a lookup.
+     */
+    private static boolean mayCutABlock(List<OsdOp> ops) {
+        for (OsdOp op : ops) {
+            switch (op) {
+                case OsdOp.Write w -> {
+                    if (cutsABlock(new long[] {w.offset(), w.offset() + w.data().length})) {
+                        return true;
+                    }
+                }
+                case OsdOp.Zero z -> {
+                    if (cutsABlock(new long[] {z.offset(), z.offset() + z.length()})) {
+                        return true;
+                    }
+                }
+                case OsdOp.Append a -> {
+                    return true;
+                }
+                case OsdOp.Truncate t -> {
+                    return true;
+                }
+                case OsdOp.WriteFull f -> {
+                    return false;
                 }
                 case OsdOp.Remove r -> {
                     return false;
