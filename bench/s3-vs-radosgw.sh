@@ -5,7 +5,8 @@
 #
 # ceph:   ../shared/anchors/ceph/cluster.sh up (8 GiB OSD files, its own dir), s3bench.sh against
 #         radosgw on :7480 with the anchor user, then cluster.sh purge.
-# loligo: ./loligo up in a fresh temporary dir (1 monitor, 3 OSDs, rgw.0 on :7480 exactly as `up`
+# loligo: ./loligo up in a fresh temporary dir (1 monitor, 3 OSDs of LOLIGO_OSD_SIZE MiB, default 8192 as
+#         the radosgw side's 8 GiB BlueStore files, rgw.0 on :7480 exactly as `up`
 #         starts it), s3bench.sh with the first user's keys, then loligo purge.
 # Results go to stdout and, with OUT=FILE, are appended there too. REPEATS (default 1) goes to
 # s3bench.sh. Run each under /work/tools/bench-exclusive; both systems' data sits on /tmp.
@@ -32,7 +33,7 @@ ceph_run() {
 loligo_run() {
   local dir; dir=$(mktemp -d /tmp/loligo-s3bench.XXXXXX)
   local json
-  json=$("$ROOT/loligo" up --dir "$dir" --osd-size 2048 --rgw-port 7480 --format json)
+  json=$("$ROOT/loligo" up --dir "$dir" --osd-size "${LOLIGO_OSD_SIZE:-8192}" --rgw-port 7480 --format json)
   local access secret
   access=$(jq -r '.s3.access_key' <<<"$json")
   secret=$(jq -r '.s3.secret_key' <<<"$json")
