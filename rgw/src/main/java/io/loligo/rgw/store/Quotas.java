@@ -64,25 +64,52 @@ public final class Quotas implements BucketIndex.UsageGate {
             this.source = source;
         }
 
-        /** Refreshes from RADOS when stale (outside the lock: a slow read blocks no commit). */
+        private boolean refreshing;
+
+        /**
+         * Refreshes from RADOS when stale (outside the lock: a slow read blocks no commit). One read
+         * at a time: while one is under way the others go on with the stale figures, or, before the
+         * first read has landed, wait for it. (Concurrent first reads each kept the commits made
+         * meanwhile on top of a read that already held them: a writer was refused below the limit.)
+         */
         void refreshIfStale() {
             long now = System.nanoTime();
             long localObjectsAtStart;
             long localBytesAtStart;
             synchronized (this) {
-                if (base != null && now - fetchedNanos < ttlNanos) {
+                while (refreshing && base == null) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for the quota usage");
+                    }
+                }
+                if (refreshing || base != null && now - fetchedNanos < ttlNanos) {
                     return;
                 }
+                refreshing = true;
                 localObjectsAtStart = localObjects;
                 localBytesAtStart = localBytes;
             }
-            BucketIndex.Usage read = source.get();
+            BucketIndex.Usage read;
+            try {
+                read = source.get();
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    refreshing = false;
+                    notifyAll();
+                }
+                throw e;
+            }
             synchronized (this) {
                 base = read;
                 fetchedNanos = now;
                 // commits made while reading may be in `read` too: kept (counted twice until the next refresh, never missed)
                 localObjects -= localObjectsAtStart;
                 localBytes -= localBytesAtStart;
+                refreshing = false;
+                notifyAll();
             }
         }
 
