@@ -51,20 +51,21 @@ public final class Quotas implements BucketIndex.UsageGate {
     }
 
     /** Objects and bytes of one scope as this gateway knows them: read from RADOS, plus local commits and reservations. */
-    private final class Tally {
+    static final class Tally {
         private final Supplier<BucketIndex.Usage> source;
+        private final long ttlNanos;
         private BucketIndex.Usage base;
         private long fetchedNanos;
         private long localObjects;
         private long localBytes;
         private long reservedObjects;
         private long reservedBytes;
-
-        Tally(Supplier<BucketIndex.Usage> source) {
-            this.source = source;
-        }
-
         private boolean refreshing;
+
+        Tally(Supplier<BucketIndex.Usage> source, long ttlNanos) {
+            this.source = source;
+            this.ttlNanos = ttlNanos;
+        }
 
         /**
          * Refreshes from RADOS when stale (outside the lock: a slow read blocks no commit). One read
@@ -174,14 +175,14 @@ public final class Quotas implements BucketIndex.UsageGate {
         if (bucketTallies.size() >= ENTRIES_MAX) {
             bucketTallies.clear();
         }
-        return bucketTallies.computeIfAbsent(b.id(), id -> new Tally(() -> index.usage(b)));
+        return bucketTallies.computeIfAbsent(b.id(), id -> new Tally(() -> index.usage(b), ttlNanos));
     }
 
     private Tally userTally(String uid) {
         if (userTallies.size() >= ENTRIES_MAX) {
             userTallies.clear();
         }
-        return userTallies.computeIfAbsent(uid, id -> new Tally(() -> userUsage(uid)));
+        return userTallies.computeIfAbsent(uid, id -> new Tally(() -> userUsage(uid), ttlNanos));
     }
 
     /** Everything {@code uid}'s buckets hold, read from RADOS (one xattr read per index shard of each bucket). */
