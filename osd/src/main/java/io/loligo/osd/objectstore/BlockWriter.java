@@ -43,12 +43,18 @@ final class BlockWriter {
 
     /** CRC32C of {@code buf[offset, offset + 4096)}; {@code view} is a duplicate of it whose position and limit this moves. */
     int crcOf(ByteBuffer view, int offset) {
-        if (view.hasArray()) {
-            return crcOf(view.array(), view.arrayOffset() + offset);
-        }
+        return crcOf(crc, view, offset);
+    }
+
+    /** {@link #crcOf(ByteBuffer, int)} with the caller's {@code crc} (for threads other than the commit thread). */
+    static int crcOf(CRC32C crc, ByteBuffer view, int offset) {
         crc.reset();
-        view.limit(offset + Keys.BLOCK_BYTES).position(offset);
-        crc.update(view); // intrinsic over direct memory too: no copy
+        if (view.hasArray()) {
+            crc.update(view.array(), view.arrayOffset() + offset, Keys.BLOCK_BYTES);
+        } else {
+            view.limit(offset + Keys.BLOCK_BYTES).position(offset);
+            crc.update(view); // intrinsic over direct memory too: no copy
+        }
         return (int) crc.getValue();
     }
 
@@ -79,9 +85,7 @@ final class BlockWriter {
             ByteBuffer view = data.duplicate();
             int[] crcs = new int[len >>> Keys.BLOCK_SHIFT];
             for (int b = 0; b < crcs.length; b++) {
-                crc.reset();
-                crc.update(view.limit((b + 1) << Keys.BLOCK_SHIFT).position(b << Keys.BLOCK_SHIFT));
-                crcs[b] = (int) crc.getValue();
+                crcs[b] = crcOf(crc, view, b << Keys.BLOCK_SHIFT);
             }
             out[i] = crcs;
         }
