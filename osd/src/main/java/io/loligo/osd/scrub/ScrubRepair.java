@@ -203,12 +203,12 @@ final class ScrubRepair {
         for (OsdOp op : ops) {
             switch (op) {
                 case OsdOp.Write w -> {
-                    if (cutsABlock(new long[] {w.offset(), w.offset() + w.data().length})) {
+                    if (cutsABlock(w.offset()) || cutsABlock(w.offset() + w.data().length)) {
                         return true;
                     }
                 }
                 case OsdOp.Zero z -> {
-                    if (cutsABlock(new long[] {z.offset(), z.offset() + z.length()})) {
+                    if (cutsABlock(z.offset()) || cutsABlock(z.offset() + z.length())) {
                         return true;
                     }
                 }
@@ -261,7 +261,11 @@ final class ScrubRepair {
                     continue;
                 }
             }
-            if (!cutsABlock(cuts)) {
+            boolean cutsOne = false;
+            for (long at : cuts) {
+                cutsOne |= cutsABlock(at);
+            }
+            if (!cutsOne) {
                 continue;   // block-aligned: no partly kept block to check, no need to look the object up
             }
             long size = sizes.computeIfAbsent(oid, o -> store.exists(coll, o) ? store.stat(coll, o).size() : -1L);
@@ -274,18 +278,14 @@ final class ScrubRepair {
         return Optional.empty();
     }
 
-    private static boolean cutsABlock(long[] cuts) {
-        for (long at : cuts) {
-            if (at > 0 && at % BLOCK_BYTES != 0) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether a write, zero or truncate ending or starting at {@code at} keeps part of a block (which it must then read). */
+    private static boolean cutsABlock(long at) {
+        return at > 0 && at % BLOCK_BYTES != 0;
     }
 
     private static boolean cutBlockDamaged(ObjectStore store, CollectionId coll, ObjectId oid, long size, long at) {
         long blockStart = at / BLOCK_BYTES * BLOCK_BYTES;
-        if (at < 0 || at % BLOCK_BYTES == 0 || blockStart >= size) {
+        if (!cutsABlock(at) || blockStart >= size) {
             return false;
         }
         try {
