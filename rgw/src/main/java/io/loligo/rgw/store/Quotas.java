@@ -93,24 +93,21 @@ public final class Quotas implements BucketIndex.UsageGate {
                 localObjectsAtStart = localObjects;
                 localBytesAtStart = localBytes;
             }
-            BucketIndex.Usage read;
+            BucketIndex.Usage read = null;
             try {
                 read = source.get();
-            } catch (RuntimeException e) {
+            } finally {
                 synchronized (this) {
-                    refreshing = false;
+                    if (read != null) {
+                        base = read;
+                        fetchedNanos = now;
+                        // commits made while reading may be in `read` too: kept (counted twice until the next refresh, never missed)
+                        localObjects -= localObjectsAtStart;
+                        localBytes -= localBytesAtStart;
+                    }
+                    refreshing = false;   // a failed read lets the next writer try again
                     notifyAll();
                 }
-                throw e;
-            }
-            synchronized (this) {
-                base = read;
-                fetchedNanos = now;
-                // commits made while reading may be in `read` too: kept (counted twice until the next refresh, never missed)
-                localObjects -= localObjectsAtStart;
-                localBytes -= localBytesAtStart;
-                refreshing = false;
-                notifyAll();
             }
         }
 
