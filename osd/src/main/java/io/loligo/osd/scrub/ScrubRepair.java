@@ -152,36 +152,32 @@ final class ScrubRepair {
      * Checked on the primary before the write is ordered, so such a write waits for a repair instead.
      */
     static boolean damagedUnderWrite(ObjectStore store, CollectionId coll, ObjectId oid, List<OsdOp> ops) {
-        if (!mayCutABlock(ops) || !store.exists(coll, oid)) {
-            return false;
-        }
-        long size = store.stat(coll, oid).size();
+        CopySize copy = new CopySize(store, coll, oid);
         for (OsdOp op : ops) {
             switch (op) {
                 case OsdOp.Write w -> {
-                    if (cutBlockDamaged(store, coll, oid, size, w.offset())
-                            || cutBlockDamaged(store, coll, oid, size, w.offset() + w.data().length)) {
+                    if (copy.cutDamaged(w.offset()) || copy.cutDamaged(w.offset() + w.data().length)) {
                         return true;
                     }
-                    size = Math.max(size, w.offset() + w.data().length);
+                    copy.growTo(w.offset() + w.data().length);
                 }
                 case OsdOp.Append a -> {
-                    if (cutBlockDamaged(store, coll, oid, size, size)) {
+                    long size = copy.size();
+                    if (size >= 0 && copy.cutDamaged(size)) {
                         return true;
                     }
-                    size += a.data().length;
+                    copy.growTo(size + a.data().length);
                 }
                 case OsdOp.Zero z -> {
-                    if (cutBlockDamaged(store, coll, oid, size, z.offset())
-                            || cutBlockDamaged(store, coll, oid, size, z.offset() + z.length())) {
+                    if (copy.cutDamaged(z.offset()) || copy.cutDamaged(z.offset() + z.length())) {
                         return true;
                     }
                 }
                 case OsdOp.Truncate t -> {
-                    if (cutBlockDamaged(store, coll, oid, size, t.size())) {
+                    if (copy.cutDamaged(t.size())) {
                         return true;
                     }
-                    size = t.size();
+                    copy.truncateTo(t.size());
                 }
                 case OsdOp.WriteFull f -> {
                     return false;   // the old data is replaced whole; later sub-ops work on the new
@@ -195,44 +191,9 @@ final class ScrubRepair {
         return false;
     }
 
-    /**
-     * Whether any sub-op before a whole replacement may cut a block: an unaligned write or zero, an
-     * append or a truncate. If none does, {@link #damagedUnderWrite} is false without a lookup.
-     */
-    private static boolean mayCutABlock(List<OsdOp> ops) {
-        for (OsdOp op : ops) {
-            switch (op) {
-                case OsdOp.Write w -> {
-                    if (cutsABlock(w.offset()) || cutsABlock(w.offset() + w.data().length)) {
-                        return true;
-                    }
-                }
-                case OsdOp.Zero z -> {
-                    if (cutsABlock(z.offset()) || cutsABlock(z.offset() + z.length())) {
-                        return true;
-                    }
-                }
-                case OsdOp.Append a -> {
-                    return true;
-                }
-                case OsdOp.Truncate t -> {
-                    return true;
-                }
-                case OsdOp.WriteFull f -> {
-                    return false;
-                }
-                case OsdOp.Remove r -> {
-                    return false;
-                }
-                default -> { }
-            }
-        }
-        return false;
-    }
-
     /** {@link #damagedUnderWrite} for a replica's physical transaction (appends are writes at an offset there). */
     static Optional<ObjectId> damagedUnderTxn(ObjectStore store, CollectionId coll, List<Transaction.Op> ops) {
-        java.util.Map<ObjectId, Long> sizes = new java.util.HashMap<>();
+        java.util.Map<ObjectId, CopySize> copies = new java.util.HashMap<>();
         for (Transaction.Op op : ops) {
             ObjectId oid;
             long[] cuts;
@@ -250,32 +211,83 @@ final class ScrubRepair {
                     cuts = new long[] {t.size()};
                 }
                 case Transaction.WriteFull f -> {
-                    sizes.put(f.oid(), -1L);   // replaced whole: nothing later in the transaction reads the old copy
+                    copies.put(f.oid(), CopySize.gone(f.oid()));   // replaced whole: nothing later in the transaction reads the old copy
                     continue;
                 }
                 case Transaction.Remove r -> {
-                    sizes.put(r.oid(), -1L);
+                    copies.put(r.oid(), CopySize.gone(r.oid()));
                     continue;
                 }
                 default -> {
                     continue;
                 }
             }
-            boolean cutsOne = false;
+            CopySize copy = copies.computeIfAbsent(oid, o -> new CopySize(store, coll, o));
             for (long at : cuts) {
-                cutsOne |= cutsABlock(at);
-            }
-            if (!cutsOne) {
-                continue;   // block-aligned: no partly kept block to check, no need to look the object up
-            }
-            long size = sizes.computeIfAbsent(oid, o -> store.exists(coll, o) ? store.stat(coll, o).size() : -1L);
-            for (long at : cuts) {
-                if (size >= 0 && cutBlockDamaged(store, coll, oid, size, at)) {
+                if (copy.cutDamaged(at)) {
                     return Optional.of(oid);
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The size of this OSD's copy of an object as a write's sub-ops go, looked up in the store only
+     * when one of them cuts a block (or needs the size itself): most writes are block-aligned and
+     * need no lookup at all. A copy that does not exist, or was replaced whole, has nothing to check.
+     */
+    private static final class CopySize {
+        private static final long UNKNOWN = -2;
+        private static final long NONE = -1;
+        private final ObjectStore store;
+        private final CollectionId coll;
+        private final ObjectId oid;
+        private long size;
+        /** The end of the writes made before the size was looked up. */
+        private long grownTo;
+
+        CopySize(ObjectStore store, CollectionId coll, ObjectId oid) {
+            this(store, coll, oid, UNKNOWN);
+        }
+
+        private CopySize(ObjectStore store, CollectionId coll, ObjectId oid, long size) {
+            this.store = store;
+            this.coll = coll;
+            this.oid = oid;
+            this.size = size;
+        }
+
+        static CopySize gone(ObjectId oid) {
+            return new CopySize(null, null, oid, NONE);
+        }
+
+        /** The copy's size now, or -1 when there is no copy to check. */
+        long size() {
+            if (size == UNKNOWN) {
+                size = store.exists(coll, oid) ? Math.max(store.stat(coll, oid).size(), grownTo) : NONE;
+            }
+            return size;
+        }
+
+        /** Whether a sub-op starting or ending at {@code at} cuts a block of this copy that fails its checksum. */
+        boolean cutDamaged(long at) {
+            return cutsABlock(at) && size() >= 0 && cutBlockDamaged(store, coll, oid, size, at);
+        }
+
+        void growTo(long end) {
+            if (size == UNKNOWN) {
+                grownTo = Math.max(grownTo, end);
+            } else if (size >= 0) {
+                size = Math.max(size, end);
+            }
+        }
+
+        void truncateTo(long newSize) {
+            if (size() >= 0) {
+                size = newSize;
+            }
+        }
     }
 
     /** Whether a write, zero or truncate ending or starting at {@code at} keeps part of a block (which it must then read). */
