@@ -167,6 +167,11 @@ public final class Connection implements AutoCloseable {
         return entity;
     }
 
+    /** The current TCP channel, or null between connections. */
+    Channel channel() {
+        return channel;
+    }
+
     public InetSocketAddress address() {
         return address;
     }
@@ -241,6 +246,9 @@ public final class Connection implements AutoCloseable {
                         }
                     }
                 });
+        if (EventLoops.rtoMaxSupported()) {
+            bootstrap.option(EventLoops.TCP_RTO_MAX_MS, EventLoops.RTO_MAX_MS);
+        }
         ChannelFuture connecting = bootstrap.connect(address);
         connecting.addListener(f -> {
             if (!f.isSuccess()) {

@@ -15,6 +15,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,50 @@ public final class EventLoops {
         static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true,
                 0, Math.max(2, Runtime.getRuntime().availableProcessors()), 8192, 11,
                 256, 64, true);
+    }
+
+    /**
+     * The longest a connection waits between two retransmissions of unacknowledged data. Linux
+     * doubles the wait after each timeout up to 120 s, so on a lossy link (30 % of a host's packets
+     * dropped both ways, the packet-loss chaos scenario) a connection whose segment and its retries
+     * were lost 7 or 8 times in a row sat silent for 25 to 50 s, and the ops on it with it (CI,
+     * seed 4723812598271834553: one key without a reply for 60 s). A storage network's round trips
+     * are well under a millisecond: capped at 1 s, a lost segment is retried every second. A side
+     * effect, wanted: with {@code tcp_retries2} at its default (15), a connection whose peer sends
+     * nothing back for about 14 s fails ({@code ETIMEDOUT}) and the messenger reconnects, where it
+     * used to wait about 15 minutes.
+     */
+    static final int RTO_MAX_MS = 1000;
+
+    /** Linux's {@code TCP_RTO_MAX_MS} ({@code IPPROTO_TCP}, option 44; kernel 6.15 and later). */
+    static final IntegerUnixChannelOption TCP_RTO_MAX_MS = new IntegerUnixChannelOption("TCP_RTO_MAX_MS", 6, 44);
+
+    private static final class RtoHolder {
+        static final boolean SUPPORTED = probeRtoMax();
+    }
+
+    /** True when the epoll transport is in use and this kernel accepts {@link #TCP_RTO_MAX_MS}. */
+    static boolean rtoMaxSupported() {
+        return RtoHolder.SUPPORTED;
+    }
+
+    private static boolean probeRtoMax() {
+        if (!EPOLL) {
+            return false;
+        }
+        Socket probe = Socket.newSocketStream();
+        try {
+            probe.setIntOpt(6, 44, RTO_MAX_MS);
+            return probe.getIntOpt(6, 44) == RTO_MAX_MS;
+        } catch (IOException e) {
+            return false;   // an older kernel (ENOPROTOOPT): connections keep its 120 s cap
+        } finally {
+            try {
+                probe.close();
+            } catch (IOException e) {
+                // a probe socket that was never connected: nothing to lose
+            }
+        }
     }
 
     /** Reads grow to 1 MiB per read call when frames are large (64 KiB is Netty's default cap). */

@@ -96,6 +96,9 @@ public final class MessengerServer implements AutoCloseable {
                         }
                     }
                 });
+        if (EventLoops.rtoMaxSupported()) {
+            bootstrap.childOption(EventLoops.TCP_RTO_MAX_MS, EventLoops.RTO_MAX_MS);
+        }
         ChannelFuture bound = bootstrap.bind(bind).await();
         if (!bound.isSuccess()) {
             throw new IOException("msg server " + options.serverEntity() + ": cannot listen on " + bind + ": "
@@ -104,9 +107,9 @@ public final class MessengerServer implements AutoCloseable {
         Channel channel = bound.channel();
         serverChannel = channel;
         name = "msg server " + options.serverEntity() + "@" + channel.localAddress();
-        log.info("{}: listening transport={} max_frame_bytes={} max_in_flight={} max_connections={}",
+        log.info("{}: listening transport={} max_frame_bytes={} max_in_flight={} max_connections={} tcp_rto_max_ms={}",
                 name, EventLoops.transportName(), options.maxFrameBytes(), options.maxInFlightPerConnection(),
-                options.maxConnections());
+                options.maxConnections(), EventLoops.rtoMaxSupported() ? EventLoops.RTO_MAX_MS : "kernel default");
     }
 
     /** The bound port (the real one when started with port 0). */

@@ -29,6 +29,10 @@ public final class Session {
         this.server = server;
     }
 
+    Channel channel() {
+        return channel;
+    }
+
     /** Unique within the process; stable for the life of the connection. */
     public long id() {
         return id;

@@ -53,6 +53,23 @@ class MessengerTest {
         }
     }
 
+    /**
+     * Both ends of a connection retry a lost segment at least once a second (CI, packet-loss seed
+     * 4723812598271834553: Linux's doubling up to 120 s left a connection on a lossy link silent
+     * for most of a minute). Read back from the kernel on each socket.
+     */
+    @Test
+    void bothEndsCapTheRetransmissionTimeoutAtOneSecond() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EventLoops.rtoMaxSupported(),
+                "skipped: this kernel has no TCP_RTO_MAX_MS (Linux 6.15+) or the transport is not epoll");
+        try (Connection c = fixture.connect(Fixture.ADMIN)) {
+            c.call(new TestMessages.Echo(1, new byte[] {1}), TestMessages.EchoReply.class, TestMessages.CALL_TIMEOUT).join();
+            assertThat(c.channel().config().getOption(EventLoops.TCP_RTO_MAX_MS)).isEqualTo(1000);
+            Session session = fixture.handler.opened.getFirst();
+            assertThat(session.channel().config().getOption(EventLoops.TCP_RTO_MAX_MS)).isEqualTo(1000);
+        }
+    }
+
     @Test
     void tenThousandConcurrentCallsAreEachAnsweredWithTheirOwnReply() {
         int calls = 10_000;
