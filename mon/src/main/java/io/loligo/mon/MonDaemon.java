@@ -46,6 +46,7 @@ public final class MonDaemon implements AutoCloseable {
     private final RaftServer server;
     private final RaftGroup group;
     private final ScheduledExecutorService ticker;
+    private final ScheduledExecutorService leaderWatch;
     private volatile long leaderSinceMillis;
     private MonClient client;
     private io.loligo.msg.MessengerServer messenger;
@@ -84,6 +85,12 @@ public final class MonDaemon implements AutoCloseable {
                         : org.apache.ratis.server.storage.RaftStorage.StartupOption.RECOVER).build();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mon." + name + "-tick");
+            t.setDaemon(true);
+            return t;
+        });
+        // Its own thread: the tick may wait on a command for as long as the client aims it wrong.
+        this.leaderWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mon." + name + "-leader-watch");
             t.setDaemon(true);
             return t;
         });
@@ -129,6 +136,7 @@ public final class MonDaemon implements AutoCloseable {
             startMessenger(addr);
         }
         ticker.scheduleWithFixedDelay(this::tick, 200, 500, TimeUnit.MILLISECONDS);
+        leaderWatch.scheduleWithFixedDelay(this::followLeader, 250, 250, TimeUnit.MILLISECONDS);
         log.info("mon.{} started: raft {} group {} peers {}", name, group.getPeer(RaftPeerId.valueOf(name)).getAddress(),
                 group.getGroupId(), conf.monNames());
     }
@@ -194,6 +202,21 @@ public final class MonDaemon implements AutoCloseable {
             return new QuorumInfo(name, quorum, term, io.loligo.common.WallClock.millis() - leaderSinceMillis);
         } catch (IOException e) {
             return QuorumInfo.unknown();
+        }
+    }
+
+    /**
+     * Keeps the client that forwards commands (the OSDs' and clients' mutations, the tick's) aimed at
+     * the leader this monitor's Raft server follows ({@link MonClient#followLeader}).
+     */
+    private void followLeader() {
+        try {
+            RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
+            if (leader != null) {
+                client.followLeader(leader.toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("mon.{} leader watch: {}", name, e.toString());
         }
     }
 
@@ -299,6 +322,7 @@ public final class MonDaemon implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ticker.shutdownNow();
+        leaderWatch.shutdownNow();
         if (messenger != null) {
             messenger.close();
         }

@@ -25,6 +25,8 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends commands to the monitors and returns their replies. Read-only commands are answered by
@@ -37,13 +39,17 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class MonClient implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private final java.util.function.Supplier<RaftClient> factory;
+    private static final Logger log = LoggerFactory.getLogger(MonClient.class);
+
+    /** A new Ratis client; its first guess at the leader is the argument, or none when null. */
+    private final java.util.function.Function<RaftPeerId, RaftClient> factory;
     private volatile RaftClient raft;
     private volatile boolean closed;
+    private volatile long lastFollowNanos;
 
-    private MonClient(java.util.function.Supplier<RaftClient> factory) {
+    private MonClient(java.util.function.Function<RaftPeerId, RaftClient> factory) {
         this.factory = factory;
-        this.raft = factory.get();
+        this.raft = factory.apply(null);
     }
 
     public static RaftGroup group(ClusterConf conf) throws ClusterConf.ConfException {
@@ -69,10 +75,38 @@ public final class MonClient implements AutoCloseable {
         RaftConfigKeys.Rpc.setType(props, SupportedRpcType.NETTY);
         RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftGroup group = group(conf);
-        return new MonClient(() -> RaftClient.newBuilder().setRaftGroup(group).setProperties(props)
+        return new MonClient(leader -> RaftClient.newBuilder().setRaftGroup(group).setProperties(props)
+                .setLeaderId(leader)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(150,
                         TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build());
+    }
+
+    /**
+     * Points later requests at {@code leader} (a monitor's own Raft server's view of the leader)
+     * when this client still sends to another monitor; at most once a second. Requests already in
+     * flight stay on the old client. Found by packet-loss (one-way phase, 49 s to IO on every key):
+     * host h0 could hear but not speak; mon.c had won the election, but its own client still sent
+     * every command, its tick's "osd down" and the OSDs' forwarded failure reports, to mon.a, the
+     * old leader on h0, and waited out Ratis's 30 s connect timeout each time, so osd.1's reports
+     * and beacons stalled until the monitors marked the healthy osd.1 down.
+     */
+    public void followLeader(String leader) {
+        RaftClient c = raft;
+        RaftPeerId id = RaftPeerId.valueOf(leader);
+        long now = System.nanoTime();
+        if (closed || id.equals(c.getLeaderId()) || now - lastFollowNanos < TimeUnit.SECONDS.toNanos(1)) {
+            return;
+        }
+        synchronized (this) {
+            if (raft != c || closed) {
+                return;
+            }
+            raft = factory.apply(id);
+            lastFollowNanos = now;
+        }
+        log.info("monitor commands now go to mon.{} (the client was sending to mon.{})", id, c.getLeaderId());
+        retireLater(c);
     }
 
     /**
@@ -96,15 +130,22 @@ public final class MonClient implements AutoCloseable {
             if (raft != failed || closed) {
                 return;
             }
-            raft = factory.get();
+            raft = factory.apply(null);
         }
-        // Closed later, not now: a transient AlreadyClosedException (a reset connection) may leave
-        // sibling calls in flight on it, and await() gives each at most 60 s.
+        retireLater(failed);
+    }
+
+    /**
+     * Closes a replaced client later, not now: calls may still be in flight on it (a transient
+     * AlreadyClosedException, a reset connection, leaves siblings running), and await() gives each
+     * at most 60 s.
+     */
+    private static void retireLater(RaftClient old) {
         java.util.concurrent.CompletableFuture.delayedExecutor(70, TimeUnit.SECONDS).execute(() -> {
             try {
-                failed.close();
+                old.close();
             } catch (IOException | RuntimeException ignored) {
-                // it was unusable anyway
+                // it was unusable anyway, or replaced
             }
         });
     }
