@@ -46,7 +46,6 @@ public final class MonDaemon implements AutoCloseable {
     private final RaftServer server;
     private final RaftGroup group;
     private final ScheduledExecutorService ticker;
-    private final ScheduledExecutorService leaderWatch;
     private volatile long leaderSinceMillis;
     private MonClient client;
     private io.loligo.msg.MessengerServer messenger;
@@ -88,12 +87,6 @@ public final class MonDaemon implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Its own thread: the tick may wait on a command for as long as the client aims it wrong.
-        this.leaderWatch = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "mon." + name + "-leader-watch");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** A daemon-local numeric setting from this monitor's conf section (or [mon], [global]). */
@@ -131,12 +124,12 @@ public final class MonDaemon implements AutoCloseable {
     public void start() throws IOException, ClusterConf.ConfException {
         server.start();
         client = MonClient.connect(conf);
+        client.followLeaderOf(this::raftLeader);
         String addr = conf.get("mon." + name, "mon_addr");
         if (addr != null) {
             startMessenger(addr);
         }
         ticker.scheduleWithFixedDelay(this::tick, 200, 500, TimeUnit.MILLISECONDS);
-        leaderWatch.scheduleWithFixedDelay(this::followLeader, 250, 250, TimeUnit.MILLISECONDS);
         log.info("mon.{} started: raft {} group {} peers {}", name, group.getPeer(RaftPeerId.valueOf(name)).getAddress(),
                 group.getGroupId(), conf.monNames());
     }
@@ -206,17 +199,16 @@ public final class MonDaemon implements AutoCloseable {
     }
 
     /**
-     * Keeps the client that forwards commands (the OSDs' and clients' mutations, the tick's) aimed at
-     * the leader this monitor's Raft server follows ({@link MonClient#followLeader}).
+     * The leader this monitor's Raft server follows, or null while it knows none: the client that
+     * forwards commands (the OSDs' and clients' mutations, the tick's) aims there before each one
+     * ({@link MonClient#followLeaderOf}).
      */
-    private void followLeader() {
+    private String raftLeader() {
         try {
             RaftPeerId leader = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
-            if (leader != null) {
-                client.followLeader(leader.toString());
-            }
+            return leader == null ? null : leader.toString();
         } catch (IOException | RuntimeException e) {
-            log.debug("mon.{} leader watch: {}", name, e.toString());
+            return null;
         }
     }
 
@@ -322,7 +314,6 @@ public final class MonDaemon implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ticker.shutdownNow();
-        leaderWatch.shutdownNow();
         if (messenger != null) {
             messenger.close();
         }

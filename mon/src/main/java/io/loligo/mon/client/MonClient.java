@@ -46,6 +46,8 @@ public final class MonClient implements AutoCloseable {
     private volatile RaftClient raft;
     private volatile boolean closed;
     private volatile long lastFollowNanos;
+    /** The leader a monitor's own Raft server follows (null when unknown); clients outside a monitor have none. */
+    private volatile java.util.function.Supplier<String> leaderHint = () -> null;
 
     private MonClient(java.util.function.Function<RaftPeerId, RaftClient> factory) {
         this.factory = factory;
@@ -91,6 +93,21 @@ public final class MonClient implements AutoCloseable {
      * old leader on h0, and waited out Ratis's 30 s connect timeout each time, so osd.1's reports
      * and beacons stalled until the monitors marked the healthy osd.1 down.
      */
+    /**
+     * Inside a monitor: before each command, aim at the leader that {@code hint} (the monitor's own
+     * Raft server) names, as {@link #followLeader} does.
+     */
+    public void followLeaderOf(java.util.function.Supplier<String> hint) {
+        this.leaderHint = hint;
+    }
+
+    private void aimAtHint() {
+        String leader = leaderHint.get();
+        if (leader != null) {
+            followLeader(leader);
+        }
+    }
+
     public void followLeader(String leader) {
         RaftClient c = raft;
         RaftPeerId id = RaftPeerId.valueOf(leader);
@@ -156,6 +173,7 @@ public final class MonClient implements AutoCloseable {
      */
     private RaftClientReply readWithRetry(Message msg) throws IOException {
         for (int attempt = 1; ; attempt++) {
+            aimAtHint();
             RaftClient c = raft;
             try {
                 return await(c.async().sendReadOnly(msg));
@@ -203,6 +221,7 @@ public final class MonClient implements AutoCloseable {
         } else {
             // The leader stamps the command with its clock (and adds new secrets) as it enters the log.
             msg = Message.valueOf(ByteString.copyFrom(MonReply.json().writeValueAsBytes(cmd)));
+            aimAtHint();
             RaftClient c = raft;
             try {
                 reply = await(c.async().send(msg));
