@@ -17,9 +17,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.channel.unix.Socket;
-import java.io.IOException;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,8 +89,8 @@ public final class EventLoops {
         }
         Socket probe = Socket.newSocketStream();
         try {
-            probe.setIntOpt(6, 44, RTO_MAX_MS);
-            return probe.getIntOpt(6, 44) == RTO_MAX_MS;
+            probe.setIntOpt(TCP_RTO_MAX_MS.level(), TCP_RTO_MAX_MS.optname(), RTO_MAX_MS);
+            return probe.getIntOpt(TCP_RTO_MAX_MS.level(), TCP_RTO_MAX_MS.optname()) == RTO_MAX_MS;
         } catch (IOException e) {
             return false;   // an older kernel (ENOPROTOOPT): connections keep its 120 s cap
         } finally {

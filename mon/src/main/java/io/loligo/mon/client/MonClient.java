@@ -85,15 +85,6 @@ public final class MonClient implements AutoCloseable {
     }
 
     /**
-     * Points later requests at {@code leader} (a monitor's own Raft server's view of the leader)
-     * when this client still sends to another monitor; at most once a second. Requests already in
-     * flight stay on the old client. Found by packet-loss (one-way phase, 49 s to IO on every key):
-     * host h0 could hear but not speak; mon.c had won the election, but its own client still sent
-     * every command, its tick's "osd down" and the OSDs' forwarded failure reports, to mon.a, the
-     * old leader on h0, and waited out Ratis's 30 s connect timeout each time, so osd.1's reports
-     * and beacons stalled until the monitors marked the healthy osd.1 down.
-     */
-    /**
      * Inside a monitor: before each command, aim at the leader that {@code hint} (the monitor's own
      * Raft server) names, as {@link #followLeader} does.
      */
@@ -108,7 +99,16 @@ public final class MonClient implements AutoCloseable {
         }
     }
 
-    public void followLeader(String leader) {
+    /**
+     * Points later requests at {@code leader} (a monitor's own Raft server's view of the leader)
+     * when this client still sends to another monitor; at most once a second. Requests already in
+     * flight stay on the old client. Found by packet-loss (one-way phase, 49 s to IO on every key):
+     * host h0 could hear but not speak; mon.c had won the election, but its own client still sent
+     * every command, its tick's "osd down" and the OSDs' forwarded failure reports, to mon.a, the
+     * old leader on h0, and waited out Ratis's 30 s connect timeout each time, so osd.1's reports
+     * and beacons stalled until the monitors marked the healthy osd.1 down.
+     */
+    private void followLeader(String leader) {
         RaftClient c = raft;
         RaftPeerId id = RaftPeerId.valueOf(leader);
         long now = System.nanoTime();
